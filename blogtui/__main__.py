@@ -1,0 +1,5 @@
+"""`python -m blogtui` runs the command line."""
+
+from blogtui.cli import main
+
+raise SystemExit(main())
