@@ -1,15 +1,33 @@
-"""Walk an archive folder by Hugo/Jekyll/Zola/Astro rules into Posts and per-file Problems.
-
-INTERFACE STUB: the signatures below are the contract other modules code against.
-"""
+"""Walk an archive folder by Hugo/Jekyll/Zola/Astro rules into Posts and per-file Problems."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import os
+import stat
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from blogtui.model import Post, Problem
+import yaml
+
+from blogtui.model import Post, Problem, canonical_spellings, term_key
+from blogtui.parse import MAX_BYTES, parse_post
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
+_LEAF_NAMES = frozenset(f"index{suffix}" for suffix in MARKDOWN_SUFFIXES)
+_SKIP_ALWAYS = frozenset({"node_modules", "__pycache__"})
+# Folders of a site root that hold templates, themes or build output, never posts.
+_SITE_SKIP = frozenset(
+    {"public", "resources", "themes", "archetypes", "layouts", "static", "assets", "data",
+     "i18n", "_site", "vendor", "node_modules", "dist", "templates", "sass"}
+)  # fmt: skip
+_SITE_FILES_SKIP = frozenset({"readme", "license", "licence", "changelog", "contributing"})
+_HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml",
+                 "config.yaml", "config.yml", "config.json")  # fmt: skip
+_JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
+_ASTRO_CONFIGS = ("astro.config.mjs", "astro.config.js", "astro.config.ts", "astro.config.mts")
 
 
 class ArchiveError(Exception):
@@ -24,6 +42,8 @@ class SourceFile:
     abspath: Path  # where to read it
     mtime_ns: int
     size: int
+    #: The same file relative to the site's content folder ("" means same as `path`).
+    content_path: str = ""
 
 
 @dataclass(slots=True)
@@ -44,16 +64,329 @@ class Archive:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Content:
+    """A folder to walk: where it is, its archive-relative prefix, and the site's rules."""
+
+    abspath: str
+    prefix: str  # archive-relative POSIX path of the folder ("" for the root)
+    content_prefix: str  # the part of `prefix` above the content root
+    jekyll: bool  # Jekyll site root: underscore folders other than _posts/_drafts are not content
+    site_root: bool  # skip template/build folders and README-like files at the top
+
+
+@dataclass(slots=True)
+class _Found:
+    source: SourceFile
+    key: tuple[int, int]  # (st_dev, st_ino) of the real file
+    via_link: bool
+
+
+@dataclass(slots=True)
+class _Walk:
+    """State of one scan: the real root, what has been visited, what was found."""
+
+    real_root: str
+    follow_symlinks: bool
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+    found: list[_Found] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    deferred: list[tuple[_Content, str, str, bool]] = field(default_factory=list)
+
+
+# --- scanning ---------------------------------------------------------------------------------
+
+
 def scan(root: Path, *, follow_symlinks: bool = False) -> Scan:
     """Find the archive's post files by stat alone (no file is read). Raises ArchiveError."""
-    raise NotImplementedError
+    root = Path(root)
+    try:
+        info = os.stat(root)
+    except OSError as error:
+        raise ArchiveError(f"{root}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise ArchiveError(f"{root}: not a folder")
+    walk = _Walk(real_root=os.path.realpath(root), follow_symlinks=follow_symlinks)
+    walk.seen_dirs.add((info.st_dev, info.st_ino))
+    for content in content_folders(root):
+        _walk_tree(walk, content)
+    return Scan(root=root, files=_unique(walk.found), problems=walk.problems)
 
 
-def read_post(source: SourceFile, *, now: datetime | None = None) -> tuple[Post | None, list[Problem]]:
+def content_folders(root: Path) -> list[_Content]:
+    """The folders holding posts: a site root's content folder(s), else the root itself."""
+    top = str(root)
+    names = set(os.listdir(top)) if os.access(top, os.R_OK) else set()
+    if names & set(_JEKYLL_CONFIGS):
+        return [_Content(top, "", "", jekyll=True, site_root=True)]
+    dirs = (
+        _hugo_content_dirs(root, names)
+        if names & set(_HUGO_CONFIGS) or "zola.toml" in names
+        else []
+    )
+    if not dirs and any(name in names for name in _ASTRO_CONFIGS):
+        dirs = ["src/content"]
+    if not dirs and "content" in names and os.path.isdir(root / "config" / "_default"):
+        dirs = ["content"]
+    found = [d for d in dict.fromkeys(dirs) if os.path.isdir(root / d)]
+    if found:
+        return [_Content(str(root / d), d, d, jekyll=False, site_root=False) for d in found]
+    site = bool(names & {*_HUGO_CONFIGS, "zola.toml", *_ASTRO_CONFIGS})
+    return [_Content(top, "", "", jekyll=False, site_root=site)]
+
+
+def _hugo_content_dirs(root: Path, names: set[str]) -> list[str]:
+    """Hugo's contentDir (also per language), default `content`; Zola always uses `content`."""
+    dirs: list[str] = []
+    for name in _HUGO_CONFIGS:
+        if name in names:
+            dirs.extend(_config_content_dirs(root / name))
+            break
+    return dirs or ["content"]
+
+
+def _config_content_dirs(config: Path) -> list[str]:
+    """`contentDir` values in a Hugo config file (top level and under `languages`)."""
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+        if config.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif config.suffix == ".json":
+            return []
+        else:
+            data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except (OSError, tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    values = [data.get("contentDir")]
+    languages = data.get("languages")
+    if isinstance(languages, dict):
+        values += [lang.get("contentDir") for lang in languages.values() if isinstance(lang, dict)]
+    return [v.strip("/") for v in values if isinstance(v, str) and v.strip("/")]
+
+
+def _walk_tree(walk: _Walk, content: _Content) -> None:
+    """Depth-first walk; symlinked folders wait until the real tree is done (real paths win)."""
+    stack: list[tuple[_Content, str, str, bool]] = [
+        (content, content.abspath, content.prefix, False)
+    ]
+    while stack or walk.deferred:
+        if not stack:
+            stack.append(walk.deferred.pop(0))
+        where, folder, prefix, via_link = stack.pop()
+        subdirs = _scan_folder(walk, where, folder, prefix, via_link)
+        stack.extend(reversed(subdirs))
+
+
+def _scan_folder(
+    walk: _Walk, content: _Content, folder: str, prefix: str, via_link: bool
+) -> list[tuple[_Content, str, str, bool]]:
+    """Record the post files of one folder; return the subfolders to walk."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda entry: entry.name)
+    except OSError as error:
+        walk.problems.append(Problem(prefix or ".", f"cannot read folder: {error.strerror}"))
+        return []
+    at_top = folder == content.abspath
+    names = {entry.name for entry in entries}
+    leaf = not at_top and not content.jekyll and bool(names & _LEAF_NAMES)
+    subdirs: list[tuple[_Content, str, str, bool]] = []
+    for entry in entries:
+        rel = f"{prefix}/{entry.name}" if prefix else entry.name
+        if _skipped(entry.name, content, at_top):
+            continue
+        kind = _kind(walk, entry, rel)
+        if kind is None:
+            continue
+        is_dir, key, link = kind
+        if is_dir:
+            if leaf:
+                continue  # everything below a leaf bundle is one of its resources
+            if key in walk.seen_dirs:
+                continue
+            walk.seen_dirs.add(key)
+            task = (content, entry.path, rel, via_link or link)
+            (walk.deferred if link else subdirs).append(task)
+        elif _is_post_name(entry.name, leaf):
+            _record(walk, entry, rel, content, key, via_link or link)
+    return subdirs
+
+
+def _skipped(name: str, content: _Content, at_top: bool) -> bool:
+    """Hidden folders and files, node_modules, and a site root's non-content folders."""
+    if name.startswith(".") or name in _SKIP_ALWAYS:
+        return True
+    if content.jekyll and name.startswith("_") and name not in ("_posts", "_drafts"):
+        return True  # Jekyll reads neither underscore folders nor underscore files
+    if at_top and (content.site_root or content.jekyll):
+        stem = name.rpartition(".")[0].lower() or name.lower()
+        return name in _SITE_SKIP or stem in _SITE_FILES_SKIP
+    return False
+
+
+def _kind(
+    walk: _Walk, entry: os.DirEntry[str], rel: str
+) -> tuple[bool, tuple[int, int], bool] | None:
+    """(is a folder, real (dev, inode), reached through a link), or None to pass it over."""
+    try:
+        link = entry.is_symlink()
+        if link and not _link_allowed(walk, entry, rel):
+            return None
+        info = entry.stat()
+    except OSError as error:
+        walk.problems.append(Problem(rel, f"cannot stat: {error.strerror}"))
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return True, (info.st_dev, info.st_ino), link
+    if stat.S_ISREG(info.st_mode):
+        return False, (info.st_dev, info.st_ino), link
+    return None
+
+
+def _link_allowed(walk: _Walk, entry: os.DirEntry[str], rel: str) -> bool:
+    """Follow a link inside the archive; outside only with follow_symlinks; report the rest."""
+    target = os.path.realpath(entry.path)
+    if not os.path.exists(target):
+        if entry.name.lower().endswith(MARKDOWN_SUFFIXES) or not Path(entry.name).suffix:
+            walk.problems.append(Problem(rel, "dangling symlink"))
+        return False
+    inside = target == walk.real_root or target.startswith(walk.real_root + os.sep)
+    if inside or walk.follow_symlinks:
+        return True
+    if os.path.isdir(target) or entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+        walk.problems.append(
+            Problem(
+                rel,
+                f"symlink to {target}, outside the archive: not followed; use --follow-symlinks",
+            )
+        )
+    return False
+
+
+def _is_post_name(name: str, leaf: bool) -> bool:
+    """A markdown file that is a page: not `_index.*`; in a leaf bundle only `index.*`."""
+    lower = name.lower()
+    if not lower.endswith(MARKDOWN_SUFFIXES) or lower.startswith("_index."):
+        return False
+    return not leaf or lower in _LEAF_NAMES
+
+
+def _record(
+    walk: _Walk, entry: os.DirEntry[str], rel: str, content: _Content, key: tuple[int, int],
+    via_link: bool,
+) -> None:  # fmt: skip
+    info = entry.stat()
+    cut = len(content.content_prefix) + 1 if content.content_prefix else 0
+    source = SourceFile(
+        path=rel,
+        abspath=Path(entry.path),
+        mtime_ns=info.st_mtime_ns,
+        size=info.st_size,
+        content_path=rel[cut:] if cut else "",
+    )
+    walk.found.append(_Found(source, key, via_link))
+
+
+def _unique(found: list[_Found]) -> list[SourceFile]:
+    """Each real file once: its own path beats a path through a link, then the first by path."""
+    best: dict[tuple[int, int], _Found] = {}
+    for item in sorted(found, key=lambda item: (item.via_link, item.source.path)):
+        best.setdefault(item.key, item)
+    return sorted((item.source for item in best.values()), key=lambda source: source.path)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_post(
+    source: SourceFile, *, now: datetime | None = None
+) -> tuple[Post | None, list[Problem]]:
     """Read and parse one file: a Post (with what could be read) and its problems, or None."""
-    raise NotImplementedError
+    try:
+        with open(source.abspath, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None, [Problem(source.path, "file disappeared since the folder was scanned")]
+    except IsADirectoryError:
+        return None, [Problem(source.path, "is a folder, not a file")]
+    except OSError as error:
+        return None, [Problem(source.path, f"cannot read: {error.strerror or error}")]
+    extra: list[Problem] = []
+    if len(data) > MAX_BYTES:
+        data = _cut_utf8(data[:MAX_BYTES])
+        extra.append(Problem(source.path, "larger than 10 MB; only the first 10 MB were read"))
+    post, problems = parse_post(
+        data, source.path, now=now, content_path=source.content_path or None
+    )
+    return post, extra + problems
+
+
+def _cut_utf8(data: bytes) -> bytes:
+    """Drop a UTF-8 sequence cut in half at the end, so the cut is not reported as bad bytes."""
+    end = len(data)
+    while end > 0 and end > len(data) - 4 and data[end - 1] & 0xC0 == 0x80:
+        end -= 1
+    if end > 0 and data[end - 1] >= 0xC0:
+        end -= 1
+    return data[:end]
 
 
 def load(root: Path, *, follow_symlinks: bool = False, now: datetime | None = None) -> Archive:
     """Scan and read a whole archive; terms take their canonical spellings. Raises ArchiveError."""
-    raise NotImplementedError
+    found = scan(root, follow_symlinks=follow_symlinks)
+    moment = now or datetime.now(UTC)
+    posts: list[Post] = []
+    problems = list(found.problems)
+    for source in found.files:
+        post, trouble = read_post(source, now=moment)
+        problems.extend(trouble)
+        if post is not None:
+            posts.append(post)
+    posts = canonicalise(posts)
+    posts.sort(key=Post.sort_key)
+    return Archive(root=found.root, posts=posts, problems=problems)
+
+
+# --- canonical spellings ----------------------------------------------------------------------
+
+
+def canonicalise(posts: Iterable[Post]) -> list[Post]:
+    """Posts with every taxonomy term (and author) in its archive-wide display spelling.
+
+    Spellings that match by `term_key` merge to the most frequent one (ties: first by path),
+    separately for tags, categories, authors and each other taxonomy; duplicates within a post
+    are dropped. The posts come back in the order given.
+    """
+    given = list(posts)
+    by_path = sorted(given, key=lambda post: post.path)
+    tables = {
+        "tags": canonical_spellings(post.tags for post in by_path),
+        "categories": canonical_spellings(post.categories for post in by_path),
+        "authors": canonical_spellings(post.authors for post in by_path),
+    }
+    names = {name for post in by_path for name in post.taxonomies}
+    others = {
+        name: canonical_spellings(post.taxonomies.get(name, ()) for post in by_path)
+        for name in sorted(names)
+    }
+    return [_respell(post, tables, others) for post in given]
+
+
+def _respell(
+    post: Post, tables: dict[str, dict[str, str]], others: dict[str, dict[str, str]]
+) -> Post:
+    tags = _spell(post.tags, tables["tags"])
+    categories = _spell(post.categories, tables["categories"])
+    authors = _spell(post.authors, tables["authors"])
+    taxonomies = {name: _spell(found, others[name]) for name, found in post.taxonomies.items()}
+    if (tags, categories, authors) == (post.tags, post.categories, post.authors) and all(
+        taxonomies[name] == found for name, found in post.taxonomies.items()
+    ):
+        return post
+    return replace(post, tags=tags, categories=categories, authors=authors, taxonomies=taxonomies)
+
+
+def _spell(found: tuple[str, ...], table: dict[str, str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(table.get(term_key(term), term) for term in found))

@@ -1,0 +1,631 @@
+"""One markdown file (bytes + archive path) -> a normalised Post and the problems met reading it."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import yaml
+
+from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
+
+#: Files above this size are read only this far (the rest is reported, not loaded).
+MAX_BYTES = 10 * 1024 * 1024
+#: A YAML document whose aliases would expand to more nodes than this is refused.
+MAX_YAML_NODES = 100_000
+#: Summaries made from the body are cut to about this many characters.
+SUMMARY_CHARS = 300
+
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
+
+# Delimiter lines: Hugo accepts a longer dash line and trailing blanks after the delimiter.
+_YAML_OPEN = re.compile(r"-{3,}[ \t]*\n")
+_YAML_CLOSE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_TOML_OPEN = re.compile(r"\+{3}[ \t]*\n")
+_TOML_CLOSE = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+_LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
+_JSON = json.JSONDecoder()
+
+_STRICT_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"[ \t]*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+)
+_NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-|$)")
+_JEKYLL_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-(.+)")
+_LANG_SUFFIX = re.compile(r"(.+)\.([a-z]{2}(?:-[a-zA-Z]{2,4})?)")
+_LANG_CODE = re.compile(r"[a-z]{2}(?:-[a-zA-Z]{2,4})?")
+_MORE = re.compile(r"<!--\s*more\s*-->")
+_HEADING = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+_FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
+
+# Markdown to plain-ish text for summaries.
+_PLAIN_SUBS = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"<!--.*?-->", re.DOTALL), ""),
+    (re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL), ""),  # Hugo shortcodes
+    (re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL), ""),  # Liquid / Tera
+    (re.compile(r"<[^>\n]+>"), ""),  # HTML tags
+    (re.compile(r"(\*\*|__|\*|`|~~)"), ""),
+    (re.compile(r"^[ \t]*(?:#+|>|[-*+]|\d+\.)[ \t]+", re.MULTILINE), ""),
+)
+
+# Hugo counts every CJK character as a word; runs of anything else split on whitespace.
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f"
+_WORDS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's safe loader, keeping an impossible timestamp (`2023-02-30`) as its text."""
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What the path says about a file: Jekyll post or not, bundle folder, language."""
+
+    jekyll: bool
+    stem: str  # file name without suffix(es) and language
+    bundle: str  # the leaf bundle's folder name, or ""
+    lang: str | None
+    section: str
+    name_date: date | None
+    drafts_folder: bool
+    folder_categories: tuple[str, ...]
+
+
+def parse_post(
+    data: bytes,
+    path: str,
+    *,
+    now: datetime | None = None,
+    content_path: str | None = None,
+) -> tuple[Post, list[Problem]]:
+    """Parse one file's bytes into a Post and its problems.
+
+    `path` is the archive-relative POSIX path stored in the Post; `content_path` is the same
+    file relative to the site's content folder (for section and language), default `path`.
+    """
+    problems: list[str] = []
+    text = _decode(data, problems)
+    meta, body = split_front_matter(text, problems)
+    layout = read_layout(content_path if content_path is not None else path)
+    post = _build(meta, body, path, layout, now or datetime.now(UTC), problems)
+    return post, [Problem(path, reason) for reason in problems]
+
+
+def _decode(data: bytes, problems: list[str]) -> str:
+    """Bytes to text: BOM dropped, invalid UTF-8 replaced (and reported), CRLF to LF."""
+    if not data:
+        problems.append("empty file")
+        return ""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(f"not valid UTF-8 (byte {error.start}); invalid bytes replaced")
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\0" in text:
+        problems.append("contains NUL bytes (a binary file?); they were replaced")
+        text = text.replace("\0", "\ufffd")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
+    """Split YAML `---`, TOML `+++` or JSON `{` front matter from the body (text has LF ends)."""
+    start = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]
+    first = text[start : start + 1]
+    if first == "-" and (opening := _YAML_OPEN.match(text, start)):
+        return _delimited(text, opening.end(), _YAML_CLOSE, _load_yaml, "YAML", problems)
+    if first == "+" and (opening := _TOML_OPEN.match(text, start)):
+        return _delimited(text, opening.end(), _TOML_CLOSE, _load_toml, "TOML", problems)
+    if first == "{" and not text.startswith("{{", start):
+        return _json_front_matter(text, start, problems)
+    return {}, text
+
+
+def _delimited(
+    text: str,
+    begin: int,
+    closing: re.Pattern[str],
+    loader: Any,
+    kind: str,
+    problems: list[str],
+) -> tuple[dict[str, Any], str]:
+    """Front matter between delimiter lines, loaded by `loader`; the rest is the body."""
+    end = closing.search(text, begin)
+    if end is None:
+        problems.append(f"{kind} front matter is never closed; read as body")
+        return {}, text
+    body = text[end.end() + 1 :]
+    try:
+        raw = loader(text[begin : end.start()])
+    except FrontMatterError as error:
+        problems.append(f"{kind} front matter: {error}")
+        return {}, body
+    return _as_mapping(raw, kind, problems), body
+
+
+def _load_yaml(source: str) -> object:
+    """Load YAML with libyaml, bounding alias expansion and nesting."""
+    try:
+        loader = _Loader(source)
+        try:
+            if "&" in source and "*" in source:
+                node = loader.get_single_node()
+                _check_alias_expansion(node)
+                return loader.construct_document(node) if node is not None else None
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        raise FrontMatterError(_yaml_reason(error)) from None
+    except RecursionError:
+        raise FrontMatterError("nested too deeply") from None
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    """One line from a PyYAML error: what went wrong and where."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        return f"{error.problem or error.context}{where}"
+    return str(error).splitlines()[0]
+
+
+def _check_alias_expansion(root: yaml.Node | None) -> None:
+    """Refuse a document whose aliases expand past MAX_YAML_NODES (a 'billion laughs')."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            if total > MAX_YAML_NODES:
+                raise FrontMatterError(f"aliases expand to more than {MAX_YAML_NODES} nodes")
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
+
+
+def _load_toml(source: str) -> object:
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        raise FrontMatterError(str(error)) from None
+    except RecursionError:
+        raise FrontMatterError("nested too deeply") from None
+
+
+def _json_front_matter(text: str, start: int, problems: list[str]) -> tuple[dict[str, Any], str]:
+    """Hugo's JSON front matter: one object at the start, the body after it."""
+    try:
+        raw, end = _JSON.raw_decode(text, start)
+    except ValueError as error:
+        problems.append(f"JSON front matter: {error}")
+        return {}, text
+    except RecursionError:
+        problems.append("JSON front matter: nested too deeply")
+        return {}, text
+    newline = text.find("\n", end)
+    body = "" if newline < 0 else text[newline + 1 :]
+    return _as_mapping(raw, "JSON", problems), body
+
+
+def _as_mapping(raw: object, kind: str, problems: list[str]) -> dict[str, Any]:
+    """Front matter keys lower-cased; a non-mapping is reported (an empty block is not)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{kind} front matter is a {type(raw).__name__}, not a mapping; ignored")
+        return {}
+    meta: dict[str, Any] = {}
+    for key, value in raw.items():
+        meta.setdefault(str(key).strip().lower(), value)
+    return meta
+
+
+# --- what the path says -------------------------------------------------------------------
+
+
+def read_layout(path: str) -> Layout:
+    """Facts from a content-relative POSIX path: Jekyll-ness, stem, bundle, language, section."""
+    parts = path.split("/")
+    name = parts[-1]
+    stem = _strip_suffix(name)
+    lang = None
+    if (match := _LANG_SUFFIX.fullmatch(stem)) and "." not in match.group(1):
+        stem, lang = match.group(1), match.group(2)
+    folders = parts[:-1]
+    if lang is None and len(folders) > 1 and _LANG_CODE.fullmatch(folders[0]):
+        lang, folders = folders[0], folders[1:]
+    elif lang is not None and folders and folders[0] == lang:
+        folders = folders[1:]
+    jekyll = "_posts" in folders or "_drafts" in folders or bool(_JEKYLL_NAME.fullmatch(stem))
+    bundle = folders[-1] if stem == "index" and folders else ""
+    return Layout(
+        jekyll=jekyll,
+        stem=stem,
+        bundle=bundle,
+        lang=lang,
+        section=folders[0] if folders else "",
+        name_date=_name_date(stem, folders),
+        drafts_folder="_drafts" in folders,
+        folder_categories=_jekyll_folder_categories(folders),
+    )
+
+
+def _strip_suffix(name: str) -> str:
+    lower = name.lower()
+    for suffix in _MARKDOWN_SUFFIXES:
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return name.rpartition(".")[0] or name
+
+
+def _name_date(stem: str, folders: list[str]) -> date | None:
+    """A `YYYY-MM-DD` leading the file name or, failing that, the nearest folder name."""
+    for name in (stem, *reversed(folders)):
+        if match := _NAME_DATE.match(name):
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+    return None
+
+
+def _jekyll_folder_categories(folders: list[str]) -> tuple[str, ...]:
+    """Jekyll makes the folders above `_posts` a post's categories."""
+    if "_posts" not in folders:
+        return ()
+    return tuple(folders[: folders.index("_posts")])
+
+
+# --- building the Post --------------------------------------------------------------------
+
+
+def _build(
+    meta: dict[str, Any],
+    body: str,
+    path: str,
+    layout: Layout,
+    now: datetime,
+    problems: list[str],
+) -> Post:
+    """Combine front matter, body and path facts into the Post."""
+    when = _post_date(meta, layout, problems)
+    expiry = _expiry(meta, problems)
+    tags, categories, others = _taxonomies(meta, layout)
+    return Post(
+        path=path,
+        title=_title(meta, body, layout),
+        slug=_text(meta.get("slug")) or layout.bundle or _jekyll_slug(layout.stem),
+        date=when,
+        tags=tags,
+        categories=categories,
+        authors=_authors(meta),
+        taxonomies=others,
+        draft=_draft(meta, layout),
+        future=when is not None and when.instant > now,
+        expired=expiry is not None and expiry.instant <= now,
+        summary=summarise(meta, body),
+        words=count_words(body),
+        lang=_text(meta.get("lang")) or _text(meta.get("language")) or layout.lang,
+        section=layout.section,
+        body=body,
+    )
+
+
+def _text(value: object) -> str:
+    """A scalar as tidy text; anything else (lists, maps, None, booleans) as ""."""
+    if isinstance(value, str):
+        return tidy_term(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _title(meta: Mapping[str, Any], body: str, layout: Layout) -> str:
+    return _text(meta.get("title")) or first_heading(body) or readable_name(layout)
+
+
+def first_heading(body: str) -> str:
+    """The text of the first `# ` heading outside code fences, or ""."""
+    if "#" not in body:
+        return ""
+    fence = ""
+    for line in body.split("\n"):
+        if match := _FENCE.match(line):
+            marker = match.group(1)
+            fence = "" if fence == marker else fence or marker
+            continue
+        if not fence and (heading := _HEADING.fullmatch(line)):
+            return tidy_term(heading.group(1))
+    return ""
+
+
+def readable_name(layout: Layout) -> str:
+    """A title made from the file (or bundle folder) name: dashes to spaces, capitalised."""
+    name = _jekyll_slug(layout.bundle or layout.stem)
+    words = tidy_term(name.replace("-", " ").replace("_", " "))
+    return words[:1].upper() + words[1:]
+
+
+def _jekyll_slug(stem: str) -> str:
+    match = _JEKYLL_NAME.fullmatch(stem)
+    return match.group(1) if match else stem
+
+
+def _draft(meta: Mapping[str, Any], layout: Layout) -> bool:
+    return (
+        _truthy(meta.get("draft"))
+        or meta.get("published") is False
+        or str(meta.get("published")).lower() == "false"
+        or layout.drafts_folder
+    )
+
+
+def _truthy(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def _post_date(meta: Mapping[str, Any], layout: Layout, problems: list[str]) -> PostDate | None:
+    """Front-matter date (strict), else the date in the file name or a path-like key."""
+    for key in ("date", "publishdate", "pubdate"):
+        value = meta.get(key)
+        if value is None or value == "":
+            continue
+        parsed = to_post_date(value)
+        if parsed is not None:
+            return parsed
+        fallback = layout.name_date or _key_date(meta)
+        use = f"using the file-name date {fallback}" if fallback else "post left undated"
+        problems.append(f"{key}: {str(value)!r} is not a date; {use}")
+        return _midnight(fallback) if fallback else None
+    fallback = layout.name_date or _key_date(meta)
+    return _midnight(fallback) if fallback else None
+
+
+def _key_date(meta: Mapping[str, Any]) -> date | None:
+    """A `YYYY-MM-DD` inside a url/slug/path/permalink value (`/2019-03-04-title/`)."""
+    for key in ("url", "slug", "path", "permalink"):
+        value = meta.get(key)
+        if isinstance(value, str):
+            for part in value.split("/"):
+                if found := _name_date("", [part]):
+                    return found
+    return None
+
+
+def _expiry(meta: Mapping[str, Any], problems: list[str]) -> PostDate | None:
+    value = meta.get("expirydate")
+    if value is None or value == "":
+        return None
+    parsed = to_post_date(value)
+    if parsed is None:
+        problems.append(f"expiryDate: {str(value)!r} is not a date; ignored")
+    return parsed
+
+
+def to_post_date(value: object) -> PostDate | None:
+    """A front-matter date value (date, datetime, or strict string) as a PostDate, or None."""
+    if isinstance(value, datetime):
+        return _from_datetime(value)
+    if isinstance(value, date):
+        return _midnight(value)
+    if isinstance(value, str):
+        return parse_date_text(value)
+    return None
+
+
+def parse_date_text(text: str) -> PostDate | None:
+    """Strict ISO 8601 / RFC 3339 and `YYYY-MM-DD HH:MM:SS +HHMM`; None for anything else."""
+    match = _STRICT_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    try:
+        tz = UTC if zulu else _offset(sign, off_h, off_m)
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        local = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+    return _from_datetime(local)
+
+
+def _offset(sign: str | None, hours: str | None, minutes: str | None) -> timezone:
+    if sign is None or hours is None or minutes is None:
+        return UTC
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _from_datetime(value: datetime) -> PostDate:
+    """The calendar day as written; the instant in UTC (naive counts as UTC)."""
+    instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return PostDate(instant=instant, day=value.date())
+
+
+def _midnight(day: date) -> PostDate:
+    return PostDate(instant=datetime(day.year, day.month, day.day, tzinfo=UTC), day=day)
+
+
+# --- taxonomies and authors -------------------------------------------------------------------
+
+
+def _taxonomies(
+    meta: Mapping[str, Any], layout: Layout
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Tags, categories and other taxonomies (Zola's `[taxonomies]` table) as term tuples."""
+    split = layout.jekyll
+    tags = _terms_either(meta, "tag", "tags", split)
+    categories = layout.folder_categories + _terms_either(meta, "category", "categories", split)
+    others: dict[str, tuple[str, ...]] = {}
+    table = meta.get("taxonomies")
+    if isinstance(table, dict):
+        for name, value in table.items():
+            key = str(name).strip().lower()
+            if key == "tags":
+                tags += terms(value, split_strings=False)
+            elif key == "categories":
+                categories += terms(value, split_strings=False)
+            elif found := terms(value, split_strings=False):
+                others[str(name)] = found
+    return _dedupe(tags), _dedupe(categories), others
+
+
+def _terms_either(
+    meta: Mapping[str, Any], singular: str, plural: str, jekyll: bool
+) -> tuple[str, ...]:
+    """Jekyll: a singular key wins and stays whole; the plural splits strings on whitespace."""
+    if jekyll:
+        if meta.get(singular) is not None:
+            return terms(meta[singular], split_strings=False)
+        return terms(meta.get(plural), split_strings=True)
+    found = terms(meta.get(plural), split_strings=False)
+    return found or (
+        terms(meta.get(singular), split_strings=False) if plural == "categories" else ()
+    )
+
+
+def terms(value: object, *, split_strings: bool) -> tuple[str, ...]:
+    """Taxonomy terms from a front-matter value: strings, numbers or (nested) lists of them."""
+    if value is None or isinstance(value, dict | bool):
+        return ()
+    if isinstance(value, str):
+        pieces: Iterable[str] = value.split() if split_strings else (value,)
+        return tuple(term for piece in pieces if (term := tidy_term(piece)))
+    if isinstance(value, list | tuple):
+        found: list[str] = []
+        for item in value:
+            found.extend(terms(item, split_strings=False))
+        return tuple(found)
+    text = _text(value) or (value.isoformat() if isinstance(value, date) else "")
+    return (text,) if text else ()
+
+
+def _dedupe(found: Iterable[str]) -> tuple[str, ...]:
+    """Terms in order, dropping later ones that match an earlier one by term_key."""
+    seen: set[str] = set()
+    kept = []
+    for term in found:
+        key = term_key(term)
+        if key not in seen:
+            seen.add(key)
+            kept.append(term)
+    return tuple(kept)
+
+
+def _authors(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    found: list[str] = []
+    for key in ("authors", "author"):
+        value = meta.get(key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
+            if name:
+                found.append(name)
+    return _dedupe(found)
+
+
+# --- summary and words -----------------------------------------------------------------------
+
+
+def summarise(meta: Mapping[str, Any], body: str) -> str:
+    """`<!--more-->` text, else front matter summary/description, else the first paragraph."""
+    if "more" in body and (more := _MORE.search(body)):
+        return _shorten(plain_text(body[: more.start()]))
+    for key in ("summary", "description"):
+        if text := _text(meta.get(key)):
+            return text
+    return _shorten(plain_text(first_paragraph(body)))
+
+
+def first_paragraph(body: str) -> str:
+    """The first block of prose lines (headings, fences, tables, rules and markup skipped)."""
+    lines: list[str] = []
+    fence = ""
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if match := _FENCE.match(line):
+            marker = match.group(1)
+            fence = "" if fence == marker else fence or marker
+            if lines:
+                break
+            continue
+        if fence:
+            continue
+        if not stripped or stripped.startswith(("#", "|", "---", "***", "<", "{{", "{%", "![")):
+            if lines:
+                break
+            continue
+        lines.append(stripped)
+        if len(lines) > 20:
+            break
+    return " ".join(lines)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown with links, images, markup, HTML and shortcodes removed; whitespace tidied."""
+    for pattern, replacement in _PLAIN_SUBS:
+        markdown = pattern.sub(replacement, markdown)
+    return tidy_term(markdown)
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SUMMARY_CHARS)
+    return text[: cut if cut > SUMMARY_CHARS // 2 else SUMMARY_CHARS].rstrip() + "…"
+
+
+def count_words(body: str) -> int:
+    """Hugo's word count: whitespace-separated words, each CJK character a word of its own."""
+    if body.isascii():
+        return len(body.split())
+    return sum(1 for _ in _WORDS.finditer(body))
