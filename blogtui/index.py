@@ -1,21 +1,54 @@
 """The persistent Whoosh index of an archive: schema, cache location, build, refresh.
 
-INTERFACE STUB: the signatures below are the contract other modules code against.
+Beside the Whoosh index lives a compact catalogue (one marshal file): per post its stat and
+metadata, so listing posts and noticing changes never open Whoosh. Whoosh itself is imported
+lazily, only when something has to be written or searched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import marshal
+import os
+import re
+import shutil
+import threading
+import time
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from blogtui.model import Post, Problem
+from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
 #: Called once with a one-line notice for the user (rebuilds, in-memory fallback).
 Notice = Callable[[str], None]
+
+#: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
+SCHEMA_VERSION = 1
+#: Below this many files to (re)index, parsing in this process beats starting workers.
+PARALLEL_MIN = 400
+#: Files handed to a build worker at a time (small enough to balance the two workers).
+CHUNK = 40
+#: Memory each Whoosh writer may use for its posting pool before spilling to disk.
+LIMIT_MB = 96
+#: How long a writer waits for another process's refresh before giving up.
+LOCK_WAIT_S = 600.0
+
+_CATALOGUE = "catalogue.marshal"
+_META = "meta.json"
+_LOCK = "refresh.lock"
+_WHOOSH = "whoosh"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -31,14 +64,430 @@ class Refresh:
     rebuilt: bool = False
 
 
+# --------------------------------------------------------------------------------------------
+# Text analysis: one pass does tokenising, lowercasing, accent folding, stemming and CJK bigrams.
+
+_CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+_TERMS: dict[str, str] = {}
+_STEM: Callable[[str], str] | None = None
+
+
+def _stemmer() -> Callable[[str], str]:
+    global _STEM
+    if _STEM is None:
+        from whoosh.lang.porter import stem
+
+        _STEM = stem
+    return _STEM
+
+
+def _fold(word: str) -> str:
+    """Lowercase, strip accents, stem: the indexed form of one latin-script word."""
+    folded = word.lower()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if folded.isascii() and folded.isalpha():
+        folded = _stemmer()(folded)
+    if len(_TERMS) > 400_000:  # a bound, so a huge vocabulary cannot grow memory forever
+        _TERMS.clear()
+    _TERMS[word] = folded
+    return folded
+
+
+def term_of(word: str) -> str:
+    """The indexed term of one word (cached: most words repeat)."""
+    return _TERMS.get(word) or _fold(word)
+
+
+def position_map(text: str) -> dict[str, list[int]]:
+    """Every indexed term of `text` with its positions (the hot path of indexing)."""
+    poses: dict[str, list[int]] = {}
+    cache = _TERMS
+    pos = 0
+    for run, word in _TOKEN.findall(text):
+        if word:
+            term = cache.get(word) or _fold(word)
+            if term in poses:
+                poses[term].append(pos)
+            else:
+                poses[term] = [pos]
+            pos += 1
+            continue
+        # A CJK run: each character at its own position, plus the bigram starting there,
+        # so one-character queries match characters and longer ones match bigram phrases.
+        for i, char in enumerate(run):
+            poses.setdefault(char, []).append(pos + i)
+            if i + 1 < len(run):
+                poses.setdefault(run[i : i + 2], []).append(pos + i)
+        pos += len(run)
+    return poses
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analysed token: its term, position and [start, end) characters in the text."""
+
+    term: str
+    pos: int
+    start: int
+    end: int
+
+
+def tokens(text: str, *, query: bool = False) -> Iterator[Token]:
+    """Analyse `text`; with `query`, CJK runs give bigrams only (a phrase), not characters."""
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        run, word = match.groups()
+        start = match.start()
+        if word:
+            yield Token(term_of(word), pos, start, match.end())
+            pos += 1
+            continue
+        if len(run) == 1 or not query:
+            for i, char in enumerate(run):
+                yield Token(char, pos + i, start + i, start + i + 1)
+        if len(run) > 1:
+            for i in range(len(run) - 1):
+                yield Token(run[i : i + 2], pos + i, start + i, start + i + 2)
+        pos += len(run)
+
+
+class Analyzer:
+    """The Whoosh analyzer of title, body and authors: calls `tokens`, yields Whoosh Tokens."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        mode: str = "",
+        start_pos: int = 0,
+        start_char: int = 0,
+        **_: Any,
+    ) -> Iterator[Any]:
+        from whoosh.analysis.acore import Token as WhooshToken
+
+        out = WhooshToken(positions=positions, chars=chars, mode=mode)
+        for token in tokens(value, query=mode == "query"):
+            out.text, out.boost, out.stopped = token.term, 1.0, False
+            out.pos = start_pos + token.pos
+            out.startchar, out.endchar = start_char + token.start, start_char + token.end
+            yield out
+
+    def has_morph(self) -> bool:
+        """Whoosh asks this for spelling support, which blogtui does not use."""
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+def _define_fast_positions() -> type:
+    """A Whoosh Positions format whose word_values skips the per-token generator chain."""
+    from whoosh.formats import Positions
+
+    class _FastPositions(Positions):
+        def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+            boost = self.field_boost
+            for word, poslist in position_map(value).items():
+                yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+
+    _FastPositions.__qualname__ = _FastPositions.__name__
+    _FastPositions.__module__ = __name__
+    return _FastPositions
+
+
+def __getattr__(name: str) -> Any:
+    """Build whoosh-derived classes on first use, so importing this module stays cheap.
+
+    Pickled schemas name `blogtui.index._FastPositions`; this makes unpickling find it.
+    """
+    if name == "_FastPositions":
+        cls = _define_fast_positions()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
+
+
+def _schema() -> Any:
+    from whoosh import fields
+    from whoosh.analysis.tokenizers import RegexTokenizer
+
+    analyzer = Analyzer()
+    fast = globals().get("_FastPositions") or __getattr__("_FastPositions")
+    lines = RegexTokenizer(r"[^\n]+")
+
+    def text(boost: float) -> Any:
+        spec = fields.TEXT(analyzer=analyzer, field_boost=boost)
+        spec.format = fast(field_boost=boost)
+        return spec
+
+    return fields.Schema(
+        path=fields.ID(stored=True, unique=True),
+        pathkey=fields.ID(),
+        title=text(3.0),
+        body=text(1.0),
+        authors=text(1.5),
+        tags=fields.TEXT(analyzer=lines, phrase=False, field_boost=2.0),
+        categories=fields.TEXT(analyzer=lines, phrase=False, field_boost=1.5),
+        lang=fields.ID(),
+        draft=fields.ID(),
+        day=fields.NUMERIC(int, bits=32),
+    )
+
+
+def _document(post: Post) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "path": post.path,
+        "pathkey": post.path.lower(),
+        "title": post.title,
+        "body": post.body,
+        "authors": " ".join(post.authors),
+        "tags": "\n".join(term_key(t) for t in post.tags),
+        "categories": "\n".join(term_key(c) for c in post.categories),
+        "lang": (post.lang or "").lower(),
+        "draft": "yes" if post.draft else "no",
+    }
+    if post.date is not None:
+        day = post.date.day
+        doc["day"] = day.year * 10000 + day.month * 100 + day.day
+    return doc
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue: Post metadata as plain tuples (marshal is the fastest loader in the stdlib).
+
+Record = tuple[Any, ...]
+
+
+def _record(post: Post) -> Record:
+    instant = day = None
+    if post.date is not None:
+        instant = (post.date.instant - _EPOCH) // timedelta(microseconds=1)
+        day = post.date.day.toordinal()
+    return (
+        post.path,
+        post.title,
+        post.slug,
+        instant,
+        day,
+        post.tags,
+        post.categories,
+        post.authors,
+        dict(post.taxonomies),
+        post.draft,
+        post.future,
+        post.expired,
+        post.summary,
+        post.words,
+        post.lang,
+        post.section,
+    )
+
+
+def _post(rec: Record, spell: Callable[[tuple[str, ...]], tuple[str, ...]]) -> Post:
+    (
+        path,
+        title,
+        slug,
+        instant,
+        day,
+        tags,
+        cats,
+        authors,
+        taxonomies,
+        draft,
+        future,
+        expired,
+        summary,
+        words,
+        lang,
+        section,
+    ) = rec
+    when = None
+    if instant is not None:
+        when = PostDate(_EPOCH + timedelta(microseconds=instant), date.fromordinal(day))
+    return Post(
+        path=path,
+        title=title,
+        slug=slug,
+        date=when,
+        tags=spell(tags),
+        categories=spell(cats),
+        authors=authors,
+        taxonomies={k: spell(v) for k, v in taxonomies.items()},
+        draft=draft,
+        future=future,
+        expired=expired,
+        summary=summary,
+        words=words,
+        lang=lang,
+        section=section,
+    )
+
+
+@dataclass(slots=True)
+class Entry:
+    """One file as the catalogue knows it: its stat, its metadata (None: unreadable), problems."""
+
+    mtime_ns: int
+    size: int
+    record: Record | None
+    problems: tuple[str, ...] = ()
+
+
+def _spellings(entries: Iterable[Entry]) -> dict[str, str]:
+    """term_key -> displayed spelling over every taxonomy term (as model.canonical_spellings)."""
+    counts: Counter[str] = Counter()
+    for entry in entries:
+        if entry.record is not None:
+            counts.update(entry.record[5])
+            counts.update(entry.record[6])
+            for terms in entry.record[8].values():
+                counts.update(terms)
+    best: dict[str, tuple[int, int, str]] = {}
+    for order, (raw, count) in enumerate(counts.items()):
+        spelling = tidy_term(raw)
+        key, rank = term_key(raw), (-count, order, spelling)
+        if key not in best or rank < best[key]:
+            best[key] = rank
+    return {key: rank[2] for key, rank in best.items()}
+
+
+def _dump_catalogue(entries: dict[str, Entry]) -> bytes:
+    flat = {p: (e.mtime_ns, e.size, e.record, e.problems) for p, e in entries.items()}
+    return marshal.dumps({"schema": SCHEMA_VERSION, "entries": flat})
+
+
+def _load_catalogue(data: bytes) -> dict[str, Entry]:
+    loaded = marshal.loads(data)
+    if not isinstance(loaded, dict) or loaded.get("schema") != SCHEMA_VERSION:
+        raise ValueError("schema version mismatch")
+    flat = loaded.get("entries")
+    if not isinstance(flat, dict):
+        raise ValueError("catalogue has no entries")
+    try:
+        return {p: Entry(m, s, r, tuple(pr)) for p, (m, s, r, pr) in sorted(flat.items())}
+    except (TypeError, ValueError) as exc:
+        raise ValueError("catalogue entries are malformed") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Where indexes live.
+
+
+def _cache_root() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("blogtui")) / "indexes"
+
+
 def index_location(root: Path) -> Path:
     """Where the index of the archive at `root` lives (under the user cache directory)."""
-    raise NotImplementedError
+    resolved = str(Path(root).resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return _cache_root() / digest
 
 
 def prune() -> list[Path]:
     """Remove indexes whose archive no longer exists; return the folders removed."""
-    raise NotImplementedError
+    removed: list[Path] = []
+    base = _cache_root()
+    if not base.is_dir():
+        return removed
+    for folder in sorted(base.iterdir()):
+        try:
+            archive = json.loads((folder / _META).read_text("utf-8"))["archive"]
+        except (OSError, ValueError, KeyError, TypeError):
+            archive = None  # no readable meta: an index nobody can claim, so remove it
+        if archive is None or not Path(archive).is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(temp, "wb") as out:
+        out.write(data)
+    os.replace(temp, path)
+
+
+@contextlib.contextmanager
+def _file_lock(location: Path | None) -> Iterator[None]:
+    """Hold the archive's refresh lock (an flock: the kernel drops it if the holder dies)."""
+    if location is None:
+        yield
+        return
+    fd = os.open(location / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"index at {location} is locked by another process"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())  # who holds it, for a curious user
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+# --------------------------------------------------------------------------------------------
+# Building segments in worker processes (a module-level function, so `spawn` can find it).
+
+
+def _read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
+    from blogtui.archive import read_post
+
+    post, problems = read_post(source, now=now)
+    entry = Entry(
+        source.mtime_ns,
+        source.size,
+        _record(post) if post else None,
+        tuple(p.reason for p in problems),
+    )
+    return entry, post
+
+
+def _build_worker(folder: str, jobs: Any, done: Any, results: Any, now: datetime | None) -> None:
+    """Parse and index chunks of files from `jobs` into one new segment; send it back."""
+    try:
+        from whoosh import writing
+        from whoosh.filedb import filestore
+
+        stores: Any = filestore  # whoosh's functions are untyped
+        writers: Any = writing
+        ix = stores.FileStorage(folder, supports_mmap=False).open_index()
+        writer: Any = writers.SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+        entries: dict[str, Entry] = {}
+        while (chunk := jobs.get()) is not None:
+            for source in chunk:
+                entries[source.path], post = _read(source, now)
+                if post is not None:
+                    writer.add_document(**_document(post))
+            done.put(len(chunk))
+        segment = writer._finalize_segment() if writer._added else None
+        if segment is None:
+            writer._close_segment()
+        results.put(("ok", segment, entries))
+    except Exception as exc:  # reported to the parent, which raises it there
+        results.put(("error", f"{type(exc).__name__}: {exc}", {}))
+
+
+class _Unreadable(Exception):
+    """The index on disk cannot be used; the message says why."""
 
 
 class PostIndex:
@@ -53,6 +502,37 @@ class PostIndex:
     location: Path | None  # None when the index is in memory
     problems: list[Problem]
 
+    def __init__(
+        self,
+        root: Path,
+        location: Path | None,
+        *,
+        follow_symlinks: bool,
+        now: datetime | None,
+        notice: Notice | None,
+    ) -> None:
+        self.root = root
+        self.location = location
+        self.problems = []
+        self._follow = follow_symlinks
+        self._now = now
+        self._notice = notice
+        self._lock = threading.RLock()
+        self._refreshing = threading.Lock()
+        self._entries: dict[str, Entry] = {}
+        self._catalogue_stat: tuple[int, int] | None = None
+        self._scan_problems: list[Problem] = []
+        self._storage: Any = None
+        self._searcher: Any = None
+        self._docpaths: list[str] | None = None
+        self._posts: list[Post] | None = None
+        self._by_path: dict[str, Post] = {}
+        self._facets: dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None, bool]] = {}
+        self._spell: dict[str, str] = {}
+        self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
+
+    # ---- opening -----------------------------------------------------------------------------
+
     @classmethod
     def open(
         cls,
@@ -66,20 +546,425 @@ class PostIndex:
         notice: Notice | None = None,
     ) -> PostIndex:
         """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
-        raise NotImplementedError
+        root = Path(root)
+        location = _prepare_location(root, notice)
+        index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
+        if rebuild:
+            index._wipe()
+        else:
+            index._load_or_reset()
+        if refresh:
+            index.refresh(progress)
+        return index
+
+    def _say(self, line: str) -> None:
+        if self._notice is not None:
+            self._notice(line)
+
+    def _load_or_reset(self, *, locked: bool = False) -> None:
+        """Load the catalogue; if it (or the meta) is unreadable, wipe and say so once."""
+        if self.location is None:
+            return
+        try:
+            self._load_catalogue()
+        except _Unreadable as exc:
+            self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
+            self._wipe(locked=locked)
+
+    def _load_catalogue(self) -> None:
+        assert self.location is not None
+        path = self.location / _CATALOGUE
+        try:
+            meta = json.loads((self.location / _META).read_text("utf-8"))
+            stat = path.stat()
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self._set_entries({})  # a new index: nothing to complain about
+            return
+        except (OSError, ValueError) as exc:
+            raise _Unreadable(f"meta: {exc}") from exc
+        if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION:
+            raise _Unreadable("schema version mismatch")
+        try:
+            entries = _load_catalogue(data)
+        except (ValueError, EOFError, TypeError) as exc:
+            raise _Unreadable(f"catalogue: {exc}") from exc
+        self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
+        self._set_entries(entries)
+
+    def _catalogue_changed(self) -> bool:
+        """Has another process written the catalogue since we loaded it?"""
+        if self.location is None:
+            return False
+        try:
+            stat = (self.location / _CATALOGUE).stat()
+        except FileNotFoundError:
+            return self._catalogue_stat is not None
+        return (stat.st_mtime_ns, stat.st_size) != self._catalogue_stat
+
+    def _wipe(self, *, locked: bool = False) -> None:
+        """Forget everything: the next refresh rebuilds from scratch.
+
+        `locked`: the caller already holds the refresh lock (flock would deadlock on itself).
+        """
+        with self._lock:
+            self._close_searcher()
+            self._storage = None
+            if self.location is not None:
+                with _file_lock(None if locked else self.location):
+                    for child in self.location.iterdir():
+                        if child.name in (_LOCK, _META):
+                            continue
+                        if child.is_dir():
+                            shutil.rmtree(child, ignore_errors=True)
+                        else:
+                            child.unlink(missing_ok=True)
+                self._catalogue_stat = None
+            self._set_entries({})
+
+    def _set_entries(self, entries: dict[str, Entry]) -> None:
+        """Swap in a new catalogue and derive the lookup tables from it."""
+        spell = _spellings(entries.values())
+        with self._lock:
+            self._entries = entries
+            self._spell = spell
+            self._posts = None
+            self._by_path = {}
+            self._facets = {}
+
+    # ---- Whoosh storage ----------------------------------------------------------------------
+
+    def _ix(self, create: bool = False) -> Any:
+        """The Whoosh index object (created empty when `create`), or raise _Unreadable."""
+        if self._storage is None:
+            from whoosh.filedb import filestore
+
+            stores: Any = filestore  # whoosh's functions are untyped
+            if self.location is None:
+                self._storage = stores.RamStorage()
+            else:
+                (self.location / _WHOOSH).mkdir(exist_ok=True)
+                folder = str(self.location / _WHOOSH)
+                self._storage = stores.FileStorage(folder, supports_mmap=False)
+        storage = self._storage
+        try:
+            if storage.index_exists():
+                return storage.open_index()
+        except Exception as exc:  # whoosh raises many kinds on a damaged index
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
+        if not create:
+            raise _Unreadable("no search index")
+        return storage.create_index(_schema())
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._docpaths = None
+
+    def searcher(self) -> tuple[Any, list[str]]:
+        """The open Whoosh searcher and its docnum -> path table (for blogtui.query).
+
+        A damaged Whoosh index found here is rebuilt, with one notice.
+        """
+        with self._lock:
+            if self._searcher is None:
+                try:
+                    self._open_searcher()
+                except _Unreadable as exc:
+                    self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
+                    self._wipe()
+                    self.refresh()
+                    self._open_searcher()
+            assert self._docpaths is not None
+            return self._searcher, self._docpaths
+
+    def _open_searcher(self) -> None:
+        # An archive with no files never wrote an index: give it an empty one to search.
+        ix = self._ix(create=not self._entries or self.location is None)
+        try:
+            searcher = ix.searcher()
+            docpaths = [""] * searcher.doc_count_all()
+            for docnum, stored in searcher.reader().iter_docs():
+                docpaths[docnum] = stored["path"]
+        except Exception as exc:  # a damaged segment shows itself on first read
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
+        self._searcher, self._docpaths = searcher, docpaths
+
+    # ---- refreshing --------------------------------------------------------------------------
 
     def refresh(self, progress: Progress | None = None) -> Refresh:
         """Bring the index up to date with the archive by stat; read only what changed."""
-        raise NotImplementedError
+        from blogtui.archive import scan
+
+        started = time.perf_counter()
+        found = scan(self.root, follow_symlinks=self._follow)
+        with self._refreshing, _file_lock(self.location):
+            if self._catalogue_changed():
+                self._load_or_reset(locked=True)  # another process refreshed meanwhile
+            report = self._apply(found.files, progress)
+        self._scan_problems = list(found.problems)
+        self.problems = self._scan_problems + self._file_problems()
+        report.total = sum(1 for e in self._entries.values() if e.record is not None)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
+        old = self._entries
+        if old:
+            try:
+                self._ix()
+            except _Unreadable as exc:
+                self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
+                self._wipe(locked=True)
+                old = self._entries
+        seen = {f.path for f in files}
+        todo = [
+            f
+            for f in files
+            if (e := old.get(f.path)) is None or (e.mtime_ns, e.size) != (f.mtime_ns, f.size)
+        ]
+        gone = [p for p in old if p not in seen]
+        report = Refresh(
+            added=sum(1 for f in todo if f.path not in old),
+            changed=sum(1 for f in todo if f.path in old),
+            deleted=len(gone),
+            rebuilt=not old,
+        )
+        if not todo and not gone:
+            return report  # nothing changed: Whoosh is not even imported
+        entries = dict(old)
+        for path in gone:
+            del entries[path]
+        fresh = self._write(todo, gone, progress)
+        entries.update(fresh)
+        report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
+        entries = dict(sorted(entries.items()))
+        if self.location is not None:
+            _write_atomic(self.location / _CATALOGUE, _dump_catalogue(entries))
+            st = (self.location / _CATALOGUE).stat()
+            self._catalogue_stat = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            self._close_searcher()  # the next search sees the new segments
+            self._set_entries(entries)
+        return report
+
+    def _write(
+        self, todo: list[Any], gone: list[str], progress: Progress | None
+    ) -> dict[str, Entry]:
+        """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
+        ix = self._ix(create=True)
+        writer = ix.writer(limitmb=LIMIT_MB, timeout=LOCK_WAIT_S, delay=0.05)
+        try:
+            for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
+                writer.delete_by_term("path", path)
+            if len(todo) >= PARALLEL_MIN and self.location is not None:
+                entries, segments = self._parallel(todo, progress)
+                _commit_with(writer, segments)
+            else:
+                entries = self._serial(writer, todo, progress)
+                writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return entries
+
+    def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        for done, source in enumerate(todo, 1):
+            entries[source.path], post = _read(source, self._now)
+            if post is not None:
+                writer.add_document(**_document(post))
+            if progress is not None:
+                progress(done, len(todo))
+        return entries
+
+    def _parallel(
+        self, todo: list[Any], progress: Progress | None
+    ) -> tuple[dict[str, Entry], list[Any]]:
+        """Two worker processes each parse and index half the files into their own segment."""
+        import multiprocessing
+
+        assert self.location is not None
+        ctx = multiprocessing.get_context("spawn")  # fork is unsafe from a threaded TUI
+        jobs, done, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        workers = [
+            ctx.Process(
+                target=_build_worker,
+                daemon=True,
+                args=(str(self.location / _WHOOSH), jobs, done, results, self._now),
+            )
+            for _ in range(2)
+        ]
+        ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
+        for start in range(0, len(ordered), CHUNK):
+            jobs.put(ordered[start : start + CHUNK])
+        for worker in workers:
+            jobs.put(None)
+            worker.start()
+        entries: dict[str, Entry] = {}
+        segments: list[Any] = []
+        try:
+            _drain(done, results, len(todo), len(workers), progress, entries, segments)
+        finally:
+            for worker in workers:
+                worker.join(timeout=5)
+                if worker.is_alive():
+                    worker.kill()
+        return entries, segments
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def _file_problems(self) -> list[Problem]:
+        return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
+
+    def _ensure_posts(self) -> None:
+        if self._posts is not None:
+            return
+        spell = self._spell
+
+        def spelled(terms: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(spell.get(term_key(t), t) for t in terms) if terms else ()
+
+        posts = [_post(e.record, spelled) for e in self._entries.values() if e.record]
+        posts.sort(key=Post.sort_key)
+        self._by_path = {p.path: p for p in posts}
+        self._facets = {
+            p.path: (
+                tuple(term_key(t) for t in p.tags),
+                tuple(term_key(c) for c in p.categories),
+                p.year,
+                p.draft,
+            )
+            for p in posts
+        }
+        self._posts = posts
 
     def posts(self) -> list[Post]:
         """Every post's metadata (no body), newest first, undated last, ties by path."""
-        raise NotImplementedError
+        with self._lock:
+            self._ensure_posts()
+            assert self._posts is not None
+            return list(self._posts)
+
+    def catalogue_post(self, path: str) -> Post | None:
+        """One post's metadata from the catalogue (no body, no file read), or None."""
+        with self._lock:
+            self._ensure_posts()
+            return self._by_path.get(path)
+
+    def facet_table(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None, bool]]:
+        """path -> (tag keys, category keys, year, draft): what facets and filters count."""
+        with self._lock:
+            self._ensure_posts()
+            return self._facets
+
+    def spelling(self, key: str) -> str:
+        """The displayed spelling of a taxonomy term key."""
+        return self._spell.get(key, key)
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from its file, body included, or None if it is gone."""
-        raise NotImplementedError
+        from blogtui.archive import SourceFile
+
+        abspath = self.root / path
+        try:
+            stat = abspath.stat()
+        except OSError:
+            return None
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if key in self._bodies:
+                self._bodies.move_to_end(key)
+                return self._bodies[key]
+        source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
+        _entry, post = _read(source, self._now)
+        if post is not None:
+            with self._lock:
+                self._bodies[key] = post
+                while len(self._bodies) > 64:  # bodies are big; keep what is on screen
+                    self._bodies.popitem(last=False)
+        return post
 
     def close(self) -> None:
         """Release the index's files."""
-        raise NotImplementedError
+        with self._lock:
+            self._close_searcher()
+            self._storage = None
+
+
+def _drain(
+    done: Any,
+    results: Any,
+    total: int,
+    workers: int,
+    progress: Progress | None,
+    entries: dict[str, Entry],
+    segments: list[Any],
+) -> None:
+    """Report worker progress until every worker has sent its segment back."""
+    import queue
+
+    finished = count = 0
+    while finished < workers:
+        try:
+            count += done.get(timeout=0.1)
+            if progress is not None:
+                progress(count, total)
+            continue
+        except queue.Empty:
+            pass
+        try:
+            status, segment, part = results.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if status != "ok":
+            raise RuntimeError(f"index worker failed: {segment}")
+        finished += 1
+        entries.update(part)
+        if segment is not None:
+            segments.append(segment)
+
+
+def _commit_with(writer: Any, segments: list[Any]) -> None:
+    """Commit `writer`'s deletions together with segments built by workers."""
+    final = writer._merge_segments(None, False, False)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
+def _prepare_location(root: Path, notice: Notice | None) -> Path | None:
+    """Create the index folder and its meta file; None (in memory) if the cache is unwritable."""
+    location = index_location(root)
+    try:
+        location.mkdir(parents=True, exist_ok=True)
+        meta = location / _META
+        wanted = {"archive": str(Path(root).resolve()), "schema": SCHEMA_VERSION}
+        try:
+            current = json.loads(meta.read_text("utf-8"))
+        except (OSError, ValueError):
+            current = None
+        if current != wanted:
+            _write_atomic(meta, json.dumps(wanted).encode())
+        return location
+    except OSError as exc:
+        if exc.errno not in (
+            errno.EACCES,
+            errno.EPERM,
+            errno.ENOSPC,
+            errno.ENOTDIR,
+            errno.EROFS,
+            errno.EEXIST,
+            errno.EDQUOT,
+        ):
+            raise
+        if notice is not None:
+            notice(
+                f"cannot write the index cache at {location} ({exc.strerror}); "
+                "using an in-memory index"
+            )
+        return None
