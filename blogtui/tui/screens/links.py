@@ -1,0 +1,61 @@
+"""LinkPicker: the links and images of the open post; enter follows one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from blogtui.model import Post
+from blogtui.tui.rendering import links_of
+
+
+class LinkPicker(ModalScreen[str | None]):
+    """Pick a link: a post of the archive opens in the pane, anything else in the system opener."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Close", id="links.close"),
+        Binding("j", "move(1)", "Down", show=False, id="links.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="links.up"),
+    ]
+
+    def __init__(self, post: Post) -> None:
+        super().__init__()
+        self.links = links_of(post)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label("Links and images  (enter opens; escape closes)", id="picker-title")
+            yield OptionList(*self._options(), id="picker-options")
+
+    def _options(self) -> list[Option]:
+        if not self.links:
+            return [Option(Text("This post has no links.", style="dim"), disabled=True)]
+        options = []
+        for link in self.links:
+            label = Text("image " if link.image else "link  ", style="dim")
+            label.append(link.label)
+            label.append(f"  {link.target}", style="dim")
+            options.append(Option(label, id=link.target))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

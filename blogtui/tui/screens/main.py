@@ -1,0 +1,410 @@
+"""MainScreen: search bar, sidebar, post list and reading pane, and the work behind them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label
+from textual.worker import get_current_worker
+
+from blogtui.config import SORTS
+from blogtui.model import Post, Problem
+from blogtui.query import QueryError, Results
+from blogtui.tui.library import Filters, marks_in_title
+from blogtui.tui.widgets.post_list import PostList
+from blogtui.tui.widgets.reader import Reader
+from blogtui.tui.widgets.taxonomy import Sidebar
+
+if TYPE_CHECKING:
+    from blogtui.tui.app import BlogApp
+
+#: Seconds between keystrokes in the search bar and the search they start.
+DEBOUNCE = 0.15
+#: Seconds between stat polls of the archive for added, changed and deleted files.
+POLL_INTERVAL = 2.0
+#: Below this width the sidebar hides and the list and reading pane take turns.
+NARROW = 100
+
+
+class MainScreen(Screen[None]):
+    """Everything the reader shows; holds the current Filters and the last Results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="search"),
+        Binding("t", "pick('tag')", "Tags", id="tags"),
+        Binding("c", "pick('category')", "Categories", id="categories"),
+        Binding("y", "pick('year')", "Year", id="years"),
+        Binding("escape", "clear", "Clear", id="clear"),
+        Binding("tab", "switch_pane", "Switch pane", show=False, id="switch_pane"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("o", "links", "Links", id="links"),
+        Binding("f", "find", "Find", id="find"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.results: Results | None = None
+        self.catalogue: list[Post] = []
+        self.error = ""
+        self.progress = ""
+        self._debounce: Timer | None = None
+
+    @property
+    def blog(self) -> BlogApp:
+        from blogtui.tui.app import BlogApp
+
+        assert isinstance(self.app, BlogApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ search   e.g. kubernetes tag:go date:2024", id="search")
+        with Horizontal(id="panes"):
+            yield Sidebar(id="sidebar")
+            yield PostList(id="posts")
+            yield Reader(self._load, id="reader")
+        with Horizontal(id="status-bar"):
+            yield Label("", id="status")
+            yield Label("", id="count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PostList).date_format = self.blog.config.date_format
+        self.filters = replace(self.filters, sort=self.blog.initial_sort)
+        self.query_one(PostList).focus()
+        self._set_status("opening the archive…")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "narrow")
+
+    # --- data flow --------------------------------------------------------------------
+    def library_ready(self, catalogue: list[Post]) -> None:
+        """The index is open: show its catalogue at once, then refresh and poll."""
+        self.catalogue = catalogue
+        self.run_search()
+        self.refresh_archive(first=True)
+        self.set_interval(POLL_INTERVAL, self._poll)
+
+    def _poll(self) -> None:
+        if not self.blog.editing:
+            self.refresh_archive()
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def refresh_archive(self, first: bool = False) -> None:
+        """Bring the index up to date by stat; re-run the search when something changed."""
+        library = self.blog.library
+        if library is None:
+            return
+
+        def progress(done: int, total: int) -> None:
+            if total and (done % 50 == 0 or done == total):
+                self.app.call_from_thread(self._set_status, f"indexing {done}/{total}…")
+
+        report = library.refresh(progress if first else None)
+        changed = report.added + report.changed + report.deleted
+        catalogue = library.posts() if changed or first else None
+        self.app.call_from_thread(self._refreshed, catalogue, report.problems, first, changed)
+
+    def _refreshed(
+        self, catalogue: list[Post] | None, problems: list[Problem], first: bool, changed: int
+    ) -> None:
+        if catalogue is not None:
+            self.catalogue = catalogue
+        if changed:
+            reader = self.query_one(Reader)
+            reader.forget()
+            if reader.path is not None:
+                reader.reload()
+            self.run_search()
+        self._set_status("")
+        if first and problems:
+            self._notify_problems(problems)
+
+    def _notify_problems(self, problems: list[Problem]) -> None:
+        shown = "\n".join(str(p) for p in problems[:3])
+        more = f"\n… and {len(problems) - 3} more (ctrl+p → Problems)" if len(problems) > 3 else ""
+        self.notify(
+            f"{shown}{more}",
+            title=f"{len(problems)} files have problems",
+            severity="warning",
+            timeout=8,
+        )
+
+    def run_search(self) -> None:
+        """Search with the current filters in a worker; the latest search wins."""
+        self._search(self.filters)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, filters: Filters) -> None:
+        library = self.blog.library
+        if library is None:
+            return
+        try:
+            results = library.search(filters)
+        except QueryError as err:
+            self.app.call_from_thread(self._search_failed, str(err))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_results, filters, results)
+
+    def _search_failed(self, message: str) -> None:
+        self.error = message
+        self._update_count()
+
+    def _show_results(self, filters: Filters, results: Results) -> None:
+        if filters != self.filters:
+            return  # a newer search is on its way
+        self.results = results
+        self.error = ""
+        text = filters.text
+        posts = [hit.post for hit in results.hits]
+        self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
+        self.query_one(Sidebar).show(results.facets, filters)
+        self._update_count()
+        reader = self.query_one(Reader)
+        if not posts and reader.path is None:
+            reader.clear(self._empty_message())
+
+    def _empty_message(self) -> str:
+        if not self.catalogue:
+            return f"No posts in {self.blog.root}: it has no markdown files blogtui recognises."
+        return "No posts match. Press escape to clear the innermost filter."
+
+    def _load(self, path: str) -> tuple[Post | None, list[Problem]]:
+        library = self.blog.library
+        if library is None:
+            return None, []
+        post = library.post(path)
+        return post, [p for p in library.problems if p.path == path]
+
+    # --- status -----------------------------------------------------------------------
+    def _set_status(self, text: str) -> None:
+        self.progress = text
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown = self.results.total if self.results else 0
+        total = len(self.catalogue)
+        parts = [f"{shown}/{total} posts", f"sort: {self.filters.sort}"]
+        parts += [f"tag:{t}" for t in sorted(self.filters.tags)]
+        parts += [f"category:{c}" for c in sorted(self.filters.categories)]
+        parts += [f"year:{y}" for y in sorted(self.filters.years)]
+        self.query_one("#count", Label).update(" · ".join(parts))
+        find = self.query_one(Reader).match_status
+        status = self.error or self.progress or find
+        self.query_one("#status", Label).update(status)
+        self.query_one("#status", Label).set_class(bool(self.error), "error")
+
+    # --- events -----------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _typed(self, event: Input.Changed) -> None:
+        self.filters = replace(self.filters, text=event.value)
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self.run_search)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.run_search()
+        self.query_one(PostList).focus()
+
+    @on(PostList.Selected)
+    def _read(self, event: PostList.Selected) -> None:
+        reader = self.query_one(Reader)
+        reader.history.clear()
+        reader.open(event.post.path, remember=False)
+        self.focus_reader()
+
+    def focus_reader(self) -> None:
+        """Focus the reading pane (in a narrow terminal it takes the list's place)."""
+        self.add_class("reading")
+        self.call_after_refresh(self.query_one(Reader).focus)
+
+    def on_descendant_focus(self) -> None:
+        if not isinstance(self.focused, Reader):
+            self.remove_class("reading")
+
+    @on(Sidebar.Toggled)
+    def _toggled(self, event: Sidebar.Toggled) -> None:
+        self._toggle(event.kind, event.term)
+
+    @on(Reader.Opened)
+    def _opened(self) -> None:
+        self._update_count()
+
+    def _toggle(self, kind: str, term: str) -> None:
+        f = self.filters
+        if kind == "tag":
+            self.filters = replace(f, tags=f.tags ^ {term})
+        elif kind == "category":
+            self.filters = replace(f, categories=f.categories ^ {term})
+        elif kind == "year":
+            self.filters = replace(f, years=f.years ^ {int(term)})
+        self.run_search()
+
+    # --- actions ----------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_pick(self, kind: str) -> None:
+        from blogtui.tui.screens.picker import TermPicker
+
+        facets = self.results.facets if self.results else None
+        if kind == "tag":
+            counts, picked, title = (facets.tags if facets else []), self.filters.tags, "Tags"
+        elif kind == "category":
+            counts, picked, title = (
+                (facets.categories if facets else []),
+                self.filters.categories,
+                "Categories",
+            )
+        else:
+            years = [(str(y), n) for y, n in facets.years] if facets else []
+            counts, picked, title = years, frozenset(str(y) for y in self.filters.years), "Year"
+
+        def picked_terms(terms: frozenset[str] | None) -> None:
+            if terms is None:
+                return
+            if kind == "tag":
+                self.filters = replace(self.filters, tags=terms)
+            elif kind == "category":
+                self.filters = replace(self.filters, categories=terms)
+            else:
+                self.filters = replace(self.filters, years=frozenset(int(y) for y in terms))
+            self.run_search()
+
+        self.app.push_screen(TermPicker(title, counts, picked, single=kind == "year"), picked_terms)
+
+    def action_clear(self) -> None:
+        """Escape: leave the search bar, else drop the innermost filter, else stop finding."""
+        search = self.query_one("#search", Input)
+        reader = self.query_one(Reader)
+        if search.has_focus:
+            self.query_one(PostList).focus()
+        elif reader.has_focus and reader.match_status:
+            reader.clear_find()
+            self._update_count()
+        elif self.filters.years or self.filters.categories or self.filters.tags:
+            self._drop_last_filter()
+        elif self.filters.text:
+            search.value = ""
+            self.filters = replace(self.filters, text="")
+            self.run_search()
+        elif reader.has_focus:
+            self.query_one(PostList).focus()
+
+    def _drop_last_filter(self) -> None:
+        f = self.filters
+        if f.years:
+            self.filters = replace(f, years=frozenset())
+        elif f.categories:
+            self.filters = replace(f, categories=frozenset(sorted(f.categories)[:-1]))
+        else:
+            self.filters = replace(f, tags=frozenset(sorted(f.tags)[:-1]))
+        self.run_search()
+
+    def action_switch_pane(self) -> None:
+        panes = [
+            w
+            for w in (self.query_one(PostList), self.query_one(Reader), self.query_one(Sidebar))
+            if w.display
+        ]
+        if self.has_class("narrow"):
+            panes = panes[:2]
+        focused = self.focused
+        index = panes.index(focused) if focused in panes else -1
+        target = panes[(index + 1) % len(panes)]
+        if isinstance(target, Reader):
+            self.focus_reader()
+        else:
+            target.focus()
+
+    def action_cycle_sort(self) -> None:
+        current = SORTS.index(self.filters.sort) if self.filters.sort in SORTS else 0
+        sort = SORTS[(current + 1) % len(SORTS)]
+        self.filters = replace(self.filters, sort=sort)  # type: ignore[arg-type]
+        self.notify(f"sorted by {sort}", timeout=1.5)
+        self.run_search()
+
+    def current_post(self) -> Post | None:
+        """The post being read, else the one under the list cursor."""
+        reader = self.query_one(Reader)
+        if reader.post is not None and (reader.has_focus or self.focused is None):
+            return reader.post
+        return self.query_one(PostList).highlighted or reader.post
+
+    def action_edit(self) -> None:
+        post = self.current_post()
+        if post is None:
+            self.app.bell()
+            return
+        self.blog.edit(post)
+        self.refresh_archive()
+        reader = self.query_one(Reader)
+        if reader.path == post.path:
+            reader.reload()
+
+    def action_links(self) -> None:
+        from blogtui.tui.screens.links import LinkPicker
+
+        reader = self.query_one(Reader)
+        post = reader.post
+        if post is None:
+            self.notify("Open a post first (enter), then press o for its links.", timeout=3)
+            return
+        self.app.push_screen(LinkPicker(post), self._follow)
+
+    def _follow(self, target: str | None) -> None:
+        from blogtui.tui.links import resolve
+
+        reader = self.query_one(Reader)
+        if not target or reader.post is None:
+            return
+        linked = resolve(target, reader.post.path, self.catalogue)
+        if linked is not None:
+            reader.open(linked.path)
+            self.focus_reader()
+        else:
+            self.blog.open_external(target, reader.post)
+
+    def action_find(self) -> None:
+        from blogtui.tui.screens.find import FindBar
+
+        reader = self.query_one(Reader)
+        if reader.post is None:
+            self.notify("Open a post first (enter), then press f to find in it.", timeout=3)
+            return
+
+        def found(term: str | None) -> None:
+            if term:
+                count = reader.find(term)
+                self.focus_reader()
+                if not count:
+                    self.notify(f"{term!r} is not in this post", timeout=2)
+            self._update_count()
+
+        self.app.push_screen(FindBar(), found)
+
+    def action_reload(self) -> None:
+        self.query_one(Reader).forget()
+        self.refresh_archive()
+        self.query_one(Reader).reload()
+        self.notify("reloaded", timeout=1.5)
+
+    def show_problems(self) -> None:
+        """List every per-file problem in the reading pane."""
+        library = self.blog.library
+        problems = library.problems if library else []
+        text = "\n".join(str(p) for p in problems) or "No problems: every file was read."
+        self.query_one(Reader).clear(text)

@@ -1,0 +1,255 @@
+"""Reader: the reading pane, a Line API view of a post rendered in a worker and cached by width."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.segment import Segment
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from blogtui.model import Post, Problem
+from blogtui.render import sanitize
+from blogtui.tui import rendering
+from blogtui.tui.rendering import Look
+
+#: Reads one post fresh (body included) and the problems known for its file.
+Loader = Callable[[str], tuple[Post | None, list[Problem]]]
+CACHE_SIZE = 24
+
+
+@dataclass(slots=True)
+class Page:
+    """A post rendered at one width: segment lines and their plain text for finding."""
+
+    post: Post | None
+    lines: list[list[Segment]]
+    complete: bool
+    plain: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.plain = ["".join(s.text for s in line) for line in self.lines]
+
+
+def _message_page(text: str, width: int = 80) -> Page:
+    lines = rendering.render_lines(Text(sanitize(text), style="italic"), width)
+    return Page(None, lines, complete=True)
+
+
+class Reader(ScrollView, can_focus=True):
+    """Shows one post: header and body; find with `f`, `n`, `N`; history with backspace."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "scroll_down", "Down", show=False, id="reader.down"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="reader.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="reader.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="reader.bottom"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
+        Binding("n", "find_next", "Next match", show=False, id="reader.find_next"),
+        Binding("N", "find_previous", "Previous match", show=False, id="reader.find_previous"),
+        Binding("backspace", "back", "Back", id="reader.back"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"reader--match", "reader--current-match"}
+
+    class Opened(Message):
+        """A post is now shown (its first screen at least)."""
+
+        def __init__(self, post: Post | None, complete: bool) -> None:
+            super().__init__()
+            self.post = post
+            self.complete = complete
+
+    def __init__(self, loader: Loader, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.loader = loader
+        self.look = Look()
+        self.page: Page = _message_page("Pick a post and press enter to read it.")
+        self.path: str | None = None
+        self.history: list[str] = []
+        self._cache: OrderedDict[tuple[str, int, bool], Page] = OrderedDict()
+        self._find = ""
+        self._matches: list[tuple[int, int, int]] = []  # (line, start, end) in cells
+        self._current = -1
+
+    @property
+    def post(self) -> Post | None:
+        """The post being shown, if any."""
+        return self.page.post
+
+    @property
+    def text(self) -> str:
+        """Everything the pane shows, as plain text (rendered, not scrolled)."""
+        return "\n".join(line.rstrip() for line in self.page.plain)
+
+    @property
+    def render_width(self) -> int:
+        return max(20, self.scrollable_content_region.width - 1)
+
+    def open(self, path: str, *, remember: bool = True) -> None:
+        """Show the post at `path`; the current one goes on the history for backspace."""
+        if remember and self.path is not None and self.path != path:
+            self.history.append(self.path)
+        self.path = path
+        self.clear_find()
+        key = (path, self.render_width, self.look.dark)
+        page = self._cache.get(key)
+        if page is not None and page.complete:
+            self._cache.move_to_end(key)
+            self._show(page, reset=True)
+            return
+        self._render_post(path, self.render_width, self.look)
+
+    def forget(self) -> None:
+        """Drop every cached page (the files changed)."""
+        self._cache.clear()
+
+    def reload(self) -> None:
+        """Render the current post again from its file."""
+        self.forget()
+        if self.path is not None:
+            self._render_post(self.path, self.render_width, self.look, keep_scroll=True)
+
+    def clear(self, message: str) -> None:
+        """Show a message instead of a post."""
+        self.path = None
+        self._show(_message_page(message, self.render_width), reset=True)
+
+    @work(thread=True, exclusive=True, group="render")
+    def _render_post(self, path: str, width: int, look: Look, keep_scroll: bool = False) -> None:
+        post, problems = self.loader(path)
+        if post is None:
+            reasons = "; ".join(p.reason for p in problems) or "the file is gone"
+            page = _message_page(f"Cannot show {path}: {reasons}", width)
+            self.app.call_from_thread(self._show, page, not keep_scroll)
+            return
+        top: list[RenderableType] = [rendering.header(post, look)]
+        if problems:
+            notes = "\n".join(f"! {p.reason}" for p in problems)
+            top.append(Text(sanitize(notes), style="bold yellow"))
+        head = rendering.first_screen(post.body)
+        if head is not None:
+            lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
+            self.app.call_from_thread(self._show, Page(post, lines, False), not keep_scroll)
+        lines = rendering.render_lines(Group(*top, rendering.body(post, look)), width)
+        page = Page(post, lines, complete=True)
+        self.app.call_from_thread(
+            self._store, (path, width, look.dark), page, keep_scroll or head is not None
+        )
+
+    def _store(self, key: tuple[str, int, bool], page: Page, keep_scroll: bool) -> None:
+        self._cache[key] = page
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        if self.path == key[0]:
+            self._show(page, reset=not keep_scroll)
+
+    def _show(self, page: Page, reset: bool) -> None:
+        self.page = page
+        width = max((cell_len(line) for line in page.plain), default=0)
+        self.virtual_size = Size(min(width, self.render_width), len(page.lines))
+        if reset:
+            self.scroll_to(0, 0, animate=False)
+        if self._find:
+            self._search(self._find)
+        self.refresh()
+        self.post_message(self.Opened(page.post, page.complete))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.path is not None and self.page.post is not None:
+            self.open(self.path, remember=False)
+
+    def render_line(self, y: int) -> Strip:
+        """Draw line `y` of the visible region, with find matches highlighted."""
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.page.lines):
+            return Strip.blank(width, self.rich_style)
+        strip = Strip(self.page.lines[index]).apply_style(self.rich_style)
+        strip = self._highlight(strip, index)
+        return strip.crop_extend(
+            round(self.scroll_x), round(self.scroll_x) + width, self.rich_style
+        )
+
+    def _highlight(self, strip: Strip, index: int) -> Strip:
+        for number, (line, start, end) in enumerate(self._matches):
+            if line != index:
+                continue
+            name = "reader--current-match" if number == self._current else "reader--match"
+            style = self.get_component_rich_style(name)
+            before, middle, after = strip.divide([start, end, strip.cell_length])
+            strip = Strip.join([before, middle.apply_style(style), after])
+        return strip
+
+    # --- find -------------------------------------------------------------------------
+    def find(self, term: str) -> int:
+        """Highlight every occurrence of `term` (case-insensitive); jump to the first one."""
+        self._find = term
+        count = self._search(term)
+        if count:
+            self._current = -1
+            self.action_find_next()
+        self.refresh()
+        return count
+
+    def clear_find(self) -> None:
+        self._find = ""
+        self._matches = []
+        self._current = -1
+        self.refresh()
+
+    def _search(self, term: str) -> int:
+        self._matches = []
+        if not term:
+            return 0
+        pattern = re.compile(re.escape(term), re.IGNORECASE)
+        for number, line in enumerate(self.page.plain):
+            for match in pattern.finditer(line):
+                start = cell_len(line[: match.start()])
+                self._matches.append((number, start, start + cell_len(match.group(0))))
+        return len(self._matches)
+
+    @property
+    def match_status(self) -> str:
+        """ "3/12" for the current match, or "" when not finding."""
+        if not self._find:
+            return ""
+        if not self._matches:
+            return f"no match for {self._find!r}"
+        return f"{self._current + 1}/{len(self._matches)} {self._find!r}"
+
+    def _go_to_match(self, step: int) -> None:
+        if not self._matches:
+            self.app.bell()
+            return
+        self._current = (self._current + step) % len(self._matches)
+        line = self._matches[self._current][0]
+        height = self.scrollable_content_region.height
+        if not round(self.scroll_y) <= line < round(self.scroll_y) + height:
+            self.scroll_to(y=max(0, line - height // 3), animate=False)
+        self.refresh()
+        self.post_message(self.Opened(self.page.post, self.page.complete))
+
+    def action_find_next(self) -> None:
+        self._go_to_match(1)
+
+    def action_find_previous(self) -> None:
+        self._go_to_match(-1)
+
+    def action_back(self) -> None:
+        if self.history:
+            self.open(self.history.pop(), remember=False)
+        else:
+            self.app.bell()
