@@ -1,0 +1,194 @@
+"""Shared benchmark helpers: cached generated corpora, alternating timed runs, peak RSS, tables.
+
+Benchmarks run as scripts (`python benchmarks/bench_x.py`), so `from _util import ...` works.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gen_corpus import generate
+
+#: Where generated corpora are kept between runs (override with BLOGTUI_BENCH_DIR).
+BENCH_DIR = Path(os.environ.get("BLOGTUI_BENCH_DIR", Path(tempfile.gettempdir()) / "blogtui-bench"))
+
+
+def corpus(posts: int, seed: int = 1) -> Path:
+    """A generated archive of `posts` posts, written once and reused (its manifest beside it).
+
+    Generated into a temporary folder and renamed into place, so two benchmarks asking at
+    once cannot see a half-written corpus.
+    """
+    target = BENCH_DIR / f"posts-{posts}-seed-{seed}"
+    if target.is_dir():
+        return target
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".gen-", dir=BENCH_DIR))
+    manifest = generate(scratch / "blog", posts, seed)
+    manifest_path = target.with_suffix(".json")
+    manifest.root = target
+    manifest_path.write_text(manifest.to_json(), encoding="utf-8")
+    # If another benchmark finished first the rename fails; its corpus is byte-identical.
+    with contextlib.suppress(OSError):
+        (scratch / "blog").rename(target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def warm(root: Path) -> None:
+    """Read every file under root once, so the timed runs compare code, not disk."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+
+
+@dataclass
+class Timings:
+    """Seconds per run for each named case."""
+
+    runs: dict[str, list[float]] = field(default_factory=dict)
+
+    def median(self, name: str) -> float:
+        """The median of a case's runs."""
+        return statistics.median(self.runs[name])
+
+    def spread(self, name: str) -> str:
+        """min-max of a case's runs, for the table."""
+        values = self.runs[name]
+        return f"{min(values):.3f}-{max(values):.3f}"
+
+
+def alternate(cases: Mapping[str, Callable[[], object]], rounds: int = 5) -> Timings:
+    """Run each case once per round, in turn (A B A B ...), so drift hits them alike."""
+    timings = Timings({name: [] for name in cases})
+    for _ in range(rounds):
+        for name, case in cases.items():
+            started = time.perf_counter()
+            case()
+            timings.runs[name].append(time.perf_counter() - started)
+    return timings
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured subprocess: wall time, its own peak RSS, the whole tree's peak RSS."""
+
+    seconds: float
+    max_rss_mb: float  # the largest single process (from wait4)
+    tree_peak_mb: float  # the sum over the process and its descendants, sampled
+    returncode: int
+    stdout: bytes
+
+
+def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bool = False,
+        cwd: Path | None = None) -> Run:  # fmt: skip
+    """Run a command, timing it; with `sample`, poll /proc for the process tree's total RSS."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.DEVNULL,
+                                env=dict(env) if env is not None else None, cwd=cwd)  # fmt: skip
+        sampler = _TreeSampler(proc.pid) if sample else None
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = sampler.stop() if sampler else 0.0
+        out.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read())
+
+
+class _TreeSampler:
+    """Samples the summed RSS of a process and its descendants every few milliseconds."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
+            self._done.wait(self.interval)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MB."""
+        self._done.set()
+        self._thread.join()
+        return self.peak_kb / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants, from /proc/PID/task/*/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:  # the process ended while we looked
+                continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    """A process's resident set in KB (0 once it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a results table: a figure against its baseline and target ratio."""
+
+    measure: str
+    figure: float
+    baseline: float | None = None
+    target_ratio: float | None = None  # figure/baseline must stay at or under this
+    unit: str = "s"
+    target_abs: float | None = None  # or an absolute ceiling, in `unit`
+
+    def verdict(self) -> str:
+        """'ok', 'MISSED' or '' when there is no target."""
+        if self.target_ratio is not None and self.baseline:
+            return "ok" if self.figure / self.baseline <= self.target_ratio else "MISSED"
+        if self.target_abs is not None:
+            return "ok" if self.figure <= self.target_abs else "MISSED"
+        return ""
+
+
+def table(rows: Sequence[Row]) -> str:
+    """Rows as an aligned plain-text table: measure, figure, baseline, ratio, target, verdict."""
+    header = ("measure", "figure", "baseline", "ratio", "target", "")
+    lines = [header]
+    for row in rows:
+        ratio = f"{row.figure / row.baseline:.2f}x" if row.baseline else "-"
+        if row.target_ratio is not None:
+            target = f"<= {row.target_ratio:g}x"
+        elif row.target_abs is not None:
+            target = f"<= {row.target_abs:g} {row.unit}"
+        else:
+            target = "-"
+        baseline = f"{row.baseline:.3f} {row.unit}" if row.baseline is not None else "-"
+        lines.append((row.measure, f"{row.figure:.3f} {row.unit}", baseline, ratio, target,
+                      row.verdict()))  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
