@@ -312,7 +312,8 @@ def rich_header(post: Post) -> Text:
     """The header as styled Rich text (built from Text, never markup, so titles stay inert)."""
     from rich.text import Text
 
-    header = Text(display_title(post), style="bold cyan")
+    header = Text()
+    header.append(display_title(post), style="bold cyan")
     header.append("\n")
     header.append(format_day(post), style="green")
     for mark in status_marks(post):
