@@ -604,7 +604,7 @@ def _best_window(marks: list[tuple[int, int]], width: int) -> int:
     """Start of the `width`-character window holding the most marks."""
     best, best_start, j = 0, marks[0][0], 0
     for i, (start, _end) in enumerate(marks):
-        while marks[j][0] < start:
+        while j < len(marks) and marks[j][0] < start:
             j += 1
         j = max(j, i)
         while j < len(marks) and marks[j][1] <= start + width:
