@@ -18,8 +18,19 @@ from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
 MAX_BYTES = 10 * 1024 * 1024
 #: A YAML document whose aliases would expand to more nodes than this is refused.
 MAX_YAML_NODES = 100_000
+#: YAML nested deeper than this is refused (libyaml's C composer would overflow the stack).
+MAX_YAML_DEPTH = 1000
 #: Summaries made from the body are cut to about this many characters.
 SUMMARY_CHARS = 300
+#: How far into the body to look for the first paragraph.
+PARAGRAPH_SCAN = 6000
+
+#: The front-matter keys (lower-cased) a Post is built from; YAML skips constructing others.
+META_KEYS = frozenset(
+    {"title", "date", "publishdate", "pubdate", "expirydate", "slug", "url", "path",
+     "permalink", "tags", "tag", "categories", "category", "taxonomies", "author", "authors",
+     "draft", "published", "summary", "description", "lang", "language"}
+)  # fmt: skip
 
 _MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
 
@@ -59,7 +70,7 @@ _PLAIN_SUBS = (
 
 # Hugo counts every CJK character as a word; runs of anything else split on whitespace.
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f"
-_WORDS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -168,21 +179,62 @@ def _delimited(
 
 
 def _load_yaml(source: str) -> object:
-    """Load YAML with libyaml, bounding alias expansion and nesting."""
+    """Load YAML with libyaml, bounding alias expansion and nesting.
+
+    libyaml composes the node tree in C; only the top-level keys a Post uses are then
+    constructed in Python, which is where PyYAML spends its time.
+    """
     try:
+        if _may_nest_deeply(source):
+            _check_depth(source)
         loader = _Loader(source)
         try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if isinstance(node, yaml.MappingNode):
+                node = yaml.MappingNode(node.tag, [p for p in node.value if _wanted(p[0])])
             if "&" in source and "*" in source:
-                node = loader.get_single_node()
                 _check_alias_expansion(node)
-                return loader.construct_document(node) if node is not None else None
-            return loader.get_single_data()
+            return loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.YAMLError as error:
         raise FrontMatterError(_yaml_reason(error)) from None
     except RecursionError:
         raise FrontMatterError("nested too deeply") from None
+
+
+def _may_nest_deeply(source: str) -> bool:
+    """Cheap bound: every nesting level costs at least one of these characters."""
+    marks = sum(source.count(mark) for mark in ("[", "{", "-", "?", ":", "\n"))
+    return marks > MAX_YAML_DEPTH
+
+
+def _check_depth(source: str) -> None:
+    """Refuse nesting beyond MAX_YAML_DEPTH before libyaml's composer (which recurses in C
+    and crashes the interpreter on a few tens of thousands of levels) ever sees it."""
+    loader = _Loader(source)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise FrontMatterError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
+                return
+    finally:
+        loader.dispose()
+
+
+def _wanted(key: yaml.Node) -> bool:
+    """A top-level key a Post reads (or a merge key `<<`, which may bring such keys)."""
+    if not isinstance(key, yaml.ScalarNode):
+        return False
+    return key.value.strip().lower() in META_KEYS or key.value == "<<"
 
 
 def _yaml_reason(error: yaml.YAMLError) -> str:
@@ -578,7 +630,7 @@ def _authors(meta: Mapping[str, Any]) -> tuple[str, ...]:
 
 def summarise(meta: Mapping[str, Any], body: str) -> str:
     """`<!--more-->` text, else front matter summary/description, else the first paragraph."""
-    if "more" in body and (more := _MORE.search(body)):
+    if "<!--" in body and (more := _MORE.search(body)):
         return _shorten(plain_text(body[: more.start()]))
     for key in ("summary", "description"):
         if text := _text(meta.get(key)):
@@ -590,7 +642,8 @@ def first_paragraph(body: str) -> str:
     """The first block of prose lines (headings, fences, tables, rules and markup skipped)."""
     lines: list[str] = []
     fence = ""
-    for line in body.split("\n"):
+    # The first paragraph is near the top: do not split a long body into lines.
+    for line in body[:PARAGRAPH_SCAN].split("\n"):
         stripped = line.strip()
         if match := _FENCE.match(line):
             marker = match.group(1)
@@ -628,4 +681,6 @@ def count_words(body: str) -> int:
     """Hugo's word count: whitespace-separated words, each CJK character a word of its own."""
     if body.isascii():
         return len(body.split())
-    return sum(1 for _ in _WORDS.finditer(body))
+    # One pass: CJK runs become spaces; the characters they held are counted from lengths.
+    rest, runs = _CJK_RUN.subn(" ", body)
+    return len(body) - len(rest) + runs + len(rest.split())
