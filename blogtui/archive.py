@@ -75,6 +75,17 @@ class _Content:
     site_root: bool  # skip template/build folders and README-like files at the top
 
 
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """A folder waiting to be walked."""
+
+    content: _Content
+    folder: str  # absolute path
+    prefix: str  # archive-relative POSIX path
+    via_link: bool  # reached through a symlink somewhere above
+    key: tuple[int, int]  # (st_dev, st_ino) of the real folder
+
+
 @dataclass(slots=True)
 class _Found:
     source: SourceFile
@@ -91,7 +102,7 @@ class _Walk:
     seen_dirs: set[tuple[int, int]] = field(default_factory=set)
     found: list[_Found] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    deferred: list[tuple[_Content, str, str, bool]] = field(default_factory=list)
+    deferred: list[_Task] = field(default_factory=list)
 
 
 # --- scanning ---------------------------------------------------------------------------------
@@ -107,7 +118,6 @@ def scan(root: Path, *, follow_symlinks: bool = False) -> Scan:
     if not stat.S_ISDIR(info.st_mode):
         raise ArchiveError(f"{root}: not a folder")
     walk = _Walk(real_root=os.path.realpath(root), follow_symlinks=follow_symlinks)
-    walk.seen_dirs.add((info.st_dev, info.st_ino))
     for content in content_folders(root):
         _walk_tree(walk, content)
     return Scan(root=root, files=_unique(walk.found), problems=walk.problems)
@@ -167,50 +177,50 @@ def _config_content_dirs(config: Path) -> list[str]:
 
 
 def _walk_tree(walk: _Walk, content: _Content) -> None:
-    """Depth-first walk; symlinked folders wait until the real tree is done (real paths win)."""
-    stack: list[tuple[_Content, str, str, bool]] = [
-        (content, content.abspath, content.prefix, False)
-    ]
-    while stack or walk.deferred:
-        if not stack:
-            stack.append(walk.deferred.pop(0))
-        where, folder, prefix, via_link = stack.pop()
-        subdirs = _scan_folder(walk, where, folder, prefix, via_link)
-        stack.extend(reversed(subdirs))
+    """Depth-first walk; symlinked folders wait until the real tree is done (real paths win).
 
-
-def _scan_folder(
-    walk: _Walk, content: _Content, folder: str, prefix: str, via_link: bool
-) -> list[tuple[_Content, str, str, bool]]:
-    """Record the post files of one folder; return the subfolders to walk."""
+    A folder is marked seen when it is walked, so each real folder is walked once and a
+    link back to an ancestor (a loop) finds its target already seen.
+    """
     try:
-        with os.scandir(folder) as it:
+        info = os.stat(content.abspath)
+    except OSError as error:
+        walk.problems.append(Problem(content.prefix or ".", f"cannot read: {error.strerror}"))
+        return
+    stack = [_Task(content, content.abspath, content.prefix, False, (info.st_dev, info.st_ino))]
+    while stack or walk.deferred:
+        task = stack.pop() if stack else walk.deferred.pop(0)
+        if task.key in walk.seen_dirs:
+            continue
+        walk.seen_dirs.add(task.key)
+        stack.extend(reversed(_scan_folder(walk, task)))
+
+
+def _scan_folder(walk: _Walk, task: _Task) -> list[_Task]:
+    """Record the post files of one folder; return its real subfolders to walk next."""
+    content = task.content
+    try:
+        with os.scandir(task.folder) as it:
             entries = sorted(it, key=lambda entry: entry.name)
     except OSError as error:
-        walk.problems.append(Problem(prefix or ".", f"cannot read folder: {error.strerror}"))
+        walk.problems.append(Problem(task.prefix or ".", f"cannot read folder: {error.strerror}"))
         return []
-    at_top = folder == content.abspath
-    names = {entry.name for entry in entries}
-    leaf = not at_top and not content.jekyll and bool(names & _LEAF_NAMES)
-    subdirs: list[tuple[_Content, str, str, bool]] = []
+    at_top = task.folder == content.abspath
+    leaf = not at_top and not content.jekyll and any(e.name in _LEAF_NAMES for e in entries)
+    subdirs: list[_Task] = []
     for entry in entries:
-        rel = f"{prefix}/{entry.name}" if prefix else entry.name
         if _skipped(entry.name, content, at_top):
             continue
+        rel = f"{task.prefix}/{entry.name}" if task.prefix else entry.name
         kind = _kind(walk, entry, rel)
         if kind is None:
             continue
         is_dir, key, link = kind
-        if is_dir:
-            if leaf:
-                continue  # everything below a leaf bundle is one of its resources
-            if key in walk.seen_dirs:
-                continue
-            walk.seen_dirs.add(key)
-            task = (content, entry.path, rel, via_link or link)
-            (walk.deferred if link else subdirs).append(task)
-        elif _is_post_name(entry.name, leaf):
-            _record(walk, entry, rel, content, key, via_link or link)
+        if is_dir and not leaf:  # everything below a leaf bundle is one of its resources
+            sub = _Task(content, entry.path, rel, task.via_link or link, key)
+            (walk.deferred if link else subdirs).append(sub)
+        elif not is_dir and _is_post_name(entry.name, leaf):
+            _record(walk, entry, rel, content, key, task.via_link or link)
     return subdirs
 
 
