@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import posixpath
 import re
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +172,54 @@ def test_every_internal_link_resolves(demo: Archive) -> None:
             resource = ROOT / posixpath.dirname(post.path) / target
             assert as_url in urls or resource.is_file(), f"{post.path}: {target!r} is broken"
     assert checked >= 30
+
+
+HUGO_CONFIG = """\
+baseURL = "https://example.org/"
+contentDir = {content}
+cacheDir = {cache}
+buildDrafts = true
+buildFuture = true
+buildExpired = true
+refLinksErrorLevel = "ERROR"
+disableKinds = ["RSS", "sitemap", "robotsTXT", "404", "taxonomy", "term"]
+"""
+
+
+def hugo_site(tmp_path: Path) -> Path:
+    """A throwaway Hugo site whose content folder is the demo, with one-line templates."""
+    site = tmp_path / "site"
+    (site / "layouts" / "_default").mkdir(parents=True)
+    for name in ("single.html", "list.html"):
+        (site / "layouts" / "_default" / name).write_text("{{ .Content }}\n")
+    # JSON strings are valid TOML basic strings, so paths are quoted safely.
+    config = HUGO_CONFIG.format(
+        content=json.dumps(str(ROOT)), cache=json.dumps(str(tmp_path / "hugo-cache"))
+    )
+    (site / "config.toml").write_text(config)
+    return site
+
+
+def run_hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run hugo on `site` (its cache dir is set in the site's config, under tmp_path)."""
+    command = ["hugo", "--source", str(site), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="hugo is not installed")
+def test_hugo_agrees_on_pages_and_resolves_every_ref(demo: Archive, tmp_path: Path) -> None:
+    site = hugo_site(tmp_path)
+    listed = run_hugo(site, "list", "all")
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    hugo_pages = {Path(row["path"]).relative_to(ROOT).as_posix(): row for row in rows}
+    ours = {post.path: post for post in demo.posts}
+    assert set(hugo_pages) == set(ours)
+    for path, row in hugo_pages.items():
+        assert row["title"] == ours[path].title
+        assert (row["draft"] == "true") == ours[path].draft
+    # A ref to a missing page is an error at refLinksErrorLevel = "ERROR".
+    built = run_hugo(site, "--destination", str(tmp_path / "public"))
+    assert built.returncode == 0, built.stderr
+    assert "REF_NOT_FOUND" not in built.stdout + built.stderr
