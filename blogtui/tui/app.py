@@ -71,16 +71,15 @@ class BlogApp(App[int]):
     @property
     def main(self) -> MainScreen:
         """The main screen (always at the bottom of the stack)."""
-        screen = self.screen_stack[0] if self.screen_stack else None
-        if not isinstance(screen, MainScreen):
-            screen = self.get_screen("main")
+        screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
 
+    def get_default_screen(self) -> Screen[object]:
+        return MainScreen()
+
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(), "main")
         self._apply_config()
-        self.push_screen("main")
         self._open_library()
 
     def _apply_config(self) -> None:

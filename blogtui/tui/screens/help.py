@@ -54,13 +54,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, sections: Sections, keymap: Mapping[str, str]) -> None:
         super().__init__()
-        self.sections = sections
-        self.keymap = keymap
+        self.table = help_table(sections, keymap)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("blogtui keys  (escape closes)", style="bold"))
-            yield Static(help_table(self.sections, self.keymap), id="help-table")
+            yield Static(self.table, id="help-table")
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one(VerticalScroll)

@@ -57,6 +57,7 @@ class MainScreen(Screen[None]):
         self.catalogue: list[Post] = []
         self.error = ""
         self.progress = ""
+        self.indexed = False
         self._debounce: Timer | None = None
 
     @property
@@ -119,7 +120,8 @@ class MainScreen(Screen[None]):
     ) -> None:
         if catalogue is not None:
             self.catalogue = catalogue
-        if changed:
+        self.indexed = True
+        if changed or first:
             reader = self.query_one(Reader)
             reader.forget()
             if reader.path is not None:
@@ -171,10 +173,15 @@ class MainScreen(Screen[None]):
         self.query_one(Sidebar).show(results.facets, filters)
         self._update_count()
         reader = self.query_one(Reader)
-        if not posts and reader.path is None:
-            reader.clear(self._empty_message())
+        if reader.path is None:
+            reader.clear(self._idle_message(bool(posts)))
 
-    def _empty_message(self) -> str:
+    def _idle_message(self, any_posts: bool) -> str:
+        """What the pane says when no post is open."""
+        if any_posts:
+            return "Pick a post and press enter to read it. Press ? for every key."
+        if not self.indexed:
+            return "Reading the archive…"
         if not self.catalogue:
             return f"No posts in {self.blog.root}: it has no markdown files blogtui recognises."
         return "No posts match. Press escape to clear the innermost filter."

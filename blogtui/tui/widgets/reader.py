@@ -83,6 +83,7 @@ class Reader(ScrollView, can_focus=True):
         self._find = ""
         self._matches: list[tuple[int, int, int]] = []  # (line, start, end) in cells
         self._current = -1
+        self._message: str | None = None
 
     @property
     def post(self) -> Post | None:
@@ -100,6 +101,7 @@ class Reader(ScrollView, can_focus=True):
 
     def open(self, path: str, *, remember: bool = True) -> None:
         """Show the post at `path`; the current one goes on the history for backspace."""
+        self._message = None
         if remember and self.path is not None and self.path != path:
             self.history.append(self.path)
         self.path = path
@@ -125,6 +127,7 @@ class Reader(ScrollView, can_focus=True):
     def clear(self, message: str) -> None:
         """Show a message instead of a post."""
         self.path = None
+        self._message = message
         self._show(_message_page(message, self.render_width), reset=True)
 
     @work(thread=True, exclusive=True, group="render")
@@ -170,6 +173,8 @@ class Reader(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.path is not None and self.page.post is not None:
             self.open(self.path, remember=False)
+        elif self.path is None and self._message is not None:
+            self.clear(self._message)
 
     def render_line(self, y: int) -> Strip:
         """Draw line `y` of the visible region, with find matches highlighted."""
