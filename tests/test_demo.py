@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -219,6 +220,12 @@ def test_hugo_agrees_on_pages_and_resolves_every_ref(demo: Archive, tmp_path: Pa
     for path, row in hugo_pages.items():
         assert row["title"] == ours[path].title
         assert (row["draft"] == "true") == ours[path].draft
+        post_date = ours[path].date
+        hugo_date = datetime.fromisoformat(row["date"].replace("Z", "+00:00"))
+        if post_date is None:
+            assert hugo_date.year == 1  # Hugo's zero time: undated
+        else:
+            assert hugo_date == post_date.instant
     # A ref to a missing page is an error at refLinksErrorLevel = "ERROR".
     built = run_hugo(site, "--destination", str(tmp_path / "public"))
     assert built.returncode == 0, built.stderr
