@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
@@ -75,7 +75,7 @@ class BlogApp(App[int]):
         assert isinstance(screen, MainScreen)
         return screen
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
 
     def on_mount(self) -> None:
