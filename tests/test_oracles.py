@@ -30,12 +30,13 @@ from blogtui.model import Post, term_key, tidy_term
 from tests.conftest import CORPORA, NOW, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from gen_corpus import generate
+from gen_corpus import Manifest, generate
 
 pytestmark = pytest.mark.oracle
 
 ORACLE = Path(__file__).resolve().parent / "oracle"
 HUGO_CORPORA = ("kerthcet-homepage", "sofastack-blog-zh", "hugo-docs")
+GENERATED = "generated"  # an archive from benchmarks/gen_corpus.py, read by both tools
 HUGO_HEADER = ["path", "slug", "title", "date", "expiryDate", "publishDate", "draft"]
 #: A shortcode call, opening or closing; `{{</* x */>}}` is an escaped (literal) one.
 SHORTCODE = re.compile(r"\{\{[<%]\s*(?!/\*)(/?)\s*([\w./-]+)")
@@ -44,7 +45,7 @@ TIMEOUT = 60
 #: Titles blogtui tidies on purpose: runs of Unicode whitespace (U+3000, doubled spaces)
 #: become one space and the ends are stripped, because a title is shown on one line of a
 #: list and matched by search; Hugo keeps them as written. Corpus -> exactly how many.
-TIDIED_TITLES = {"kerthcet-homepage": 0, "sofastack-blog-zh": 10, "hugo-docs": 0}
+TIDIED_TITLES = {"kerthcet-homepage": 0, "sofastack-blog-zh": 10, "hugo-docs": 0, GENERATED: 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ def hugo_pages(content: Path, site: Path) -> dict[str, Listed]:
     """`hugo list all` over `content`, by path relative to it (`_index.md` sections left out)."""
     hugo = need("hugo")
     config = (ORACLE / "hugo" / "config.toml").read_text()
-    (site / "config.toml").write_text(f"{config}contentDir = {json.dumps(str(content))}\n")
+    (site / "config.toml").write_text(f"contentDir = {json.dumps(str(content))}\n{config}")
     stub_shortcodes(content, site / "layouts")
     output = run_tool([hugo, "list", "all", "-s", str(site)], site, HUGO_CACHEDIR=str(site / "c"))
     rows = csv.reader(io.StringIO(output.stdout))
@@ -127,15 +128,24 @@ def hugo_instant(text: str) -> datetime | None:
     return None if value.year == 1 else value.astimezone(UTC)
 
 
-@pytest.fixture(scope="module", params=HUGO_CORPORA)
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    """A generated archive with every layout (Hugo sections, bundles, Jekyll posts and drafts)."""
+    return generate(tmp_path_factory.mktemp("generated") / "archive", 600, seed=11)
+
+
+@pytest.fixture(scope="module", params=[*HUGO_CORPORA, GENERATED])
 def hugo_and_ours(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, dict[str, Listed], dict[str, Post]]:
-    """(corpus name, Hugo's pages, our posts) for one Hugo corpus."""
+    """(archive name, Hugo's pages, our posts) for one Hugo corpus or the generated archive."""
     name: str = request.param
-    content = CORPORA / name
-    if not content.is_dir():
-        pytest.skip(f"corpus {name} not found at {content}")
+    if name == GENERATED:
+        content = request.getfixturevalue("generated").root
+    else:
+        content = CORPORA / name
+        if not content.is_dir():
+            pytest.skip(f"corpus {name} not found at {content}")
     site = tmp_path_factory.mktemp(f"hugo-{name}")
     return name, hugo_pages(content, site), ours(content)
 
@@ -147,15 +157,26 @@ def test_hugo_lists_the_same_pages_as_we_do(hugo_and_ours: tuple) -> None:
     assert sorted(set(mine) - set(hugo)) == [], "posts we list and Hugo does not"
 
 
+# Jekyll's `_drafts/` folder makes a post a draft (Jekyll's rule, which blogtui follows);
+# Hugo has no such convention and lists those files as published pages.
+def jekyll_draft_folder(path: str, hugo_draft: bool, our_draft: bool) -> bool:
+    """True for the one draft difference we accept: a `_drafts/` file Hugo calls published."""
+    return path.startswith("_drafts/") and our_draft and not hugo_draft
+
+
 def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: tuple) -> None:
     _, hugo, mine = hugo_and_ours
-    wrong = {
-        path: (page.instant, page.draft, post.date.instant if post.date else None, post.draft)
-        for path, page in hugo.items()
-        if (post := mine.get(path))
-        and (page.instant, page.draft) != (post.date.instant if post.date else None, post.draft)
-    }
+    wrong, excused = {}, 0
+    for path, page in hugo.items():
+        post = mine[path]
+        our_instant = post.date.instant if post.date else None
+        draft_agrees = page.draft == post.draft
+        if not draft_agrees and jekyll_draft_folder(path, page.draft, post.draft):
+            draft_agrees, excused = True, excused + 1
+        if page.instant != our_instant or not draft_agrees:
+            wrong[path] = (page.instant, page.draft, our_instant, post.draft)
     assert wrong == {}
+    assert excused == sum(path.startswith("_drafts/") for path in hugo)
 
 
 def test_hugo_titles_agree_with_ours_apart_from_tidied_whitespace(hugo_and_ours: tuple) -> None:
@@ -224,9 +245,8 @@ def jekyll_from_corpus(tmp: Path) -> JekyllRun:
     return JekyllRun(tmp, jekyll_posts(tmp), mine)
 
 
-def jekyll_from_generated(tmp: Path) -> JekyllRun:
+def jekyll_from_generated(tmp: Path, archive: Path) -> JekyllRun:
     """A generated archive: its `_posts/` and `_drafts/` copied into a site."""
-    archive = generate(tmp / "archive", 500, seed=11).root
     site = tmp / "site"
     for folder in JEKYLL_FOLDERS:
         shutil.copytree(archive / folder, site / folder)
@@ -234,13 +254,13 @@ def jekyll_from_generated(tmp: Path) -> JekyllRun:
     return JekyllRun(site, jekyll_posts(site), mine)
 
 
-@pytest.fixture(scope="module", params=["jekyll-posts", "generated"])
+@pytest.fixture(scope="module", params=["jekyll-posts", GENERATED])
 def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> JekyllRun:
     """Jekyll's reading and ours of one archive."""
     tmp = tmp_path_factory.mktemp(f"jekyll-{request.param}")
     if request.param == "jekyll-posts":
         return jekyll_from_corpus(tmp)
-    return jekyll_from_generated(tmp)
+    return jekyll_from_generated(tmp, request.getfixturevalue("generated").root)
 
 
 def utc_day(instant: datetime | None) -> date | None:
