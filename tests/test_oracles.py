@@ -128,6 +128,10 @@ def hugo_instant(text: str) -> datetime | None:
     return None if value.year == 1 else value.astimezone(UTC)
 
 
+#: (archive name, Hugo's pages, our posts), by path relative to the archive.
+HugoRun = tuple[str, dict[str, Listed], dict[str, Post]]
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     """A generated archive with every layout (Hugo sections, bundles, Jekyll posts and drafts)."""
@@ -137,7 +141,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
 @pytest.fixture(scope="module", params=[*HUGO_CORPORA, GENERATED])
 def hugo_and_ours(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, Listed], dict[str, Post]]:
+) -> HugoRun:
     """(archive name, Hugo's pages, our posts) for one Hugo corpus or the generated archive."""
     name: str = request.param
     if name == GENERATED:
@@ -150,7 +154,7 @@ def hugo_and_ours(
     return name, hugo_pages(content, site), ours(content)
 
 
-def test_hugo_lists_the_same_pages_as_we_do(hugo_and_ours: tuple) -> None:
+def test_hugo_lists_the_same_pages_as_we_do(hugo_and_ours: HugoRun) -> None:
     _, hugo, mine = hugo_and_ours
     assert hugo, "hugo listed no pages"
     assert sorted(set(hugo) - set(mine)) == [], "pages Hugo lists and we miss"
@@ -164,7 +168,7 @@ def jekyll_draft_folder(path: str, hugo_draft: bool, our_draft: bool) -> bool:
     return path.startswith("_drafts/") and our_draft and not hugo_draft
 
 
-def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: tuple) -> None:
+def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: HugoRun) -> None:
     _, hugo, mine = hugo_and_ours
     wrong, excused = {}, 0
     for path, page in hugo.items():
@@ -179,7 +183,7 @@ def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: tuple) -> None:
     assert excused == sum(path.startswith("_drafts/") for path in hugo)
 
 
-def test_hugo_titles_agree_with_ours_apart_from_tidied_whitespace(hugo_and_ours: tuple) -> None:
+def test_hugo_titles_agree_with_ours_apart_from_tidied_whitespace(hugo_and_ours: HugoRun) -> None:
     name, hugo, mine = hugo_and_ours
     differ = {
         path: (page.title, mine[path].title)
