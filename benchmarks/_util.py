@@ -88,14 +88,15 @@ class Run:
     tree_peak_mb: float  # the sum over the process and its descendants, sampled
     returncode: int
     stdout: bytes
+    stderr: bytes
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bool = False,
         cwd: Path | None = None) -> Run:  # fmt: skip
     """Run a command, timing it; with `sample`, poll /proc for the process tree's total RSS."""
-    with tempfile.TemporaryFile() as out:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.DEVNULL,
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=err,
                                 env=dict(env) if env is not None else None, cwd=cwd)  # fmt: skip
         sampler = _TreeSampler(proc.pid) if sample else None
         _, status, usage = os.wait4(proc.pid, 0)
@@ -103,7 +104,8 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         proc.returncode = os.waitstatus_to_exitcode(status)
         peak = sampler.stop() if sampler else 0.0
         out.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read())
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read())
 
 
 class _TreeSampler:
