@@ -521,6 +521,7 @@ async def test_fits_80x24_with_list_and_reader_taking_turns(archive: Path) -> No
         await settle(pilot)
         reader = app.main.query_one(Reader)
         assert app.focused is reader and reader.size.width >= 70
+        assert max(len(line) for line in reader.text.splitlines()) > 40  # rendered at its width
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.focused, PostList)

@@ -91,6 +91,7 @@ class MainScreen(Screen[None]):
     def library_ready(self, catalogue: list[Post]) -> None:
         """The index is open: show its catalogue at once, then refresh and poll."""
         self.catalogue = catalogue
+        self._set_status("checking the archive for changes…")
         self.run_search()
         self.refresh_archive(first=True)
         self.set_interval(POLL_INTERVAL, self._poll)
@@ -230,8 +231,9 @@ class MainScreen(Screen[None]):
     def _read(self, event: PostList.Selected) -> None:
         reader = self.query_one(Reader)
         reader.history.clear()
-        reader.open(event.post.path, remember=False)
         self.focus_reader()
+        # after the layout, so a narrow terminal's pane renders at its real width
+        self.call_after_refresh(reader.open, event.post.path, remember=False)
 
     def focus_reader(self) -> None:
         """Focus the reading pane (in a narrow terminal it takes the list's place)."""

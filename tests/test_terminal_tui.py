@@ -1,0 +1,112 @@
+"""The installed `blogtui` command in a real terminal (tmux): search, read, filter, quit."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus
+
+pytestmark = pytest.mark.terminal
+
+WIDTH, HEIGHT = 140, 40
+
+
+class Terminal:
+    """One tmux session on its own server socket, running one command."""
+
+    def __init__(self, socket: str) -> None:
+        self.base = ["tmux", "-L", socket]
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        # COLUMNS/LINES from the test runner would override the real window size
+        line = f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}; echo EXITED-$?; sleep 30"
+        size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
+        subprocess.run([*self.base, "new-session", "-d", "-s", "t", *size, line], check=True)
+        # some tmux versions size a detached session by default-size, not -x/-y
+        subprocess.run([*self.base, "resize-window", "-t", "t", *size], capture_output=True)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        for key in keys:
+            flags = ["-l"] if literal else []
+            subprocess.run([*self.base, "send-keys", "-t", "t", *flags, key], check=True)
+            time.sleep(0.15)
+
+    def screen(self) -> str:
+        result = subprocess.run(
+            [*self.base, "capture-pane", "-p", "-t", "t"], capture_output=True, text=True
+        )
+        return result.stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        """The screen once `text` is on it; fails with the screen when it never shows."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def kill(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed: this test drives the real terminal through it")
+    if shutil.which("blogtui") is None:
+        pytest.skip("the blogtui command is not installed (pip install -e .)")
+    term = Terminal(f"blogtui-test-{os.getpid()}-{tmp_path.name}")
+    yield term
+    term.kill()
+
+
+ROW = re.compile(r"(?:\d{4}-\d{2}-\d{2}|undated) +([^▏]+)")
+
+
+def list_rows(screen: str) -> list[str]:
+    """The post list's rows (date, title, tags), found by their leading date."""
+    return [m.group(0).strip() for line in screen.splitlines() if (m := ROW.search(line))]
+
+
+def test_search_read_filter_quit_on_kerthcet(terminal: Terminal, isolated_home: Path) -> None:
+    archive = corpus("kerthcet-homepage")
+    env = {k: os.environ[k] for k in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "PATH")}
+    terminal.start(f"blogtui {archive}", env)
+    terminal.wait_for("62/62 posts")
+
+    terminal.keys("/")
+    terminal.keys("Cambridge", literal=True)
+    screen = terminal.wait_for("4/62 posts")
+    terminal.keys("Enter")  # leave the search bar for the list
+    rows = list_rows(screen)
+    assert len(rows) == 4, screen
+    target = next(i for i, row in enumerate(rows) if "New Chapter in 2025" in row)
+    terminal.keys(*["j"] * target, "Enter")
+    screen = terminal.wait_for(" words")  # the header's reading time: the post is open
+    assert "New Chapter in 2025" in screen
+    body_lines = screen.split("────")[-1]
+    assert "Cambridge" in body_lines  # the body itself, read in the pane
+
+    terminal.keys("Escape")  # the innermost filter, the search, goes
+    terminal.wait_for("62/62 posts")
+    terminal.keys("t")
+    terminal.keys("stadium", literal=True)
+    terminal.keys("Enter", "Escape")
+    screen = terminal.wait_for("tag:stadium")
+    assert "8/62 posts" in screen
+    rows = list_rows(screen)
+    assert len(rows) == 8 and any("Stamford Bridge" in row for row in rows), rows
+
+    terminal.keys("q")
+    terminal.wait_for("EXITED-0")
