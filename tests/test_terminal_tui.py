@@ -28,7 +28,8 @@ class Terminal:
     def start(self, command: str, env: dict[str, str]) -> None:
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         # COLUMNS/LINES from the test runner would override the real window size
-        line = f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}; echo EXITED-$?; sleep 30"
+        run = f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}"
+        line = f"{run}; echo EXITED-$?; sleep 30"
         size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
         subprocess.run([*self.base, "new-session", "-d", "-s", "t", *size, line], check=True)
         # some tmux versions size a detached session by default-size, not -x/-y
