@@ -1,0 +1,74 @@
+"""SVG snapshots of the reader at a fixed size: main screen, a search, tag picker, help, a post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from blogtui.tui.app import BlogApp
+from blogtui.tui.screens import main as main_screen
+from tests.test_tui import make_app, settle, write_archive
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> BlogApp:
+    """The fixture archive without its broken post, so no notification toast is on screen."""
+    root = write_archive(tmp_path / "blog")
+    (root / "posts" / "broken.md").unlink()
+    return make_app(root)
+
+
+async def ready(pilot: Pilot[object]) -> None:
+    for search in pilot.app.query(Input):
+        search.cursor_blink = False
+    await settle(pilot)
+
+
+def test_main_screen(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_search(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def search(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("slash", *"harbour")
+        await pilot.pause(main_screen.DEBOUNCE + 0.1)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=search)
+
+
+def test_tag_picker(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def pick(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press(*"s", "down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=pick)
+
+
+def test_help(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def help_screen(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=help_screen)
+
+
+def test_reading_pane(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def read(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=read)
