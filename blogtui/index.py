@@ -16,6 +16,7 @@ import marshal
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import unicodedata
@@ -34,7 +35,7 @@ Progress = Callable[[int, int], None]
 Notice = Callable[[str], None]
 
 #: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
 #: Files handed to a build worker at a time (small enough to balance the two workers).
@@ -82,9 +83,26 @@ def _stemmer() -> Callable[[str], str]:
     return _STEM
 
 
+#: Words too common to be worth a posting list (whoosh's English list); they are skipped
+#: at index and query time alike, so phrases around them still line up.
+_STOP_TEXT = (
+    "a an and are as at be by can for from have if in is it may not of on or tbd that the "
+    "this to us we when will with yet you your was were he his her him she they them their "
+    "there been has had would which but its into than then these those so do does did my "
+    "our me i"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
 def _fold(word: str) -> str:
-    """Lowercase, strip accents, stem: the indexed form of one latin-script word."""
+    """Lowercase, strip accents, stem: the indexed form of one latin-script word.
+
+    Stop words and single letters come out as "" (not indexed).
+    """
     folded = word.lower()
+    if folded in STOP_WORDS or len(folded) < 2:
+        _TERMS[word] = ""
+        return ""
     if not folded.isascii():
         decomposed = unicodedata.normalize("NFKD", folded)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -97,8 +115,9 @@ def _fold(word: str) -> str:
 
 
 def term_of(word: str) -> str:
-    """The indexed term of one word (cached: most words repeat)."""
-    return _TERMS.get(word) or _fold(word)
+    """The indexed term of one word (cached: most words repeat); "" if it is not indexed."""
+    term = _TERMS.get(word)
+    return _fold(word) if term is None else term
 
 
 def position_map(text: str) -> dict[str, list[int]]:
@@ -108,7 +127,11 @@ def position_map(text: str) -> dict[str, list[int]]:
     pos = 0
     for run, word in _TOKEN.findall(text):
         if word:
-            term = cache.get(word) or _fold(word)
+            term = cache.get(word)
+            if term is None:
+                term = _fold(word)
+            if not term:
+                continue
             if term in poses:
                 poses[term].append(pos)
             else:
@@ -142,8 +165,10 @@ def tokens(text: str, *, query: bool = False) -> Iterator[Token]:
         run, word = match.groups()
         start = match.start()
         if word:
-            yield Token(term_of(word), pos, start, match.end())
-            pos += 1
+            term = term_of(word)
+            if term:
+                yield Token(term, pos, start, match.end())
+                pos += 1
             continue
         if len(run) == 1 or not query:
             for i, char in enumerate(run):
@@ -239,6 +264,22 @@ def _schema() -> Any:
         draft=fields.ID(),
         day=fields.NUMERIC(int, bits=32),
     )
+
+
+def _writer(ix: Any, **kwargs: Any) -> Any:
+    """A segment writer with a leaner codec: no per-block length statistics (they only
+    tighten score bounds for top-N pruning, which blogtui never uses: it ranks every hit)
+    and cheap block compression."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    codec: Any = W3Codec(compression=1)
+    codec.length_stats = False
+    if kwargs.pop("lock", True):
+        return ix.writer(limitmb=LIMIT_MB, codec=codec, **kwargs)
+    from whoosh import writing
+
+    writers: Any = writing  # whoosh's functions are untyped
+    return writers.SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, codec=codec, **kwargs)
 
 
 def _document(post: Post) -> dict[str, Any]:
@@ -463,14 +504,13 @@ def _read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
 
 def _build_worker(folder: str, jobs: Any, done: Any, results: Any, now: datetime | None) -> None:
     """Parse and index chunks of files from `jobs` into one new segment; send it back."""
+    _exit_with_parent()
     try:
-        from whoosh import writing
         from whoosh.filedb import filestore
 
         stores: Any = filestore  # whoosh's functions are untyped
-        writers: Any = writing
         ix = stores.FileStorage(folder, supports_mmap=False).open_index()
-        writer: Any = writers.SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+        writer = _writer(ix, lock=False)
         entries: dict[str, Entry] = {}
         while (chunk := jobs.get()) is not None:
             for source in chunk:
@@ -484,6 +524,18 @@ def _build_worker(folder: str, jobs: Any, done: Any, results: Any, now: datetime
         results.put(("ok", segment, entries))
     except Exception as exc:  # reported to the parent, which raises it there
         results.put(("error", f"{type(exc).__name__}: {exc}", {}))
+
+
+def _exit_with_parent() -> None:
+    """End this worker if its parent dies (killed mid-build), instead of waiting forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class _Unreadable(Exception):
@@ -546,6 +598,7 @@ class PostIndex:
         notice: Notice | None = None,
     ) -> PostIndex:
         """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
+        _refuse_in_bootstrapping_worker()
         root = Path(root)
         location = _prepare_location(root, notice)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
@@ -626,6 +679,7 @@ class PostIndex:
         """Swap in a new catalogue and derive the lookup tables from it."""
         spell = _spellings(entries.values())
         with self._lock:
+            self._close_searcher()  # a searcher over an older generation would disagree
             self._entries = entries
             self._spell = spell
             self._posts = None
@@ -711,6 +765,9 @@ class PostIndex:
 
     def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
         old = self._entries
+        todo, gone = _diff(old, files)
+        if not todo and not gone:
+            return Refresh(rebuilt=False)  # nothing changed: Whoosh is not even imported
         if old:
             try:
                 self._ix()
@@ -718,21 +775,13 @@ class PostIndex:
                 self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
                 self._wipe(locked=True)
                 old = self._entries
-        seen = {f.path for f in files}
-        todo = [
-            f
-            for f in files
-            if (e := old.get(f.path)) is None or (e.mtime_ns, e.size) != (f.mtime_ns, f.size)
-        ]
-        gone = [p for p in old if p not in seen]
+                todo, gone = _diff(old, files)
         report = Refresh(
             added=sum(1 for f in todo if f.path not in old),
             changed=sum(1 for f in todo if f.path in old),
             deleted=len(gone),
             rebuilt=not old,
         )
-        if not todo and not gone:
-            return report  # nothing changed: Whoosh is not even imported
         entries = dict(old)
         for path in gone:
             del entries[path]
@@ -754,7 +803,7 @@ class PostIndex:
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
         ix = self._ix(create=True)
-        writer = ix.writer(limitmb=LIMIT_MB, timeout=LOCK_WAIT_S, delay=0.05)
+        writer = _writer(ix, timeout=LOCK_WAIT_S, delay=0.05)
         try:
             for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
                 writer.delete_by_term("path", path)
@@ -893,6 +942,17 @@ class PostIndex:
             self._storage = None
 
 
+def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:
+    """Files new or changed by stat since the catalogue, and catalogue paths now gone."""
+    seen = {f.path for f in files}
+    todo = [
+        f
+        for f in files
+        if (e := old.get(f.path)) is None or (e.mtime_ns, e.size) != (f.mtime_ns, f.size)
+    ]
+    return todo, [p for p in old if p not in seen]
+
+
 def _drain(
     done: Any,
     results: Any,
@@ -935,6 +995,19 @@ def _commit_with(writer: Any, segments: list[Any]) -> None:
         writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
+
+
+def _refuse_in_bootstrapping_worker() -> None:
+    """Fail loudly where a spawned build worker re-runs an unguarded script's top level.
+
+    Without this, the worker would wait forever for the refresh lock its parent holds.
+    """
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None and getattr(mp.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "PostIndex.open() ran while a build worker was starting: put the calling "
+            "script's top-level code under `if __name__ == '__main__':`"
+        )
 
 
 def _prepare_location(root: Path, notice: Notice | None) -> Path | None:
