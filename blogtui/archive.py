@@ -371,32 +371,46 @@ def canonicalise(posts: Iterable[Post]) -> list[Post]:
     """
     given = list(posts)
     by_path = sorted(given, key=lambda post: post.path)
-    tables = {
-        "tags": canonical_spellings(post.tags for post in by_path),
-        "categories": canonical_spellings(post.categories for post in by_path),
-        "authors": canonical_spellings(post.authors for post in by_path),
+    names = sorted({name for post in by_path for name in post.taxonomies})
+    spellers = {
+        "tags": _speller(post.tags for post in by_path),
+        "categories": _speller(post.categories for post in by_path),
+        "authors": _speller(post.authors for post in by_path),
+        **{name: _speller(post.taxonomies.get(name, ()) for post in by_path) for name in names},
     }
-    names = {name for post in by_path for name in post.taxonomies}
-    others = {
-        name: canonical_spellings(post.taxonomies.get(name, ()) for post in by_path)
-        for name in sorted(names)
-    }
-    return [_respell(post, tables, others) for post in given]
+    return [_respell(post, spellers) for post in given]
 
 
-def _respell(
-    post: Post, tables: dict[str, dict[str, str]], others: dict[str, dict[str, str]]
-) -> Post:
-    tags = _spell(post.tags, tables["tags"])
-    categories = _spell(post.categories, tables["categories"])
-    authors = _spell(post.authors, tables["authors"])
-    taxonomies = {name: _spell(found, others[name]) for name, found in post.taxonomies.items()}
-    if (tags, categories, authors) == (post.tags, post.categories, post.authors) and all(
-        taxonomies[name] == found for name, found in post.taxonomies.items()
+def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
+    """term -> canonical spelling, only for the terms whose spelling changes."""
+    lists = list(term_lists)
+    table = canonical_spellings(lists)
+    respell: dict[str, str] = {}
+    for term in dict.fromkeys(term for terms in lists for term in terms):
+        canonical = table[term_key(term)]
+        if canonical != term:
+            respell[term] = canonical
+    return respell
+
+
+def _respell(post: Post, spellers: dict[str, dict[str, str]]) -> Post:
+    """The post with canonical spellings; the same object when nothing changes."""
+    tags = _spell(post.tags, spellers["tags"])
+    categories = _spell(post.categories, spellers["categories"])
+    authors = _spell(post.authors, spellers["authors"])
+    taxonomies = {name: _spell(terms, spellers[name]) for name, terms in post.taxonomies.items()}
+    if (
+        tags is post.tags
+        and categories is post.categories
+        and authors is post.authors
+        and all(taxonomies[name] is terms for name, terms in post.taxonomies.items())
     ):
         return post
     return replace(post, tags=tags, categories=categories, authors=authors, taxonomies=taxonomies)
 
 
-def _spell(found: tuple[str, ...], table: dict[str, str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(table.get(term_key(term), term) for term in found))
+def _spell(terms: tuple[str, ...], respell: dict[str, str]) -> tuple[str, ...]:
+    """Terms respelled and deduplicated; the same tuple when nothing changes."""
+    if not any(term in respell for term in terms) and len(set(terms)) == len(terms):
+        return terms
+    return tuple(dict.fromkeys(respell.get(term, term) for term in terms))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -53,24 +53,33 @@ _LANG_SUFFIX = re.compile(r"(.+)\.([a-z]{2}(?:-[a-zA-Z]{2,4})?)")
 _LANG_CODE = re.compile(r"[a-z]{2}(?:-[a-zA-Z]{2,4})?")
 _MORE = re.compile(r"<!--\s*more\s*-->")
 _HEADING = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+_NOT_PROSE = ("#", "|", "---", "***", "<", "{{", "{%", "![")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
 
 # Markdown to plain-ish text for summaries.
+# Markdown to plain-ish text for summaries: (a substring that must be present, pattern, repl).
 _PLAIN_SUBS = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
-    (re.compile(r"<!--.*?-->", re.DOTALL), ""),
-    (re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL), ""),  # Hugo shortcodes
-    (re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL), ""),  # Liquid / Tera
-    (re.compile(r"<[^>\n]+>"), ""),  # HTML tags
-    (re.compile(r"(\*\*|__|\*|`|~~)"), ""),
-    (re.compile(r"^[ \t]*(?:#+|>|[-*+]|\d+\.)[ \t]+", re.MULTILINE), ""),
+    ("![", re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    ("](", re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
+    ("][", re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
+    ("<!--", re.compile(r"<!--.*?-->", re.DOTALL), ""),
+    ("{{", re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL), ""),  # Hugo shortcodes
+    ("{", re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL), ""),  # Liquid / Tera
+    ("<", re.compile(r"<[^>\n]+>"), ""),  # HTML tags
+    ("", re.compile(r"\*\*|__|\*|`|~~"), ""),
+    ("", re.compile(r"^[ \t]*(?:#+|>|[-*+]|\d+\.)[ \t]+", re.MULTILINE), ""),
 )
 
-# Hugo counts every CJK character as a word; runs of anything else split on whitespace.
-_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f"
-_CJK_RUN = re.compile(rf"[{_CJK}]+")
+# Word counting on UTF-8 bytes at C speed. Continuation bytes are deleted, so each character
+# leaves one byte: 1 for a character that belongs to a word, 0 for ASCII whitespace and for
+# a 3-byte CJK/Hangul/fullwidth character (lead bytes E3-ED, EF), which Hugo counts as a word
+# of its own. As one big integer, the word starts are the 1-bytes whose left neighbour is 0.
+_SPACE_BYTES = b" \t\n\r\v\f\x1c\x1d\x1e\x1f"
+_CJK_LEADS = frozenset([*range(0xE3, 0xEE), 0xEF])
+_IN_WORD = bytes(0 if b in _SPACE_BYTES or b in _CJK_LEADS else 1 for b in range(256))
+_IS_CJK = bytes(1 if b in _CJK_LEADS else 0 for b in range(256))
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_UNICODE_SPACES = ("\u00a0".encode(), "\u3000".encode(), "\u2009".encode(), "\u202f".encode())
 
 
 class _Loader(yaml.CSafeLoader):
@@ -401,10 +410,17 @@ def _build(
     )
 
 
+def _tidy(text: str) -> str:
+    """tidy_term, skipping the work for text that is already tidy (the usual case)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return tidy_term(text)
+
+
 def _text(value: object) -> str:
     """A scalar as tidy text; anything else (lists, maps, None, booleans) as ""."""
     if isinstance(value, str):
-        return tidy_term(value)
+        return _tidy(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -591,7 +607,7 @@ def terms(value: object, *, split_strings: bool) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         pieces: Iterable[str] = value.split() if split_strings else (value,)
-        return tuple(term for piece in pieces if (term := tidy_term(piece)))
+        return tuple(term for piece in pieces if (term := _tidy(piece)))
     if isinstance(value, list | tuple):
         found: list[str] = []
         for item in value:
@@ -603,9 +619,12 @@ def terms(value: object, *, split_strings: bool) -> tuple[str, ...]:
 
 def _dedupe(found: Iterable[str]) -> tuple[str, ...]:
     """Terms in order, dropping later ones that match an earlier one by term_key."""
+    terms = tuple(found)
+    if len({term.casefold() for term in terms}) == len(terms) and all(map(str.isascii, terms)):
+        return terms  # ASCII terms that differ case-insensitively cannot share a term_key
     seen: set[str] = set()
     kept = []
-    for term in found:
+    for term in terms:
         key = term_key(term)
         if key not in seen:
             seen.add(key)
@@ -642,18 +661,17 @@ def first_paragraph(body: str) -> str:
     """The first block of prose lines (headings, fences, tables, rules and markup skipped)."""
     lines: list[str] = []
     fence = ""
-    # The first paragraph is near the top: do not split a long body into lines.
-    for line in body[:PARAGRAPH_SCAN].split("\n"):
-        stripped = line.strip()
+    for line in _lines(body, PARAGRAPH_SCAN):
         if match := _FENCE.match(line):
             marker = match.group(1)
             fence = "" if fence == marker else fence or marker
             if lines:
                 break
             continue
+        stripped = line.strip()
         if fence:
             continue
-        if not stripped or stripped.startswith(("#", "|", "---", "***", "<", "{{", "{%", "![")):
+        if not stripped or stripped.startswith(_NOT_PROSE):
             if lines:
                 break
             continue
@@ -663,11 +681,23 @@ def first_paragraph(body: str) -> str:
     return " ".join(lines)
 
 
+def _lines(text: str, limit: int) -> Iterator[str]:
+    """The lines of text up to about `limit` characters, without splitting all of it."""
+    start = 0
+    while start < min(len(text), limit):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end]
+        start = end + 1
+
+
 def plain_text(markdown: str) -> str:
     """Markdown with links, images, markup, HTML and shortcodes removed; whitespace tidied."""
-    for pattern, replacement in _PLAIN_SUBS:
-        markdown = pattern.sub(replacement, markdown)
-    return tidy_term(markdown)
+    for trigger, pattern, replacement in _PLAIN_SUBS:
+        if trigger in markdown:
+            markdown = pattern.sub(replacement, markdown)
+    return _tidy(markdown)
 
 
 def _shorten(text: str) -> str:
@@ -679,8 +709,12 @@ def _shorten(text: str) -> str:
 
 def count_words(body: str) -> int:
     """Hugo's word count: whitespace-separated words, each CJK character a word of its own."""
-    if body.isascii():
-        return len(body.split())
-    # One pass: CJK runs become spaces; the characters they held are counted from lengths.
-    rest, runs = _CJK_RUN.subn(" ", body)
-    return len(body) - len(rest) + runs + len(rest.split())
+    data = body.encode("utf-8", "replace")
+    cjk = 0
+    if not body.isascii():
+        for space in _UNICODE_SPACES:
+            if space in data:
+                data = data.replace(space, b" ")
+        cjk = data.translate(_IS_CJK, _CONTINUATION).count(1)
+    in_word = int.from_bytes(data.translate(_IN_WORD, _CONTINUATION), "big")
+    return (in_word & ~(in_word >> 8)).bit_count() + cjk
