@@ -35,7 +35,9 @@ def corpus(name: str) -> Path:
     """The path of a real archive in ../shared/corpora, skipping the test if it is absent."""
     path = CORPORA / name
     if not path.is_dir():
-        pytest.skip(f"corpus {name} not found at {path} (../shared/corpora is beside the project in CI)")
+        pytest.skip(
+            f"corpus {name} not found at {path} (../shared/corpora is beside the project in CI)"
+        )
     return path
 
 
