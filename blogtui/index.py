@@ -35,7 +35,7 @@ Progress = Callable[[int, int], None]
 Notice = Callable[[str], None]
 
 #: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
 #: Files handed to a build worker at a time (small enough to balance the two workers).
@@ -77,7 +77,7 @@ _STEM: Callable[[str], str] | None = None
 def _stemmer() -> Callable[[str], str]:
     global _STEM
     if _STEM is None:
-        from whoosh.lang.porter import stem
+        from whoosh.lang.porter2 import stem
 
         _STEM = stem
     return _STEM
