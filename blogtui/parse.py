@@ -130,8 +130,19 @@ def parse_post(
     text = _decode(data, problems)
     meta, body = split_front_matter(text, problems)
     layout = read_layout(content_path if content_path is not None else path)
-    post = _build(meta, body, path, layout, now or datetime.now(UTC), problems)
+    words = _count_body_words(data, text, body)
+    post = _build(meta, body, words, path, layout, now or datetime.now(UTC), problems)
     return post, [Problem(path, reason) for reason in problems]
+
+
+def _count_body_words(data: bytes, text: str, body: str) -> int:
+    """count_words(body), from the file's own bytes when they map one-to-one onto the text
+    (nothing replaced, no CR removed): saves encoding the body a second time."""
+    if b"\r" in data or "\ufffd" in text:
+        return count_words(body)
+    head = len(text[: len(text) - len(body)].encode())
+    head += 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return _count_utf8_words(data[head:] if head else data, body.isascii())
 
 
 def _decode(data: bytes, problems: list[str]) -> str:
@@ -381,6 +392,7 @@ def _jekyll_folder_categories(folders: list[str]) -> tuple[str, ...]:
 def _build(
     meta: dict[str, Any],
     body: str,
+    words: int,
     path: str,
     layout: Layout,
     now: datetime,
@@ -403,7 +415,7 @@ def _build(
         future=when is not None and when.instant > now,
         expired=expiry is not None and expiry.instant <= now,
         summary=summarise(meta, body),
-        words=count_words(body),
+        words=words,
         lang=_text(meta.get("lang")) or _text(meta.get("language")) or layout.lang,
         section=layout.section,
         body=body,
@@ -709,12 +721,17 @@ def _shorten(text: str) -> str:
 
 def count_words(body: str) -> int:
     """Hugo's word count: whitespace-separated words, each CJK character a word of its own."""
-    data = body.encode("utf-8", "replace")
+    return _count_utf8_words(body.encode("utf-8", "replace"), body.isascii())
+
+
+def _count_utf8_words(data: bytes, ascii_only: bool) -> int:
     cjk = 0
-    if not body.isascii():
+    if not ascii_only:
         for space in _UNICODE_SPACES:
             if space in data:
                 data = data.replace(space, b" ")
         cjk = data.translate(_IS_CJK, _CONTINUATION).count(1)
-    in_word = int.from_bytes(data.translate(_IN_WORD, _CONTINUATION), "big")
-    return (in_word & ~(in_word >> 8)).bit_count() + cjk
+    in_word = data.translate(_IN_WORD, _CONTINUATION)
+    bits = int.from_bytes(in_word, "big")
+    # word starts = letters - letters whose left neighbour is a letter
+    return in_word.count(1) - (bits & (bits >> 8)).bit_count() + cjk
