@@ -20,14 +20,14 @@ import sys
 import threading
 import time
 import unicodedata
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
+from blogtui.model import Post, PostDate, Problem, term_key
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
@@ -270,9 +270,10 @@ def _writer(ix: Any, **kwargs: Any) -> Any:
     """A segment writer with a leaner codec: no per-block length statistics (they only
     tighten score bounds for top-N pruning, which blogtui never uses: it ranks every hit)
     and cheap block compression."""
-    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.codec import whoosh3
 
-    codec: Any = W3Codec(compression=1)
+    codecs: Any = whoosh3  # whoosh's functions are untyped
+    codec = codecs.W3Codec(compression=1)
     codec.length_stats = False
     if kwargs.pop("lock", True):
         return ix.writer(limitmb=LIMIT_MB, codec=codec, **kwargs)
@@ -331,7 +332,7 @@ def _record(post: Post) -> Record:
     )
 
 
-def _post(rec: Record, spell: Callable[[tuple[str, ...]], tuple[str, ...]]) -> Post:
+def _post(rec: Record) -> Post:
     (
         path,
         title,
@@ -358,10 +359,10 @@ def _post(rec: Record, spell: Callable[[tuple[str, ...]], tuple[str, ...]]) -> P
         title=title,
         slug=slug,
         date=when,
-        tags=spell(tags),
-        categories=spell(cats),
+        tags=tags,
+        categories=cats,
         authors=authors,
-        taxonomies={k: spell(v) for k, v in taxonomies.items()},
+        taxonomies=taxonomies,
         draft=draft,
         future=future,
         expired=expired,
@@ -380,24 +381,6 @@ class Entry:
     size: int
     record: Record | None
     problems: tuple[str, ...] = ()
-
-
-def _spellings(entries: Iterable[Entry]) -> dict[str, str]:
-    """term_key -> displayed spelling over every taxonomy term (as model.canonical_spellings)."""
-    counts: Counter[str] = Counter()
-    for entry in entries:
-        if entry.record is not None:
-            counts.update(entry.record[5])
-            counts.update(entry.record[6])
-            for terms in entry.record[8].values():
-                counts.update(terms)
-    best: dict[str, tuple[int, int, str]] = {}
-    for order, (raw, count) in enumerate(counts.items()):
-        spelling = tidy_term(raw)
-        key, rank = term_key(raw), (-count, order, spelling)
-        if key not in best or rank < best[key]:
-            best[key] = rank
-    return {key: rank[2] for key, rank in best.items()}
 
 
 def _dump_catalogue(entries: dict[str, Entry]) -> bytes:
@@ -677,11 +660,10 @@ class PostIndex:
 
     def _set_entries(self, entries: dict[str, Entry]) -> None:
         """Swap in a new catalogue and derive the lookup tables from it."""
-        spell = _spellings(entries.values())
         with self._lock:
             self._close_searcher()  # a searcher over an older generation would disagree
             self._entries = entries
-            self._spell = spell
+            self._spell = {}
             self._posts = None
             self._by_path = {}
             self._facets = {}
@@ -868,26 +850,23 @@ class PostIndex:
         return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
 
     def _ensure_posts(self) -> None:
+        """Build posts (canonical spellings, as archive.load gives them) and lookup tables."""
         if self._posts is not None:
             return
-        spell = self._spell
+        from blogtui.archive import canonicalise
 
-        def spelled(terms: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(spell.get(term_key(t), t) for t in terms) if terms else ()
-
-        posts = [_post(e.record, spelled) for e in self._entries.values() if e.record]
+        posts = canonicalise(_post(e.record) for e in self._entries.values() if e.record)
         posts.sort(key=Post.sort_key)
+        spell: dict[str, str] = {}
+        facets = {}
+        for post in posts:
+            tag_keys = tuple(term_key(t) for t in post.tags)
+            cat_keys = tuple(term_key(c) for c in post.categories)
+            spell.update(zip(("t" + k for k in tag_keys), post.tags, strict=True))
+            spell.update(zip(("c" + k for k in cat_keys), post.categories, strict=True))
+            facets[post.path] = (tag_keys, cat_keys, post.year, post.draft)
         self._by_path = {p.path: p for p in posts}
-        self._facets = {
-            p.path: (
-                tuple(term_key(t) for t in p.tags),
-                tuple(term_key(c) for c in p.categories),
-                p.year,
-                p.draft,
-            )
-            for p in posts
-        }
-        self._posts = posts
+        self._facets, self._spell, self._posts = facets, spell, posts
 
     def posts(self) -> list[Post]:
         """Every post's metadata (no body), newest first, undated last, ties by path."""
@@ -908,9 +887,11 @@ class PostIndex:
             self._ensure_posts()
             return self._facets
 
-    def spelling(self, key: str) -> str:
-        """The displayed spelling of a taxonomy term key."""
-        return self._spell.get(key, key)
+    def spelling(self, key: str, taxonomy: str = "tags") -> str:
+        """The displayed spelling of a term key of "tags" or "categories"."""
+        with self._lock:
+            self._ensure_posts()
+            return self._spell.get(taxonomy[0] + key, key)
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from its file, body included, or None if it is gone."""

@@ -520,12 +520,12 @@ def _facets(index: PostIndex, hits: list[Hit], table: dict[str, Any]) -> Facets:
         if year is not None:
             year_counts[year] += 1
 
-    def ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-        named = [(index.spelling(k), n) for k, n in counts.items()]
+    def ranked(counts: Counter[str], taxonomy: str) -> list[tuple[str, int]]:
+        named = [(index.spelling(k, taxonomy), n) for k, n in counts.items()]
         return sorted(named, key=lambda pair: (-pair[1], pair[0].casefold()))
 
     years = sorted(year_counts.items(), reverse=True)
-    return Facets(ranked(tag_counts), ranked(cat_counts), years)
+    return Facets(ranked(tag_counts, "tags"), ranked(cat_counts, "categories"), years)
 
 
 # --------------------------------------------------------------------------------------------
