@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ _CJK_LEADS = frozenset([*range(0xE3, 0xEE), 0xEF])
 _IN_WORD = bytes(0 if b in _SPACE_BYTES or b in _CJK_LEADS else 1 for b in range(256))
 _IS_CJK = bytes(1 if b in _CJK_LEADS else 0 for b in range(256))
 _CONTINUATION = bytes(range(0x80, 0xC0))
-_UNICODE_SPACES = ("\u00a0".encode(), "\u3000".encode(), "\u2009".encode(), "\u202f".encode())
+_UNICODE_SPACES = tuple((space, space.encode()) for space in "\u00a0\u3000\u2009\u202f")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -142,7 +143,7 @@ def _count_body_words(data: bytes, text: str, body: str) -> int:
         return count_words(body)
     head = len(text[: len(text) - len(body)].encode())
     head += 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    return _count_utf8_words(data[head:] if head else data, body.isascii())
+    return _count_utf8_words(data[head:] if head else data, body)
 
 
 def _decode(data: bytes, problems: list[str]) -> str:
@@ -661,7 +662,8 @@ def _authors(meta: Mapping[str, Any]) -> tuple[str, ...]:
 
 def summarise(meta: Mapping[str, Any], body: str) -> str:
     """`<!--more-->` text, else front matter summary/description, else the first paragraph."""
-    if "<!--" in body and (more := _MORE.search(body)):
+    # A one-character probe first: a multi-character `in` scans long bodies slowly.
+    if "<" in body and (more := _MORE.search(body)):
         return _shorten(plain_text(body[: more.start()]))
     for key in ("summary", "description"):
         if text := _text(meta.get(key)):
@@ -721,17 +723,32 @@ def _shorten(text: str) -> str:
 
 def count_words(body: str) -> int:
     """Hugo's word count: whitespace-separated words, each CJK character a word of its own."""
-    return _count_utf8_words(body.encode("utf-8", "replace"), body.isascii())
+    return _count_utf8_words(body.encode("utf-8", "replace"), body)
 
 
-def _count_utf8_words(data: bytes, ascii_only: bool) -> int:
-    cjk = 0
-    if not ascii_only:
-        for space in _UNICODE_SPACES:
-            if space in data:
-                data = data.replace(space, b" ")
-        cjk = data.translate(_IS_CJK, _CONTINUATION).count(1)
-    in_word = data.translate(_IN_WORD, _CONTINUATION)
-    bits = int.from_bytes(in_word, "big")
+def _count_utf8_words(data: bytes, text: str) -> int:
+    """Words in `data`, the UTF-8 bytes of `text` (which is used for quick checks only)."""
+    if not text.isascii():
+        if _one_byte_chars(text):  # accents but no CJK: only NBSP needs care
+            if "\xa0" in text:
+                data = data.replace(b"\xc2\xa0", b" ")
+        else:
+            return _count_wide_words(data, text)
+    bits = int.from_bytes(data.translate(_IN_WORD), "big")
     # word starts = letters - letters whose left neighbour is a letter
-    return in_word.count(1) - (bits & (bits >> 8)).bit_count() + cjk
+    return bits.bit_count() - (bits & (bits >> 8)).bit_count()
+
+
+def _one_byte_chars(text: str) -> bool:
+    """No character above U+00FF, read in O(1) from CPython's compact string size (a wider
+    string costs 2 or 4 bytes a character); other interpreters take the general path."""
+    return sys.getsizeof(text) - len(text) <= 80 if len(text) > 64 else False
+
+
+def _count_wide_words(data: bytes, text: str) -> int:
+    for space, encoded in _UNICODE_SPACES:
+        if space in text:
+            data = data.replace(encoded, b" ")
+    cjk = data.translate(_IS_CJK, _CONTINUATION).count(1)
+    bits = int.from_bytes(data.translate(_IN_WORD, _CONTINUATION), "big")
+    return bits.bit_count() - (bits & (bits >> 8)).bit_count() + cjk

@@ -262,6 +262,10 @@ def test_word_count_follows_hugo_for_cjk() -> None:
     assert count_words("分布式 系统") == 5
     assert count_words("Service Mesh 落地实践 v1.0") == 7
     assert count_words("café au lait") == 3
+    # long texts take fast paths chosen by the widest character: same answers
+    assert count_words("naïve\u00a0café " * 50) == 100
+    assert count_words("naïve 分布式 " * 50) == 200
+    assert count_words("word " * 50 + "😀 emoji") == 52
 
 
 @settings(max_examples=200, deadline=None)
