@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,55 @@ def searched(
     """`blogtui search --json --limit 0` (all hits), not asserting anything."""
     args = ("search", "-a", str(archive), query, "--json", "--limit", "0")
     return run(*args, env=env, prefix=prefix)
+
+
+# ---------------------------------------------------------------------------------------------
+# The TUI in tmux
+
+
+@contextlib.contextmanager
+def tmux_server(folder: Path) -> Iterator[list[str]]:
+    """A private tmux server (its own socket, so parallel tests never meet); killed after."""
+    base = ["tmux", "-S", str(folder / "tmux.sock")]
+    try:
+        yield base
+    finally:
+        subprocess.run([*base, "kill-server"], capture_output=True, check=False)
+
+
+def screen(tmux: list[str]) -> str:
+    """What the tmux pane shows now."""
+    proc = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True, check=False)
+    return proc.stdout.decode(errors="replace")
+
+
+def wait_for(tmux: list[str], text: str, timeout: float = 30.0) -> str:
+    """Poll the pane until `text` shows (or fail with what it shows)."""
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(tmux)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{shown}")
+
+
+def start_tui(tmux: list[str], root: Path) -> None:
+    """Start the real TUI on `root` in a 120x40 pane with the test's environment."""
+    exports = [f"{key}={os.environ[key]}" for key in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")]
+    size = ["-x", "120", "-y", "40"]
+    command = ["env", *exports, "TERM=xterm-256color", *blogtui_argv(str(root))]
+    # remain-on-exit keeps a crashed TUI's traceback on screen for the failure message
+    keep = [";", "set-option", "-g", "remain-on-exit", "on"]
+    subprocess.run([*tmux, "new-session", "-d", *size, *command, *keep], check=True)
+
+
+def keys(tmux: list[str], *pressed: str) -> None:
+    """Send keys to the pane, a little apart, as a person would."""
+    for key in pressed:
+        subprocess.run([*tmux, "send-keys", key], check=True)
+        time.sleep(0.15)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,12 +298,12 @@ def good_post(number: int, *, paragraphs: int = 3) -> str:
 
 
 def write_good_posts(
-    root: Path, count: int, *, folder: str = "posts", paragraphs: int = 3
+    root: Path, count: int, *, folder: str = "posts", paragraphs: int = 3, start: int = 0
 ) -> list[str]:
-    """Write `count` good posts under root/folder; return their archive-relative paths."""
+    """Write good posts number `start`.. under root/folder; return their relative paths."""
     (root / folder).mkdir(parents=True, exist_ok=True)
     paths = []
-    for number in range(count):
+    for number in range(start, start + count):
         rel = f"{folder}/good-{number:05d}.md"
         (root / rel).write_text(good_post(number, paragraphs=paragraphs), encoding="utf-8")
         paths.append(rel)

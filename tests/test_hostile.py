@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +26,14 @@ from tests._hostile import (
     ATTACKS,
     NO_CAPS,
     HostileTree,
+    keys,
     privilege_drop_problem,
     raw_controls,
     run,
+    screen,
+    start_tui,
+    tmux_server,
+    wait_for,
     write_good_posts,
     write_hostile_tree,
     write_injection_archive,
@@ -336,6 +343,8 @@ def test_no_raw_control_sequences_reach_the_terminal(evil: Path, command: str, c
     proc = run(args[0], "-a", str(evil), *args[1:], "--color", color)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert proc.stdout.strip(), "nothing printed: the test would prove nothing"
+    if command not in ("tags", "categories"):
+        assert b"Evil" in proc.stdout, "the hostile posts were not shown: nothing was tested"
     styled = color == "always"
     assert raw_controls(proc.stdout, styled=styled) == []
     assert raw_controls(proc.stderr, styled=styled) == []
@@ -367,3 +376,76 @@ def test_attacks_are_really_in_the_fixture(evil: Path) -> None:
     text = (evil / "raw-body.md").read_bytes().decode(errors="replace")
     assert all(sequence in text for sequence in ATTACKS.values())
     assert any("\x1b" in name for name in os.listdir(evil))
+
+
+# The TUI --------------------------------------------------------------------------------------
+
+
+def _screen_text(app: object) -> str:
+    """Every character the widgets of the current screen render now (from their strips)."""
+    from textual.geometry import Region
+
+    screen = app.screen  # type: ignore[attr-defined]
+    parts = []
+    for widget in [screen, *screen.walk_children(with_self=False)]:
+        width, height = widget.size
+        if not widget.display or width == 0 or height == 0:
+            continue
+        for strip in widget.render_lines(Region(0, 0, width, height)):
+            parts.append("".join(segment.text for segment in strip))
+    return "\n".join(parts)
+
+
+async def test_tui_renders_no_raw_control_sequences(evil: Path) -> None:
+    """The list, the sidebar, the reader on each hostile post and the notices: all defused."""
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.widgets.post_list import PostList
+
+    app = BlogApp(evil)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        post_list = app.main.query_one(PostList)
+        assert any("Evil" in post.title for post in post_list.posts)
+        shown = [_screen_text(app)]
+        for number, post in enumerate(post_list.posts):
+            if "vil" not in post.title:
+                continue
+            post_list.cursor = number
+            await pilot.press("enter")
+            await _settle(pilot)
+            shown.append(_screen_text(app))
+            await pilot.press("escape")
+        shown += [str(note.message) for note in app._notifications]
+    text = "\n".join(shown)
+    assert "Evilword body" in text, "the hostile body was never shown: nothing was tested"
+    assert raw_controls(text.encode(errors="surrogateescape")) == []
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_real_terminal_keeps_its_title_and_clipboard(evil: Path, tmp_path: Path) -> None:
+    """The TUI in tmux (set-clipboard on): no OSC 0 title change, no OSC 52 clipboard write."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    with tmux_server(tmp_path) as tmux:
+        start_tui(tmux, evil)
+        subprocess.run([*tmux, "set", "-g", "set-clipboard", "on"], check=True)
+        wait_for(tmux, "Evilword")
+        keys(tmux, "Down", "Down", "Enter")  # "Evil title": attacks in every field and the body
+        wait_for(tmux, "Evilword body")
+        title = subprocess.run(
+            [*tmux, "display", "-p", "#{pane_title}"], capture_output=True, check=True
+        ).stdout
+        buffers = subprocess.run([*tmux, "list-buffers"], capture_output=True).stdout
+        dead = subprocess.run(
+            [*tmux, "display", "-p", "#{pane_dead}"], capture_output=True, check=True
+        ).stdout
+        assert dead.strip() == b"0", f"the TUI died:\n{screen(tmux)}"
+        keys(tmux, "q")
+    assert b"pwned" not in title
+    assert b"rm -rf" not in buffers and buffers.strip() == b""
