@@ -704,16 +704,23 @@ class PostIndex:
         A damaged Whoosh index found here is rebuilt, with one notice.
         """
         with self._lock:
-            if self._searcher is None:
-                try:
-                    self._open_searcher()
-                except _Unreadable as exc:
-                    self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
-                    self._wipe()
-                    self.refresh()
-                    self._open_searcher()
-            assert self._docpaths is not None
-            return self._searcher, self._docpaths
+            try:
+                return self._current_searcher()
+            except _Unreadable as exc:
+                damage = exc
+        # Rebuild outside the lock: refresh takes its own locks, and a refresh running in
+        # another thread needs this one to finish.
+        self._say(f"index at {self.location} was unreadable ({damage}); rebuilding")
+        self._wipe()
+        self.refresh()
+        with self._lock:
+            return self._current_searcher()
+
+    def _current_searcher(self) -> tuple[Any, list[str]]:
+        if self._searcher is None:
+            self._open_searcher()
+        assert self._docpaths is not None
+        return self._searcher, self._docpaths
 
     def _open_searcher(self) -> None:
         # An archive with no files never wrote an index: give it an empty one to search.

@@ -438,6 +438,8 @@ def search(
     node = parse(text)
     compiled = whoosh_query(node) if node is not None else None
     wanted = _Filter(tags, categories, years, drafts)
+    if compiled is not None:
+        index.searcher()  # opened (or rebuilt) before taking the lock a refresh also needs
     with index._lock:  # a refresh in another thread swaps the searcher and catalogue
         table = index.facet_table()
         if compiled is None:
