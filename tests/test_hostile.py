@@ -20,7 +20,7 @@ from typing import TypeVar
 import pytest
 
 from blogtui import archive as archive_module
-from blogtui.archive import SourceFile, load
+from blogtui.archive import Archive, SourceFile, load
 from blogtui.model import Post, Problem
 from tests._hostile import (
     ATTACKS,
@@ -68,6 +68,13 @@ def tree(tmp_path: Path) -> HostileTree:
     return write_hostile_tree(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[HostileTree, Archive]:
+    """The hostile tree, written and loaded once for the loader tests that only read it."""
+    hostile = write_hostile_tree(tmp_path_factory.mktemp("hostile"))
+    return hostile, bounded(lambda: load(hostile.root))
+
+
 def reasons_by_path(problems: list[Problem]) -> dict[str, list[str]]:
     """Problems grouped by path."""
     grouped: dict[str, list[str]] = {}
@@ -80,11 +87,13 @@ def reasons_by_path(problems: list[Problem]) -> dict[str, list[str]]:
 # The loader, in process
 
 
-def test_loader_keeps_good_posts_and_accounts_for_every_hostile_file(tree: HostileTree) -> None:
+def test_loader_keeps_good_posts_and_accounts_for_every_hostile_file(
+    loaded: tuple[HostileTree, Archive],
+) -> None:
     """Every good post loads; every hostile file is a post or a problem; none is followed out."""
-    loaded = bounded(lambda: load(tree.root))
-    paths = [post.path for post in loaded.posts]
-    problems = reasons_by_path(loaded.problems)
+    tree, archive = loaded
+    paths = [post.path for post in archive.posts]
+    problems = reasons_by_path(archive.problems)
     assert set(tree.good) <= set(paths)
     for rel in tree.must_report:
         assert problems.get(rel), f"{rel} was not reported"
@@ -92,9 +101,9 @@ def test_loader_keeps_good_posts_and_accounts_for_every_hostile_file(tree: Hosti
         assert rel in paths or rel in problems, f"{rel} silently dropped"
     for rel in tree.never_listed:
         assert rel not in paths, f"{rel} should not be a post"
-    assert "Outside secret" not in {post.title for post in loaded.posts}
+    assert "Outside secret" not in {post.title for post in archive.posts}
     assert len(paths) == len(set(paths)), "a file was listed twice (through a link loop?)"
-    titles = [post.title for post in loaded.posts if post.title.startswith("Good post")]
+    titles = [post.title for post in archive.posts if post.title.startswith("Good post")]
     assert sorted(titles) == sorted(set(titles)) and len(titles) == len(tree.good)
 
 
@@ -114,9 +123,11 @@ def test_loader_keeps_good_posts_and_accounts_for_every_hostile_file(tree: Hosti
         "links/loop-a.md",
     ],
 )
-def test_each_hostile_file_is_reported_with_a_reason(tree: HostileTree, rel: str) -> None:
+def test_each_hostile_file_is_reported_with_a_reason(
+    loaded: tuple[HostileTree, Archive], rel: str
+) -> None:
     """The problem names the file and says something about why (not just 'error')."""
-    problems = reasons_by_path(bounded(lambda: load(tree.root)).problems)
+    problems = reasons_by_path(loaded[1].problems)
     assert rel in problems, f"{rel} not reported; reported: {sorted(problems)}"
     assert all(len(reason) > 8 for reason in problems[rel]), problems[rel]
 
@@ -130,11 +141,11 @@ def test_alias_bomb_never_becomes_a_giant_title_or_tag_list(tree: HostileTree) -
             assert len(post.title) < 200 and len(post.tags) < 100
 
 
-def test_huge_post_is_cut_not_swallowed(tree: HostileTree) -> None:
+def test_huge_post_is_cut_not_swallowed(loaded: tuple[HostileTree, Archive]) -> None:
     """The 50 MB post loads with what fits and a problem saying it was cut."""
-    loaded = bounded(lambda: load(tree.root))
-    huge = next((post for post in loaded.posts if post.path == "bad/huge-50mb.md"), None)
-    reasons = reasons_by_path(loaded.problems).get("bad/huge-50mb.md", [])
+    archive = loaded[1]
+    huge = next((post for post in archive.posts if post.path == "bad/huge-50mb.md"), None)
+    reasons = reasons_by_path(archive.problems).get("bad/huge-50mb.md", [])
     assert huge is not None or reasons
     if huge is not None:
         assert huge.title == "Huge post" and "huge" in huge.tags
@@ -142,12 +153,14 @@ def test_huge_post_is_cut_not_swallowed(tree: HostileTree) -> None:
         assert reasons, "a cut post must say it was cut"
 
 
-def test_latin1_is_decoded_with_replacement_and_reported(tree: HostileTree) -> None:
+def test_latin1_is_decoded_with_replacement_and_reported(
+    loaded: tuple[HostileTree, Archive],
+) -> None:
     """Latin-1 bytes: the post loads (replacement characters) and the problem says why."""
-    loaded = bounded(lambda: load(tree.root))
-    post = next(post for post in loaded.posts if post.path == "bad/latin1.md")
+    archive = loaded[1]
+    post = next(post for post in archive.posts if post.path == "bad/latin1.md")
     assert post.title.startswith("Caf") and "\ufffd" in post.title
-    assert any("UTF-8" in reason for reason in reasons_by_path(loaded.problems)["bad/latin1.md"])
+    assert any("UTF-8" in reason for reason in reasons_by_path(archive.problems)["bad/latin1.md"])
 
 
 # Files that change between listing and reading -----------------------------------------------
@@ -181,6 +194,25 @@ def test_file_deleted_between_listing_and_reading(
     assert [post.path for post in loaded.posts if post.path.endswith("1.md")] == []
     assert len(loaded.posts) == 3
     assert reasons_by_path(loaded.problems)["posts/good-00001.md"]
+
+
+def test_index_survives_a_file_deleted_between_listing_and_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race during an index refresh: the problem is kept, the rest is searchable."""
+    from blogtui.index import PostIndex
+
+    root = _small(tmp_path)
+    _meddle(monkeypatch, "posts/good-00001.md", Path.unlink)
+    index = bounded(lambda: PostIndex.open(root))
+    try:
+        assert sorted(post.path for post in index.posts()) == [
+            f"posts/good-0000{n}.md" for n in (0, 2, 3)
+        ]
+        assert any(problem.path == "posts/good-00001.md" for problem in index.problems)
+        assert index.post("posts/good-00001.md") is None
+    finally:
+        index.close()
 
 
 def test_file_rewritten_between_listing_and_reading(
