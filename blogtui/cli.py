@@ -62,6 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # an unreadable file or folder met along the way
+        where = f"{error.filename}: " if error.filename else ""
+        _say(f"{where}{error.strerror or error}")
+        return 2
+    except Exception as error:
+        # A bug: users get one line, developers the traceback with BLOGTUI_DEBUG=1.
+        if os.environ.get("BLOGTUI_DEBUG"):
+            raise
+        _say(f"internal error: {type(error).__name__}: {error} (BLOGTUI_DEBUG=1 shows more)")
+        return 70
 
 
 def _run(argv: list[str]) -> int:
@@ -498,37 +508,52 @@ def _print_paths(posts: list[Post], null: bool) -> None:
 
 
 def _print_json(value: object) -> None:
+    """Print JSON with every string sanitised; the common all-clean case costs one scan."""
     import json
+    import re
 
     # The C encoder only runs without indent: compact for pipes, indented for people.
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    # JSON escapes C0 controls (\u001b, \r...) but passes DEL, C1 and lone surrogates
+    # raw; if any string held such a character, sanitise every string and encode again.
+    if re.search(r"\\(?:u00[01]|[bfr])|[\x7f-\x9f\ud800-\udfff]", text):
+        text = json.dumps(_sanitized(value), ensure_ascii=False, indent=indent)
+    sys.stdout.write(text + "\n")
+
+
+def _sanitized(value: Any) -> Any:
+    """`value` with every string in it (keys too) sanitised."""
+    from blogtui.render import sanitize
+
+    if isinstance(value, str):
+        return sanitize(value)
+    if isinstance(value, dict):
+        return {_sanitized(key): _sanitized(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_sanitized(item) for item in value]
+    return value
 
 
 def _post_json(post: Post) -> dict[str, Any]:
-    """A post as `list --json` prints it; every string sanitised."""
-    from blogtui.render import sanitize
-
-    def terms(values: Iterable[str]) -> list[str]:
-        return [sanitize(value) for value in values]
-
+    """A post as `list --json` prints it (strings are sanitised by `_print_json`)."""
     return {
-        "path": sanitize(post.path),
-        "title": sanitize(post.title),
-        "slug": sanitize(post.slug),
+        "path": post.path,
+        "title": post.title,
+        "slug": post.slug,
         "date": post.date.iso() if post.date else None,
-        "tags": terms(post.tags),
-        "categories": terms(post.categories),
-        "authors": terms(post.authors),
-        "taxonomies": {sanitize(k): terms(v) for k, v in post.taxonomies.items()},
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "authors": list(post.authors),
+        "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},
         "draft": post.draft,
         "future": post.future,
         "expired": post.expired,
-        "summary": sanitize(post.summary),
+        "summary": post.summary,
         "words": post.words,
         "reading_minutes": post.reading_minutes,
-        "lang": sanitize(post.lang) if post.lang is not None else None,
-        "section": sanitize(post.section),
+        "lang": post.lang,
+        "section": post.section,
     }
 
 
