@@ -437,3 +437,16 @@ def test_index_reports_counts_and_where(archive: Path, isolated_home: Path) -> N
 
 def test_no_command_without_a_terminal_prints_the_list(archive: Path) -> None:
     assert ok(cwd=archive) == ok("list", cwd=archive)
+
+
+def test_a_bug_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(argv: list[str]) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_run", broken)
+    assert cli.main(["list"]) == 70
+    assert capsys.readouterr().err == (
+        "blogtui: internal error: RuntimeError: boom (BLOGTUI_DEBUG=1 shows more)\n"
+    )

@@ -166,3 +166,11 @@ def test_raw_on_a_terminal_shows_controls_like_cat_v(terminal: Terminal, archive
     screen = terminal.wait_for("END-42")
     assert "Body with ^[]2;pwned-too^G escapes." in screen
     assert "pwned" not in terminal.tmux("display-message", "-p", "-t", "t", "#{pane_title}")
+
+
+def test_no_command_on_a_terminal_opens_the_interface(terminal: Terminal, archive: Path) -> None:
+    terminal.type(blogtui(str(archive)) + DONE)
+    terminal.wait_for("Hello Terminal")  # the post list of the interface
+    assert "END-42" not in terminal.screen()  # still running: it is the TUI, not a listing
+    terminal.tmux("send-keys", "-t", "t", "q")
+    terminal.wait_for("END-42")
