@@ -450,3 +450,48 @@ def test_a_bug_is_one_line_not_a_traceback(
     assert capsys.readouterr().err == (
         "blogtui: internal error: RuntimeError: boom (BLOGTUI_DEBUG=1 shows more)\n"
     )
+
+
+def test_cat_by_query(archive: Path) -> None:
+    out = ok("cat", "-a", str(archive), "--query", "zebra")
+    assert out.startswith("Second post\n") and "The second body mentions zebra." in out
+
+
+# --- the real corpora (read in place; cat of a path needs no index) ------------------------
+
+
+@pytest.mark.corpora
+def test_corpus_cat_keeps_escaped_shortcodes_literal() -> None:
+    from tests.conftest import corpus
+
+    out = ok("cat", "-a", str(corpus("hugo-docs")), "shortcodes/highlight.md")
+    assert out.startswith("Highlight shortcode\n")
+    assert "{{< highlight LANG OPTIONS >}}\nCODE\n{{< /highlight >}}" in out
+    assert "{{</*" not in out
+
+
+@pytest.mark.corpora
+def test_corpus_cat_keeps_liquid_inside_raw() -> None:
+    from tests.conftest import corpus
+
+    root = corpus("jekyll-posts")
+    out = ok("cat", "-a", str(root), "2018-01-25-jekyll-3-7-2-released.md")
+    assert "`{% post_url %}` or `{% link %}`" in out
+    assert "{% raw %}" not in out
+
+
+@pytest.mark.corpora
+def test_corpus_cat_header_and_figures() -> None:
+    from tests.conftest import corpus
+
+    root = corpus("kerthcet-homepage")
+    head = ok("cat", "-a", str(root), "posts/new_chapter_in_2025.md").split("\n\n")[0]
+    assert head.splitlines()[2:] == [
+        "Date:       2025-06-29",
+        "Tags:       2025",
+        "Categories: Work",
+        "Path:       posts/new_chapter_in_2025.md",
+    ]
+    talk = ok("cat", "-a", str(root), "talks/sig-scheduling_deepdive_2023.md")
+    assert "[figure: session (/images/talks/kubeconeu_scheduler_2023.jpg)]" in talk
+    assert "{{<" not in talk
