@@ -210,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
+            prog=f"blogtui {name}",
             help=help_text,
             description=help_text,
             epilog=_EPILOGS[name],
