@@ -315,8 +315,9 @@ def read_post(
 ) -> tuple[Post | None, list[Problem]]:
     """Read and parse one file: a Post (with what could be read) and its problems, or None."""
     try:
-        with open(source.abspath, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = _read_regular_file(source.abspath)
+    except _NotAFile:
+        return None, [Problem(source.path, "no longer a regular file; skipped")]
     except FileNotFoundError:
         return None, [Problem(source.path, "file disappeared since the folder was scanned")]
     except IsADirectoryError:
@@ -331,6 +332,22 @@ def read_post(
         data, source.path, now=now, content_path=source.content_path or None
     )
     return post, extra + problems
+
+
+class _NotAFile(Exception):
+    """The path no longer names a regular file (a FIFO or device swapped in after the scan)."""
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """Up to MAX_BYTES + 1 bytes; opened non-blocking so a FIFO swapped in cannot hang us."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAFile
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def _cut_utf8(data: bytes) -> bytes:

@@ -566,9 +566,12 @@ def _offset(sign: str | None, hours: str | None, minutes: str | None) -> timezon
     return timezone(-delta if sign == "-" else delta)
 
 
-def _from_datetime(value: datetime) -> PostDate:
+def _from_datetime(value: datetime) -> PostDate | None:
     """The calendar day as written; the instant in UTC (naive counts as UTC)."""
-    instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None  # at the edge of datetime's range (year 1 or 9999 with an offset)
     return PostDate(instant=instant, day=value.date())
 
 

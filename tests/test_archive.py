@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import os
 from datetime import datetime
 from pathlib import Path
@@ -179,14 +178,14 @@ def test_file_deleted_after_scan(tmp_path: Path) -> None:
 def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "locked.md")
     write(tmp_path / "open.md")
-    real_open = builtins.open
+    real_open = os.open
 
     def guarded(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("locked.md"):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     archive = load(tmp_path, now=NOW)
     assert [post.path for post in archive.posts] == ["open.md"]
     assert [str(p) for p in archive.problems] == ["locked.md: cannot read: Permission denied"]
@@ -206,6 +205,15 @@ def test_unreadable_folder_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monk
     found = scan(tmp_path)
     assert [s.path for s in found.files] == ["top.md"]
     assert [str(p) for p in found.problems] == ["secret: cannot read folder: Permission denied"]
+
+
+def test_fifo_swapped_in_after_the_scan_is_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "swapped.md")
+    (source,) = scan(tmp_path).files
+    path.unlink()
+    os.mkfifo(path)
+    post, problems = read_post(source, now=NOW)
+    assert (post, [p.reason for p in problems]) == (None, ["no longer a regular file; skipped"])
 
 
 def test_huge_file_is_read_in_part(tmp_path: Path) -> None:

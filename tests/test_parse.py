@@ -251,7 +251,15 @@ def test_strict_dates(text: str, iso: str, day: date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2023-01-29 18:30:22 2023 -0800", "yesterday", "2023-13-01", "29/01/2023", "2023-01-29x"],
+    [
+        "9999-12-31 23:59:59 -1200",
+        "0001-01-01T00:00:00+14:00",
+        "2023-01-29 18:30:22 2023 -0800",
+        "yesterday",
+        "2023-13-01",
+        "29/01/2023",
+        "2023-01-29x",
+    ],
 )
 def test_loose_dates_are_refused(text: str) -> None:
     assert parse_date_text(text) is None
