@@ -393,11 +393,17 @@ def _show(args: argparse.Namespace, renderables: Sequence[RenderableType], pager
     with console.capture() as capture:
         for renderable in renderables:
             console.print(renderable)
-    text = capture.get()
-    if text.count("\n") < console.height:
-        sys.stdout.write(text)
-    else:
+    _write_paged(capture.get(), pager=True)
+
+
+def _write_paged(text: str, *, pager: bool) -> None:
+    """Write text; through the pager when stdout is a terminal and it is taller than one."""
+    import shutil
+
+    if pager and sys.stdout.isatty() and text.count("\n") >= shutil.get_terminal_size().lines:
         _page(text)
+    else:
+        sys.stdout.write(text)
 
 
 def _page(text: str) -> None:
@@ -842,7 +848,8 @@ def _print_cat(args: argparse.Namespace, finder: _PostFinder, posts: list[Post])
     else:
         from blogtui.render import plain_post
 
-        sys.stdout.write("\n".join(plain_post(post) for post in posts))
+        text = "\n".join(plain_post(post) for post in posts)
+        _write_paged(text, pager=not args.no_pager)
 
 
 def _print_raw(args: argparse.Namespace, files: list[Path]) -> None:

@@ -97,7 +97,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 DONE = "; echo END-$((40+2))"
 
 
-def blogtui(*args: str) -> str:
+def blogtui(*args: str, **overrides: str) -> str:
     """The shell command line, with this test's isolated environment spelled out.
 
     The shell inside tmux does not inherit the test's environment, so HOME and the XDG
@@ -106,6 +106,7 @@ def blogtui(*args: str) -> str:
     names = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
     env = [f"{name}={os.environ[name]}" for name in names]
     env += ["PAGER=less -R", "LESS=", "NO_COLOR=", "TERM=xterm-256color"]
+    env += [f"{name}={value}" for name, value in overrides.items()]
     return shlex.join(["env", *env, sys.executable, "-m", "blogtui", *args])
 
 
@@ -172,5 +173,14 @@ def test_no_command_on_a_terminal_opens_the_interface(terminal: Terminal, archiv
     terminal.type(blogtui(str(archive)) + DONE)
     terminal.wait_for("Hello Terminal")  # the post list of the interface
     assert "END-42" not in terminal.screen()  # still running: it is the TUI, not a listing
+    terminal.tmux("send-keys", "-t", "t", "q")
+    terminal.wait_for("END-42")
+
+
+def test_plain_output_on_a_terminal_is_paged_too(terminal: Terminal, archive: Path) -> None:
+    terminal.type(blogtui("cat", "-a", str(archive), "long", NO_COLOR="1") + DONE)
+    screen = terminal.wait_for("Paragraph number 1.")
+    assert "Path:       posts/long.md" in screen  # the plain header: NO_COLOR means no rich
+    assert "END-42" not in screen
     terminal.tmux("send-keys", "-t", "t", "q")
     terminal.wait_for("END-42")
