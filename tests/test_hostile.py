@@ -460,6 +460,28 @@ async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def test_tui_loads_good_posts_and_reports_hostile_files(tmp_path: Path) -> None:
+    """The reader opens the hostile tree: good posts listed, a notice, every problem listed."""
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.widgets.post_list import PostList
+    from blogtui.tui.widgets.reader import Reader
+
+    tree = write_hostile_tree(tmp_path, big=False)
+    app = BlogApp(tree.root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        listed = {post.path for post in app.main.query_one(PostList).posts}
+        notices = [str(note.message) for note in app._notifications]
+        app.main.show_problems()
+        await _settle(pilot)
+        problems_shown = app.main.query_one(Reader).text
+    assert set(tree.good) <= listed
+    assert not listed & set(tree.never_listed)
+    assert notices, "no notice told the user that some files had problems"
+    for rel in tree.must_report:
+        assert rel in problems_shown, f"{rel} missing from the problems view"
+
+
 def test_real_terminal_keeps_its_title_and_clipboard(evil: Path, tmp_path: Path) -> None:
     """The TUI in tmux (set-clipboard on): no OSC 0 title change, no OSC 52 clipboard write."""
     if shutil.which("tmux") is None:
