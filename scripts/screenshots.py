@@ -10,7 +10,9 @@ existing index can leak in. Running it twice leaves `git status --porcelain scre
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -31,6 +33,9 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 #: How many 50 ms polls to wait for the index before giving up (a busy CI machine is slow).
 READY_POLLS = 600
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+#: A text element of Rich's SVG export: its textLength and its (escaped) text.
+TEXT_ELEMENT = re.compile(r'(<text [^>]*?textLength=")([\d.]+)("[^>]*>)([^<]*)(</text>)')
 
 Shot = Callable[["Pilot[int]"], Awaitable[None]]
 
@@ -129,6 +134,26 @@ SHOTS: dict[str, Shot] = {
 }
 
 
+def widen_wide_text(svg: str) -> str:
+    """Give CJK and other wide text its real width in the SVG.
+
+    Rich's export sets textLength from len(text), not from terminal cells, so a viewer squeezes
+    double-width characters into half their width (Textualize/rich#2742, open).
+    """
+    from rich.cells import cell_len
+
+    def fix(match: re.Match[str]) -> str:
+        head, length, middle, escaped, tail = match.groups()
+        text = html.unescape(escaped)
+        cells = cell_len(text)
+        if cells <= len(text):  # only wide text was squeezed; "\n" has 0 cells
+            return match.group(0)
+        width = float(length) / len(text) * cells
+        return f"{head}{width:g}{middle}{escaped}{tail}"
+
+    return TEXT_ELEMENT.sub(fix, svg)
+
+
 async def take(name: str, shot: Shot) -> str:
     """Start the app on the demo archive, play `shot`, and return the screen as SVG."""
     from blogtui.config import Config
@@ -142,7 +167,7 @@ async def take(name: str, shot: Shot) -> str:
         await settle(pilot)
         still_cursors(pilot)
         await pilot.pause()
-        return app.export_screenshot(title=TITLE)
+        return widen_wide_text(app.export_screenshot(title=TITLE))
 
 
 def main(argv: list[str]) -> int:
