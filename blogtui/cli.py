@@ -524,7 +524,8 @@ def _print_json(value: object) -> None:
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     # JSON escapes C0 controls (\u001b, \r...) but passes DEL, C1 and lone surrogates
     # raw; if any string held such a character, sanitise every string and encode again.
-    if re.search(r"\\(?:u00[01]|[bfr])|[\x7f-\x9f\ud800-\udfff]", text):
+    escaped = ("\\u00", "\\r", "\\b", "\\f")  # plain finds: faster than one alternation
+    if any(code in text for code in escaped) or re.search("[\x7f-\x9f\ud800-\udfff]", text):
         text = json.dumps(_sanitized(value), ensure_ascii=False, indent=indent)
     sys.stdout.write(text + "\n")
 

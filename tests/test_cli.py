@@ -495,3 +495,12 @@ def test_corpus_cat_header_and_figures() -> None:
     talk = ok("cat", "-a", str(root), "talks/sig-scheduling_deepdive_2023.md")
     assert "[figure: session (/images/talks/kubeconeu_scheduler_2023.jpg)]" in talk
     assert "{{<" not in talk
+
+
+@pytest.mark.parametrize("dirty", ["a\x9b2Jb", "a\x7fb", "a\x1b[2Jb", "a\rb", "a\udcffb"])
+def test_json_strings_are_sanitised(dirty: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cli._print_json([{"title": dirty, "tags": [dirty], dirty: 1}])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed[0]["title"] in ("ab", "a\ufffdb")
+    assert printed[0]["tags"] == [printed[0]["title"]]
+    assert printed[0][printed[0]["title"]] == 1
