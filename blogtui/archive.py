@@ -340,14 +340,14 @@ class _NotAFile(Exception):
 
 def _read_regular_file(path: Path) -> bytes:
     """Up to MAX_BYTES + 1 bytes; opened non-blocking so a FIFO swapped in cannot hang us."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    with open(path, "rb", opener=_open_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise _NotAFile
-        with open(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_BYTES + 1)
-    finally:
-        os.close(fd)
+        return handle.read(MAX_BYTES + 1)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _cut_utf8(data: bytes) -> bytes:
