@@ -230,11 +230,6 @@ def test_file_rewritten_between_listing_and_reading(
     assert len(posts) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: archive.read_post opens with a blocking open(); a FIFO swapped in after "
-    "the scan hangs the load (fix: O_NONBLOCK + fstat S_ISREG check)",
-)
 def test_file_replaced_by_a_fifo_between_listing_and_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -103,12 +103,6 @@ def test_parse_post_never_raises(data: bytes, path: str) -> None:
     assert all(problem.path == path and problem.reason for problem in problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="known bug: parse._from_datetime calls astimezone(UTC) unguarded; a date at the "
-    "edge of datetime's range with an offset overflows (a traceback from `blogtui list`)",
-)
 @pytest.mark.parametrize("key", ["date", "expirydate", "publishDate"])
 @pytest.mark.parametrize("value", ["9999-12-31 23:59:59 -1200", "0001-01-01T00:00:00+14:00"])
 def test_dates_at_the_edge_of_time_are_problems_not_crashes(key: str, value: str) -> None:
