@@ -339,11 +339,19 @@ class _NotAFile(Exception):
 
 
 def _read_regular_file(path: Path) -> bytes:
-    """Up to MAX_BYTES + 1 bytes; opened non-blocking so a FIFO swapped in cannot hang us."""
-    with open(path, "rb", opener=_open_nonblocking) as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    """Up to MAX_BYTES + 1 bytes; opened non-blocking so a FIFO swapped in cannot hang us.
+
+    Unbuffered, and asking for the size fstat gives (plus one byte, to notice growth):
+    `read(MAX_BYTES + 1)` allocates 10 MB for every file, which tripled the cost of reading.
+    """
+    with open(path, "rb", buffering=0, opener=_open_nonblocking) as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise _NotAFile
-        return handle.read(MAX_BYTES + 1)
+        data = handle.read(min(info.st_size, MAX_BYTES) + 1)
+        if len(data) > info.st_size and len(data) <= MAX_BYTES:  # it grew since fstat
+            data += handle.read(MAX_BYTES + 1 - len(data))
+        return data
 
 
 def _open_nonblocking(path: str, flags: int) -> int:
