@@ -737,9 +737,7 @@ def _count_utf8_words(data: bytes, text: str) -> int:
                 data = data.replace(b"\xc2\xa0", b" ")
         else:
             return _count_wide_words(data, text)
-    bits = int.from_bytes(data.translate(_IN_WORD), "big")
-    # word starts = letters - letters whose left neighbour is a letter
-    return bits.bit_count() - (bits & (bits >> 8)).bit_count()
+    return _word_starts(data.translate(_IN_WORD))
 
 
 def _one_byte_chars(text: str) -> bool:
@@ -752,6 +750,13 @@ def _count_wide_words(data: bytes, text: str) -> int:
     for space, encoded in _UNICODE_SPACES:
         if space in text:
             data = data.replace(encoded, b" ")
-    cjk = data.translate(_IS_CJK, _CONTINUATION).count(1)
-    bits = int.from_bytes(data.translate(_IN_WORD, _CONTINUATION), "big")
-    return bits.bit_count() - (bits & (bits >> 8)).bit_count() + cjk
+    cjk = data.translate(_IS_CJK, _CONTINUATION).count(b"\x01")
+    return _word_starts(data.translate(_IN_WORD, _CONTINUATION)) + cjk
+
+
+def _word_starts(marks: bytes) -> int:
+    """How many 1-bytes of `marks` (one byte per character, 1 in a word, 0 outside) follow a
+    0-byte or begin the text. Little-endian puts each byte's left neighbour 8 bits lower;
+    one XOR and one popcount (rather than two) save a third of the big-integer work."""
+    bits = int.from_bytes(marks, "little")
+    return (bits ^ (bits & (bits << 8))).bit_count()
