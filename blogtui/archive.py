@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import yaml
 
-from blogtui.model import Post, Problem, canonical_spellings, term_key
+from blogtui.model import Post, Problem, term_key, tidy_term
 from blogtui.parse import MAX_BYTES, parse_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
@@ -407,15 +409,24 @@ def canonicalise(posts: Iterable[Post]) -> list[Post]:
 
 
 def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
-    """term -> canonical spelling, only for the terms whose spelling changes."""
-    lists = list(term_lists)
-    table = canonical_spellings(lists)
-    respell: dict[str, str] = {}
-    for term in dict.fromkeys(term for terms in lists for term in terms):
-        canonical = table[term_key(term)]
-        if canonical != term:
-            respell[term] = canonical
-    return respell
+    """term -> canonical spelling, only for the terms whose spelling changes.
+
+    The same choice as `model.canonical_spellings` (most frequent (key, tidy spelling) pair,
+    ties to the first seen), but each distinct string is keyed and tidied once: an archive
+    repeats a few hundred terms hundreds of thousands of times.
+    """
+    counts = Counter(chain.from_iterable(term_lists))  # insertion order is first-seen order
+    keys = {term: term_key(term) for term in counts}
+    pairs: dict[tuple[str, str], int] = {}
+    for term, count in counts.items():
+        pair = (keys[term], tidy_term(term))
+        pairs[pair] = pairs.get(pair, 0) + count
+    best: dict[str, tuple[int, int, str]] = {}
+    for order, ((key, spelling), count) in enumerate(pairs.items()):
+        rank = (-count, order, spelling)
+        if key not in best or rank < best[key]:
+            best[key] = rank
+    return {term: best[key][2] for term, key in keys.items() if best[key][2] != term}
 
 
 def _respell(post: Post, spellers: dict[str, dict[str, str]]) -> Post:
