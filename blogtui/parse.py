@@ -86,6 +86,28 @@ _UNICODE_SPACES = tuple((space, space.encode()) for space in "\u00a0\u3000\u2009
 class _Loader(yaml.CSafeLoader):
     """libyaml's safe loader, keeping an impossible timestamp (`2023-02-30`) as its text."""
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """A scalar's implicit tag, remembered per plain value; quoted scalars are strings.
+
+        libyaml calls this for every scalar, and the stock version runs its regexes each
+        time; an archive repeats the same keys, tags and dates thousands of times. Without
+        path resolvers (none are registered) the tag depends on nothing but the value."""
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        if not implicit[0]:
+            return str(self.DEFAULT_SCALAR_TAG)
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            if len(_PLAIN_TAGS) < MAX_TAG_MEMO:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+
+#: Plain YAML scalar -> its resolved tag (bounded: values are untrusted and unbounded).
+_PLAIN_TAGS: dict[str, str] = {}
+MAX_TAG_MEMO = 50_000
+
 
 def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
     try:
