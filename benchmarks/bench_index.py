@@ -42,6 +42,11 @@ def corpus(posts: int, seed: int) -> Path:
     return root
 
 
+def cache_home(posts: int, seed: int) -> Path:
+    """The scratch XDG_CACHE_HOME of the benchmarks (bench_search reuses the index)."""
+    return Path(tempfile.gettempdir()) / "blogtui-bench" / f"cache-{posts}-{seed}"
+
+
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
@@ -121,7 +126,7 @@ def main() -> int:
 
     root = corpus(args.posts, args.seed)
     size = sum(p.stat().st_size for p in root.rglob("*.md")) / 1e6
-    env = dict(os.environ, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="blogtui-bench-cache-"))
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home(args.posts, args.seed)))
     print(f"corpus {root}: {args.posts} posts, {size:.1f} MB of markdown, {os.cpu_count()} CPUs")
 
     cold, cold_rss = run(blogtui("index", "-a", str(root), "--rebuild"), env)

@@ -15,14 +15,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_index import corpus, line  # noqa: E402
+from bench_index import cache_home, corpus, line  # noqa: E402
 
 #: The keystroke mix: one word, two words, a tag, a prefix, a phrase, a rare word.
 QUERIES = (
@@ -110,7 +109,7 @@ def main() -> int:
     args = parser.parse_args()
 
     root = corpus(args.posts, args.seed)
-    cache = Path(tempfile.gettempdir()) / "blogtui-bench" / f"cache-{args.posts}-{args.seed}"
+    cache = cache_home(args.posts, args.seed)
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     os.environ["XDG_CACHE_HOME"] = str(cache)
     blogtui = [sys.executable, "-m", "blogtui"]

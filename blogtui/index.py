@@ -14,8 +14,10 @@ import hashlib
 import json
 import marshal
 import os
+import pickle
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -38,10 +40,12 @@ Notice = Callable[[str], None]
 SCHEMA_VERSION = 3
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
+#: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
+WORKERS = 2
 #: Files handed to a build worker at a time (small enough to balance the two workers).
 CHUNK = 40
 #: Memory each Whoosh writer may use for its posting pool before spilling to disk.
-LIMIT_MB = 96
+LIMIT_MB = 64
 #: How long a writer waits for another process's refresh before giving up.
 LOCK_WAIT_S = 600.0
 
@@ -485,40 +489,42 @@ def _read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
     return entry, post
 
 
-def _build_worker(folder: str, jobs: Any, done: Any, results: Any, now: datetime | None) -> None:
-    """Parse and index chunks of files from `jobs` into one new segment; send it back."""
-    _exit_with_parent()
+def _send(out: Any, message: tuple[Any, ...]) -> None:
+    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
+def worker_main() -> None:
+    """A build worker (`python -c`): index the chunks of files its parent sends on stdin.
+
+    Messages are pickles: in, the index folder and `now`, then lists of SourceFiles and a
+    final None; out, ("done", n) per chunk and ("ok", segment, entries) or ("error", why).
+    A plain subprocess, not multiprocessing: spawn would re-run the parent's __main__.
+    When the parent dies, stdin ends and so does the worker.
+    """
+    source, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the message stream
     try:
         from whoosh.filedb import filestore
 
+        folder, now = pickle.load(source)
         stores: Any = filestore  # whoosh's functions are untyped
-        ix = stores.FileStorage(folder, supports_mmap=False).open_index()
-        writer = _writer(ix, lock=False)
+        writer = _writer(stores.FileStorage(folder, supports_mmap=False).open_index(), lock=False)
         entries: dict[str, Entry] = {}
-        while (chunk := jobs.get()) is not None:
-            for source in chunk:
-                entries[source.path], post = _read(source, now)
+        while (chunk := pickle.load(source)) is not None:
+            for item in chunk:
+                entries[item.path], post = _read(item, now)
                 if post is not None:
                     writer.add_document(**_document(post))
-            done.put(len(chunk))
+            _send(out, ("done", len(chunk)))
         segment = writer._finalize_segment() if writer._added else None
         if segment is None:
             writer._close_segment()
-        results.put(("ok", segment, entries))
+        _send(out, ("ok", segment, entries))
+    except EOFError:
+        return  # the parent went away
     except Exception as exc:  # reported to the parent, which raises it there
-        results.put(("error", f"{type(exc).__name__}: {exc}", {}))
-
-
-def _exit_with_parent() -> None:
-    """End this worker if its parent dies (killed mid-build), instead of waiting forever."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+        _send(out, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class _Unreadable(Exception):
@@ -581,7 +587,6 @@ class PostIndex:
         notice: Notice | None = None,
     ) -> PostIndex:
         """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
-        _refuse_in_bootstrapping_worker()
         root = Path(root)
         location = _prepare_location(root, notice)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
@@ -820,36 +825,17 @@ class PostIndex:
     def _parallel(
         self, todo: list[Any], progress: Progress | None
     ) -> tuple[dict[str, Entry], list[Any]]:
-        """Two worker processes each parse and index half the files into their own segment."""
-        import multiprocessing
-
+        """Two worker processes each parse and index part of the files into a segment."""
         assert self.location is not None
-        ctx = multiprocessing.get_context("spawn")  # fork is unsafe from a threaded TUI
-        jobs, done, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
-        workers = [
-            ctx.Process(
-                target=_build_worker,
-                daemon=True,
-                args=(str(self.location / _WHOOSH), jobs, done, results, self._now),
-            )
-            for _ in range(2)
-        ]
         ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
-        for start in range(0, len(ordered), CHUNK):
-            jobs.put(ordered[start : start + CHUNK])
-        for worker in workers:
-            jobs.put(None)
-            worker.start()
-        entries: dict[str, Entry] = {}
-        segments: list[Any] = []
+        chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+        chunks.reverse()  # pop() hands them out biggest first
+        workers = [_Worker(str(self.location / _WHOOSH), self._now) for _ in range(WORKERS)]
         try:
-            _drain(done, results, len(todo), len(workers), progress, entries, segments)
+            return _run_workers(workers, chunks, len(todo), progress)
         finally:
             for worker in workers:
-                worker.join(timeout=5)
-                if worker.is_alive():
-                    worker.kill()
-        return entries, segments
+                worker.stop()
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -941,37 +927,88 @@ def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]
     return todo, [p for p in old if p not in seen]
 
 
-def _drain(
-    done: Any,
-    results: Any,
-    total: int,
-    workers: int,
-    progress: Progress | None,
-    entries: dict[str, Entry],
-    segments: list[Any],
-) -> None:
-    """Report worker progress until every worker has sent its segment back."""
-    import queue
+class _Worker:
+    """One build worker process and its message pipes."""
 
-    finished = count = 0
-    while finished < workers:
+    def __init__(self, folder: str, now: datetime | None) -> None:
+        package_home = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from blogtui.index import worker_main; worker_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.busy = 0
+        self.send((folder, now))
+
+    def send(self, message: Any) -> None:
+        pickle.dump(message, self.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.stdin.flush()
+
+    def receive(self) -> tuple[Any, ...]:
         try:
-            count += done.get(timeout=0.1)
-            if progress is not None:
-                progress(count, total)
-            continue
-        except queue.Empty:
-            pass
+            message: tuple[Any, ...] = pickle.load(self.stdout)
+        except EOFError:
+            raise RuntimeError(f"index worker exited with status {self.proc.wait()}") from None
+        return message
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.stdin.close()
         try:
-            status, segment, part = results.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        if status != "ok":
-            raise RuntimeError(f"index worker failed: {segment}")
-        finished += 1
-        entries.update(part)
-        if segment is not None:
-            segments.append(segment)
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stdout.close()
+
+
+def _run_workers(
+    workers: list[_Worker], chunks: list[list[Any]], total: int, progress: Progress | None
+) -> tuple[dict[str, Entry], list[Any]]:
+    """Feed chunks to whichever worker is free; collect their segments and catalogue entries."""
+    import selectors
+
+    entries: dict[str, Entry] = {}
+    segments: list[Any] = []
+    done = 0
+    with selectors.DefaultSelector() as select:
+        for worker in workers:
+            select.register(worker.stdout, selectors.EVENT_READ, worker)
+            for _ in range(2):  # two in flight, so a worker never waits for the next chunk
+                _feed(worker, chunks)
+        while select.get_map():
+            for key, _ in select.select():
+                worker = key.data
+                message = worker.receive()
+                if message[0] == "error":
+                    raise RuntimeError(f"index worker failed: {message[1]}")
+                if message[0] == "ok":
+                    if message[1] is not None:
+                        segments.append(message[1])
+                    entries.update(message[2])
+                    select.unregister(worker.stdout)
+                    continue
+                done += message[1]
+                worker.busy -= 1
+                if progress is not None:
+                    progress(done, total)
+                _feed(worker, chunks)
+    return entries, segments
+
+
+def _feed(worker: _Worker, chunks: list[list[Any]]) -> None:
+    """Send the worker its next chunk, or the end marker once nothing is left for it."""
+    if chunks:
+        worker.send(chunks.pop())
+        worker.busy += 1
+    elif worker.busy == 0:
+        worker.send(None)
+        worker.busy = -1  # finished: it will answer with its segment
 
 
 def _commit_with(writer: Any, segments: list[Any]) -> None:
@@ -983,19 +1020,6 @@ def _commit_with(writer: Any, segments: list[Any]) -> None:
         writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
-
-
-def _refuse_in_bootstrapping_worker() -> None:
-    """Fail loudly where a spawned build worker re-runs an unguarded script's top level.
-
-    Without this, the worker would wait forever for the refresh lock its parent holds.
-    """
-    mp = sys.modules.get("multiprocessing")
-    if mp is not None and getattr(mp.current_process(), "_inheriting", False):
-        raise RuntimeError(
-            "PostIndex.open() ran while a build worker was starting: put the calling "
-            "script's top-level code under `if __name__ == '__main__':`"
-        )
 
 
 def _prepare_location(root: Path, notice: Notice | None) -> Path | None:
