@@ -573,8 +573,9 @@ def _send(out: Any, message: tuple[Any, ...]) -> None:
 def worker_main() -> None:
     """A build worker (`python -c`): index the chunks of files its parent sends on stdin.
 
-    Messages are pickles: in, the index folder, `now` and SEGMENT_BYTES, then lists of SourceFiles and a
-    final None; out, ("done", n) per chunk and ("ok", segments, entries) or ("error", why).
+    Messages are pickles: in, the index folder, `now` and SEGMENT_BYTES, then lists of
+    SourceFiles and a final None; out, ("done", n) per chunk, then ("ok", segments,
+    entries) or ("error", why).
     A plain subprocess, not multiprocessing: spawn would re-run the parent's __main__.
     When the parent dies, stdin ends and so does the worker.
     """
