@@ -218,7 +218,10 @@ class MainScreen(Screen[None]):
         self.filters = replace(self.filters, text=event.value)
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE, self.run_search)
+        if DEBOUNCE > 0:
+            self._debounce = self.set_timer(DEBOUNCE, self.run_search)
+        else:  # benchmarks measure the search itself
+            self.run_search()
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
