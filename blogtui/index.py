@@ -38,7 +38,7 @@ Progress = Callable[[int, int], None]
 Notice = Callable[[str], None]
 
 #: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
 #: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
@@ -184,6 +184,35 @@ def tokens(text: str, *, query: bool = False) -> Iterator[Token]:
             for i in range(len(run) - 1):
                 yield Token(run[i : i + 2], pos + i, start + i, start + i + 2)
         pos += len(run)
+
+
+def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of every indexed term of `text`: `tokens` without the objects,
+    for marking matches in snippets (a few ms a post instead of tens).
+
+    `heads`: when given, latin words whose first three (or two) letters, lowercased, are not
+    in it are skipped unstemmed: a stem keeps its word's first letters, and stemming every new
+    word of a body is most of the cost in a fresh process.
+    """
+    cache = _TERMS
+    for match in _TOKEN.finditer(text):
+        run, word = match.groups()
+        start = match.start()
+        if word:
+            if heads is not None and word.isascii():
+                head = word[:3].lower()
+                if head not in heads and head[:2] not in heads:
+                    continue
+            term = cache.get(word)
+            if term is None:
+                term = _fold(word)
+            if term:
+                yield term, start, match.end()
+            continue
+        for i, char in enumerate(run):
+            yield char, start + i, start + i + 1
+            if i + 1 < len(run):
+                yield run[i : i + 2], start + i, start + i + 2
 
 
 class Analyzer:
@@ -412,7 +441,7 @@ def _record(post: Post) -> Record:
     )
 
 
-def _post(rec: Record) -> Post:
+def _post(rec: Record, canon: tuple[Any, ...] | None = None) -> Post:
     (
         path,
         title,
@@ -431,6 +460,8 @@ def _post(rec: Record) -> Post:
         lang,
         section,
     ) = rec
+    if canon is not None:
+        tags, cats, authors, taxonomies = canon
     when = None
     if instant is not None:
         when = PostDate(_EPOCH + timedelta(microseconds=instant), date.fromordinal(day))
@@ -461,10 +492,26 @@ class Entry:
     size: int
     record: Record | None
     problems: tuple[str, ...] = ()
+    #: (tags, categories, authors, taxonomies) respelled archive-wide, when they differ.
+    canon: tuple[Any, ...] | None = None
+
+
+def _canonicalise(entries: dict[str, Entry]) -> None:
+    """Store each entry's archive-wide spellings (archive.canonicalise), where they differ.
+
+    Done when the catalogue is written, so that loading it never re-counts spellings.
+    """
+    from blogtui.archive import canonicalise
+
+    raw = [_post(e.record) for e in entries.values() if e.record is not None]
+    for before, after in zip(raw, canonicalise(raw), strict=True):
+        changed = (after.tags, after.categories, after.authors, dict(after.taxonomies))
+        same = changed == (before.tags, before.categories, before.authors, before.taxonomies)
+        entries[before.path].canon = None if same else changed
 
 
 def _dump_catalogue(entries: dict[str, Entry]) -> bytes:
-    flat = {p: (e.mtime_ns, e.size, e.record, e.problems) for p, e in entries.items()}
+    flat = {p: (e.mtime_ns, e.size, e.record, e.problems, e.canon) for p, e in entries.items()}
     return marshal.dumps({"schema": SCHEMA_VERSION, "entries": flat})
 
 
@@ -476,7 +523,7 @@ def _load_catalogue(data: bytes) -> dict[str, Entry]:
     if not isinstance(flat, dict):
         raise ValueError("catalogue has no entries")
     try:
-        return {p: Entry(m, s, r, tuple(pr)) for p, (m, s, r, pr) in sorted(flat.items())}
+        return {p: Entry(m, s, r, tuple(pr), c) for p, (m, s, r, pr, c) in flat.items()}
     except (TypeError, ValueError) as exc:
         raise ValueError("catalogue entries are malformed") from exc
 
@@ -610,8 +657,27 @@ def worker_main() -> None:
         _send(out, ("error", f"{type(exc).__name__}: {exc}"))
 
 
+class DocPaths:
+    """docnum -> path of one searcher, read from stored fields as hits need them (4 us each;
+    reading all 10,000 up front took 40 ms of every warm `blogtui search`)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._paths: dict[int, str] = {}
+
+    def __getitem__(self, docnum: int) -> str:
+        path = self._paths.get(docnum)
+        if path is None:
+            path = self._paths[docnum] = self._reader.stored_fields(docnum)["path"]
+        return path
+
+
 class _Unreadable(Exception):
     """The index on disk cannot be used; the message says why."""
+
+
+#: What facets and filters count of one post: tag keys, category keys, year, draft.
+FacetRow = tuple[tuple[str, ...], tuple[str, ...], int | None, bool]
 
 
 class PostIndex:
@@ -648,11 +714,12 @@ class PostIndex:
         self._scan_problems: list[Problem] = []
         self._storage: Any = None
         self._searcher: Any = None
-        self._docpaths: list[str] | None = None
+        self._docpaths: DocPaths | None = None
         self._posts: list[Post] | None = None
         self._by_path: dict[str, Post] = {}
-        self._facets: dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None, bool]] = {}
+        self._facets: dict[str, FacetRow] = {}
         self._spell: dict[str, str] = {}
+        self._keys: dict[str, str] = {}  # term_key memo: a few hundred terms repeat a lot
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
 
     # ---- opening -----------------------------------------------------------------------------
@@ -786,7 +853,7 @@ class PostIndex:
         self._searcher = None
         self._docpaths = None
 
-    def searcher(self) -> tuple[Any, list[str]]:
+    def searcher(self) -> tuple[Any, DocPaths]:
         """The open Whoosh searcher and its docnum -> path table (for blogtui.query).
 
         A damaged Whoosh index found here is rebuilt, with one notice.
@@ -804,7 +871,7 @@ class PostIndex:
         with self._lock:
             return self._current_searcher()
 
-    def _current_searcher(self) -> tuple[Any, list[str]]:
+    def _current_searcher(self) -> tuple[Any, DocPaths]:
         if self._searcher is None:
             self._open_searcher()
         assert self._docpaths is not None
@@ -815,10 +882,11 @@ class PostIndex:
         ix = self._ix(create=not self._entries or self.location is None)
         try:
             searcher = ix.searcher()
-            docpaths = [""] * searcher.doc_count_all()
-            for docnum, stored in searcher.reader().iter_docs():
-                docpaths[docnum] = stored["path"]
-        except Exception as exc:  # a damaged segment shows itself on first read
+            docpaths = DocPaths(searcher.reader())
+            last = searcher.doc_count_all() - 1
+            if last >= 0:  # a damaged segment shows itself on first read: probe both ends
+                docpaths[0], docpaths[last]
+        except Exception as exc:  # whoosh raises many kinds on a damaged index
             raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
         self._searcher, self._docpaths = searcher, docpaths
 
@@ -866,6 +934,7 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = dict(sorted(entries.items()))
+        _canonicalise(entries)
         if self.location is not None:
             _write_atomic(self.location / _CATALOGUE, _dump_catalogue(entries))
             st = (self.location / _CATALOGUE).stat()
@@ -926,23 +995,20 @@ class PostIndex:
         return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
 
     def _ensure_posts(self) -> None:
-        """Build posts (canonical spellings, as archive.load gives them) and lookup tables."""
-        if self._posts is not None:
-            return
-        from blogtui.archive import canonicalise
+        """Build every post (canonical spellings, as archive.load gives them), date order."""
+        if self._posts is None:
+            posts = [self._post_of(p) for p, e in self._entries.items() if e.record]
+            posts.sort(key=Post.sort_key)
+            self._posts = posts
 
-        posts = canonicalise(_post(e.record) for e in self._entries.values() if e.record)
-        posts.sort(key=Post.sort_key)
-        spell: dict[str, str] = {}
-        facets = {}
-        for post in posts:
-            tag_keys = tuple(term_key(t) for t in post.tags)
-            cat_keys = tuple(term_key(c) for c in post.categories)
-            spell.update(zip(("t" + k for k in tag_keys), post.tags, strict=True))
-            spell.update(zip(("c" + k for k in cat_keys), post.categories, strict=True))
-            facets[post.path] = (tag_keys, cat_keys, post.year, post.draft)
-        self._by_path = {p.path: p for p in posts}
-        self._facets, self._spell, self._posts = facets, spell, posts
+    def _post_of(self, path: str) -> Post:
+        """The catalogue's post at `path`, built on first use (a search builds only its hits)."""
+        post = self._by_path.get(path)
+        if post is None:
+            entry = self._entries[path]
+            assert entry.record is not None
+            post = self._by_path[path] = _post(entry.record, entry.canon)
+        return post
 
     def posts(self) -> list[Post]:
         """Every post's metadata (no body), newest first, undated last, ties by path."""
@@ -954,20 +1020,33 @@ class PostIndex:
     def catalogue_post(self, path: str) -> Post | None:
         """One post's metadata from the catalogue (no body, no file read), or None."""
         with self._lock:
-            self._ensure_posts()
-            return self._by_path.get(path)
+            entry = self._entries.get(path)
+            return self._post_of(path) if entry is not None and entry.record else None
 
-    def facet_table(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None, bool]]:
-        """path -> (tag keys, category keys, year, draft): what facets and filters count."""
+    def facet_row(self, path: str) -> FacetRow | None:
+        """(tag keys, category keys, year, draft) of one post: what facets and filters count."""
         with self._lock:
-            self._ensure_posts()
-            return self._facets
+            row = self._facets.get(path)
+            if row is None:
+                post = self.catalogue_post(path)
+                if post is None:
+                    return None
+                row = self._facets[path] = self._row(post)
+            return row
+
+    def _row(self, post: Post) -> FacetRow:
+        keys, spell = self._keys, self._spell
+        tag_keys = tuple(keys.get(t) or keys.setdefault(t, term_key(t)) for t in post.tags)
+        cat_keys = tuple(keys.get(c) or keys.setdefault(c, term_key(c)) for c in post.categories)
+        for key, term in zip(tag_keys, post.tags, strict=True):
+            spell["t" + key] = term  # spellings are archive-wide: any post's will do
+        for key, term in zip(cat_keys, post.categories, strict=True):
+            spell["c" + key] = term
+        return tag_keys, cat_keys, post.year, post.draft
 
     def spelling(self, key: str, taxonomy: str = "tags") -> str:
-        """The displayed spelling of a term key of "tags" or "categories"."""
-        with self._lock:
-            self._ensure_posts()
-            return self._spell.get(taxonomy[0] + key, key)
+        """The displayed spelling of a term key of "tags" or "categories" (of a counted row)."""
+        return self._spell.get(taxonomy[0] + key, key)
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from its file, body included, or None if it is gone."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from blogtui.index import PostIndex, term_of, tokens
+from blogtui.index import FacetRow, PostIndex, term_of, term_spans, tokens
 from blogtui.model import Post, term_key
 
 Sort = Literal["relevance", "date", "title"]
@@ -441,12 +441,11 @@ def search(
     if compiled is not None:
         index.searcher()  # opened (or rebuilt) before taking the lock a refresh also needs
     with index._lock:  # a refresh in another thread swaps the searcher and catalogue
-        table = index.facet_table()
         if compiled is None:
-            hits = [Hit(p) for p in index.posts() if wanted.keep(table[p.path])]
+            hits = [Hit(p) for p in index.posts() if wanted.keep(index.facet_row(p.path))]
         else:
-            hits = _whoosh_hits(index, compiled, sort == "relevance", wanted, table)
-        facets = _facets(index, hits, table)
+            hits = _whoosh_hits(index, compiled, sort == "relevance", wanted)
+        facets = _facets(index, hits)
     hits = _sorted(
         hits, sort if compiled is not None else ("date" if sort == "relevance" else sort)
     )
@@ -472,7 +471,9 @@ class _Filter:
         self.years = set(years)
         self.drafts = drafts
 
-    def keep(self, row: tuple[tuple[str, ...], tuple[str, ...], int | None, bool]) -> bool:
+    def keep(self, row: FacetRow | None) -> bool:
+        if row is None:
+            return False
         tag_keys, cat_keys, year, draft = row
         return (
             (self.drafts or not draft)
@@ -482,9 +483,7 @@ class _Filter:
         )
 
 
-def _whoosh_hits(
-    index: PostIndex, compiled: Any, scored: bool, wanted: _Filter, table: dict[str, Any]
-) -> list[Hit]:
+def _whoosh_hits(index: PostIndex, compiled: Any, scored: bool, wanted: _Filter) -> list[Hit]:
     searcher, docpaths = index.searcher()
     if scored:
         results = searcher.search(compiled, limit=None)
@@ -494,8 +493,7 @@ def _whoosh_hits(
     hits = []
     for docnum, score in ranked:
         path = docpaths[docnum]
-        row = table.get(path)
-        if row is not None and wanted.keep(row):
+        if wanted.keep(index.facet_row(path)):
             post = index.catalogue_post(path)
             assert post is not None
             hits.append(Hit(post, score))
@@ -511,12 +509,14 @@ def _sorted(hits: list[Hit], sort: Sort) -> list[Hit]:
     return sorted(hits, key=lambda h: (-(h.score or 0.0), *h.post.sort_key()))
 
 
-def _facets(index: PostIndex, hits: list[Hit], table: dict[str, Any]) -> Facets:
+def _facets(index: PostIndex, hits: list[Hit]) -> Facets:
     tag_counts: Counter[str] = Counter()
     cat_counts: Counter[str] = Counter()
     year_counts: Counter[int] = Counter()
     for hit in hits:
-        tag_keys, cat_keys, year, _draft = table[hit.post.path]
+        row = index.facet_row(hit.post.path)
+        assert row is not None
+        tag_keys, cat_keys, year, _draft = row
         tag_counts.update(tag_keys)
         cat_counts.update(cat_keys)
         if year is not None:
@@ -577,7 +577,13 @@ def _want(out: _Wanted, text: str, prefix: bool) -> None:
 
 def _marks(text: str, wanted: _Wanted) -> list[tuple[int, int]]:
     """Merged [start, end) spans of the tokens of `text` that the query wants."""
-    spans = sorted((t.start, t.end) for t in tokens(text) if wanted.matches(t.term))
+    terms, prefixes = wanted.terms, tuple(wanted.prefixes)
+    heads = frozenset(t[:3] for t in (*terms, *prefixes))
+    spans = sorted(
+        (start, end)
+        for term, start, end in term_spans(text, heads)
+        if term in terms or (prefixes and term.startswith(prefixes))
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -203,6 +203,15 @@ def test_snippets_of_cjk_and_prefix_queries(index: PostIndex) -> None:
     assert [snippet.text[a:b] for a, b in snippet.marks] == ["compile", "compiler"]
 
 
+def test_snippets_mark_words_whose_stem_is_short(tmp_path: Path) -> None:
+    root = tmp_path / "blog"
+    (root / "posts").mkdir(parents=True)
+    (root / "posts" / "go.md").write_text("---\ntitle: Go\n---\n\nWe are going to Go.\n")
+    index = PostIndex.open(root)
+    snippet = snippets(index, "go", index.posts())["posts/go.md"]
+    assert [snippet.text[a:b] for a, b in snippet.marks] == ["going", "Go"]
+
+
 def test_snippets_exclude_negated_words(index: PostIndex) -> None:
     posts = [h.post for h in search(index, "ownership -espresso").hits]
     snippet = snippets(index, "ownership -espresso", posts)["posts/rust-intro.md"]
