@@ -17,6 +17,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -38,7 +39,7 @@ Progress = Callable[[int, int], None]
 Notice = Callable[[str], None]
 
 #: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
 #: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
@@ -484,16 +485,68 @@ def _post(rec: Record, canon: tuple[Any, ...] | None = None) -> Post:
     )
 
 
-@dataclass(slots=True)
 class Entry:
-    """One file as the catalogue knows it: its stat, its metadata (None: unreadable), problems."""
+    """One file as the catalogue knows it: its stat, problems, and metadata (None: unreadable).
 
-    mtime_ns: int
-    size: int
-    record: Record | None
-    problems: tuple[str, ...] = ()
-    #: (tags, categories, authors, taxonomies) respelled archive-wide, when they differ.
-    canon: tuple[Any, ...] | None = None
+    On disk the metadata is a marshal blob per entry, decoded only when its Post is wanted:
+    loading 10,000 entries is then mostly 10,000 small bytes objects (8 ms, not 40).
+    """
+
+    __slots__ = ("_blob", "_canon", "_record", "mtime_ns", "problems", "readable", "size")
+
+    def __init__(
+        self,
+        mtime_ns: int,
+        size: int,
+        record: Record | None = None,
+        problems: tuple[str, ...] = (),
+        canon: tuple[Any, ...] | None = None,
+        blob: bytes | None = None,
+    ) -> None:
+        self.mtime_ns, self.size, self.problems = mtime_ns, size, problems
+        self._record, self._canon, self._blob = record, canon, blob
+        self.readable = record is not None if blob is None else bool(blob)
+
+    def _decode(self) -> None:
+        if self._blob:
+            self._record, self._canon = marshal.loads(self._blob)
+            self._blob = None
+
+    @property
+    def record(self) -> Record | None:
+        """The Post's fields as a tuple (see `_record`), or None for an unreadable file."""
+        self._decode()
+        return self._record
+
+    @property
+    def canon(self) -> tuple[Any, ...] | None:
+        """(tags, categories, authors, taxonomies) respelled archive-wide, when they differ."""
+        self._decode()
+        return self._canon
+
+    @canon.setter
+    def canon(self, value: tuple[Any, ...] | None) -> None:
+        self._decode()
+        self._canon = value
+
+    def blob(self) -> bytes:
+        """The metadata as stored: marshal of (record, canon); empty when unreadable."""
+        if self._blob is not None:
+            return self._blob
+        if self._record is None:
+            return b""
+        # Version 2 has no back-references, so blobs concatenate into one marshal list.
+        return marshal.dumps((self._record, self._canon), 2)
+
+
+def _decode_all(entries: list[Entry]) -> None:
+    """Decode many entries' blobs with one marshal call (10,000 calls cost 45 ms)."""
+    pending = [e for e in entries if e._blob]
+    if not pending:
+        return
+    joined = b"[" + struct.pack("<i", len(pending)) + b"".join(e._blob or b"" for e in pending)
+    for entry, (record, canon) in zip(pending, marshal.loads(joined), strict=True):
+        entry._record, entry._canon, entry._blob = record, canon, None
 
 
 def _canonicalise(entries: dict[str, Entry]) -> None:
@@ -503,6 +556,7 @@ def _canonicalise(entries: dict[str, Entry]) -> None:
     """
     from blogtui.archive import canonicalise
 
+    _decode_all(list(entries.values()))
     raw = [_post(e.record) for e in entries.values() if e.record is not None]
     for before, after in zip(raw, canonicalise(raw), strict=True):
         changed = (after.tags, after.categories, after.authors, dict(after.taxonomies))
@@ -511,7 +565,7 @@ def _canonicalise(entries: dict[str, Entry]) -> None:
 
 
 def _dump_catalogue(entries: dict[str, Entry]) -> bytes:
-    flat = {p: (e.mtime_ns, e.size, e.record, e.problems, e.canon) for p, e in entries.items()}
+    flat = {p: (e.mtime_ns, e.size, e.problems, e.blob()) for p, e in entries.items()}
     return marshal.dumps({"schema": SCHEMA_VERSION, "entries": flat})
 
 
@@ -523,7 +577,7 @@ def _load_catalogue(data: bytes) -> dict[str, Entry]:
     if not isinstance(flat, dict):
         raise ValueError("catalogue has no entries")
     try:
-        return {p: Entry(m, s, r, tuple(pr), c) for p, (m, s, r, pr, c) in flat.items()}
+        return {p: Entry(m, s, None, pr, blob=b) for p, (m, s, pr, b) in flat.items()}
     except (TypeError, ValueError) as exc:
         raise ValueError("catalogue entries are malformed") from exc
 
@@ -904,7 +958,7 @@ class PostIndex:
             report = self._apply(found.files, progress)
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
-        report.total = sum(1 for e in self._entries.values() if e.record is not None)
+        report.total = sum(1 for e in self._entries.values() if e.readable)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -997,7 +1051,8 @@ class PostIndex:
     def _ensure_posts(self) -> None:
         """Build every post (canonical spellings, as archive.load gives them), date order."""
         if self._posts is None:
-            posts = [self._post_of(p) for p, e in self._entries.items() if e.record]
+            _decode_all(list(self._entries.values()))
+            posts = [self._post_of(p) for p, e in self._entries.items() if e.readable]
             posts.sort(key=Post.sort_key)
             self._posts = posts
 
@@ -1021,7 +1076,7 @@ class PostIndex:
         """One post's metadata from the catalogue (no body, no file read), or None."""
         with self._lock:
             entry = self._entries.get(path)
-            return self._post_of(path) if entry is not None and entry.record else None
+            return self._post_of(path) if entry is not None and entry.readable else None
 
     def facet_row(self, path: str) -> FacetRow | None:
         """(tag keys, category keys, year, draft) of one post: what facets and filters count."""
