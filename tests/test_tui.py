@@ -540,3 +540,27 @@ async def test_light_theme_from_config(archive: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light" and not app.current_theme.dark
+
+
+def test_links_resolve_relative_ref_and_post_url() -> None:
+    from blogtui.model import Post
+    from blogtui.tui.links import resolve
+    from blogtui.tui.rendering import links_of
+
+    posts = [
+        Post(path="_posts/2010-07-21-first-steps.md", title="First", slug="first-steps"),
+        Post(path="content/posts/tides/index.md", title="Tides", slug="tides"),
+        Post(path="content/posts/moon.md", title="Moon", slug="moon"),
+    ]
+    here = "content/posts/moon.md"
+    assert resolve("post_url:2010-07-21-first-steps", here, posts) is posts[0]
+    assert resolve("2010-07-21-first-steps", here, posts) is posts[0]  # as blogtui.render gives it
+    assert resolve("../tides/", here, posts) is posts[1]
+    assert resolve("tides/index.md", here, posts) is posts[1]
+    assert resolve("https://example.org/tides/", here, posts) is None
+    assert resolve("../../nowhere/", here, posts) is None
+    post = Post(path=here, title="Moon", slug="moon", body='{{< figure src="/m.png" >}} [a](b.md)')
+    assert [(link.target, link.image) for link in links_of(post)] == [
+        ("b.md", False),
+        ("/m.png", True),
+    ]

@@ -24,6 +24,7 @@ from blogtui.model import Post
 from blogtui.render import resolve_shortcodes, sanitize
 
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_FIGURE_SRC = re.compile(r"""\{\{[<%]\s*(?:figure|img|image)\b[^}]*?\bsrc\s*=\s*["']([^"']+)""")
 _BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)>\]\"']+")
 
 #: How much of the body the first screen is rendered from (cut at a blank line).
@@ -49,6 +50,10 @@ def links_of(post: Post) -> list[Link]:
         if target not in seen:
             seen.add(target)
             found.append(Link(sanitize(label) or target, target, image))
+    for match in _FIGURE_SRC.finditer(post.body):  # shortcode images read as text, not links
+        if match.group(1) not in seen:
+            seen.add(match.group(1))
+            found.append(Link(match.group(1), match.group(1), image=True))
     for match in _BARE_URL.finditer(body):
         if match.group(0) not in seen:
             seen.add(match.group(0))

@@ -97,7 +97,9 @@ class Reader(ScrollView, can_focus=True):
 
     @property
     def render_width(self) -> int:
-        return max(20, self.scrollable_content_region.width - 1)
+        """The width posts are rendered at: the content width less room for the scrollbar,
+        so a scrollbar appearing does not change it."""
+        return max(20, self.content_region.width - 2)
 
     def open(self, path: str, *, remember: bool = True) -> None:
         """Show the post at `path`; the current one goes on the history for backspace."""
@@ -145,7 +147,10 @@ class Reader(ScrollView, can_focus=True):
         head = rendering.first_screen(post.body)
         if head is not None:
             lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
-            self.app.call_from_thread(self._show, Page(post, lines, False), not keep_scroll)
+            key = (path, width, look.dark)
+            self.app.call_from_thread(
+                self._show_head, key, Page(post, lines, False), not keep_scroll
+            )
         lines = rendering.render_lines(Group(*top, rendering.body(post, look)), width)
         page = Page(post, lines, complete=True)
         self.app.call_from_thread(
@@ -156,8 +161,16 @@ class Reader(ScrollView, can_focus=True):
         self._cache[key] = page
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        if self.path == key[0]:
+        if self._wanted(key):
             self._show(page, reset=not keep_scroll)
+
+    def _show_head(self, key: tuple[str, int, bool], page: Page, reset: bool) -> None:
+        if self._wanted(key):
+            self._show(page, reset)
+
+    def _wanted(self, key: tuple[str, int, bool]) -> bool:
+        """True if a page rendered for `key` is what the pane should show now."""
+        return key == (self.path, self.render_width, self.look.dark)
 
     def _show(self, page: Page, reset: bool) -> None:
         self.page = page
@@ -171,7 +184,7 @@ class Reader(ScrollView, can_focus=True):
         self.post_message(self.Opened(page.post, page.complete))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.path is not None and self.page.post is not None:
+        if self.path is not None:  # also when a render at the old width is still running
             self.open(self.path, remember=False)
         elif self.path is None and self._message is not None:
             self.clear(self._message)
