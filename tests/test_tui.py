@@ -564,3 +564,15 @@ def test_links_resolve_relative_ref_and_post_url() -> None:
         ("b.md", False),
         ("/m.png", True),
     ]
+
+
+async def test_unknown_keymap_id_is_reported(archive: Path) -> None:
+    app = make_app(archive, Config(keymap={"no.such.binding": "ctrl+z", "quit": "ctrl+q"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert any("no.such.binding" in n.message for n in app._notifications)
+        await pilot.press("q")  # q is no longer quit: the list ignores it
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0

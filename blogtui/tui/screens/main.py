@@ -40,8 +40,8 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", id="search"),
         Binding("t", "pick('tag')", "Tags", id="tags"),
         Binding("c", "pick('category')", "Categories", id="categories"),
-        Binding("y", "pick('year')", "Year", id="years"),
-        Binding("escape", "clear", "Clear", id="clear"),
+        Binding("y", "pick('year')", "Year", show=False, id="years"),
+        Binding("escape", "clear", "Clear", show=False, id="clear"),
         Binding("tab", "switch_pane", "Switch pane", show=False, id="switch_pane"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("e", "edit", "Edit", id="edit"),
@@ -76,7 +76,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="status-bar"):
             yield Label("", id="status")
             yield Label("", id="count")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.blog.config.date_format
