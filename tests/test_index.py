@@ -332,3 +332,14 @@ def test_post_reads_the_body_fresh_from_the_file(blog: Path) -> None:
     post = index.post("posts/alpha.md")
     assert post is not None and "Rewritten" in post.body
     assert index.post("posts/missing.md") is None
+
+
+def test_many_small_edits_keep_few_segments_and_correct_results(blog: Path) -> None:
+    index = PostIndex.open(blog)
+    for n in range(12):
+        write_post(blog, f"posts/new{n}.md", f"New {n}", f"zebrafish number{n}")
+        index.refresh()
+    segments = index._ix()._segments()
+    assert len(segments) < index_module.SMALL_SEGMENTS_TO_MERGE + 1
+    assert len(paths_for(index, "zebrafish")) == 14
+    assert paths_for(index, "number7") == {"posts/new7.md"}
