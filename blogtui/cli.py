@@ -179,7 +179,7 @@ def _global_options() -> argparse.ArgumentParser:
         "-a",
         "--archive",
         metavar="ARCHIVE",
-        help="the archive folder (default: $BLOGTUI_ARCHIVE, else .)",
+        help="the archive folder (default: $BLOGTUI_ARCHIVE, else the config's archive, else .)",
     )
     group.add_argument(
         "--color", choices=("auto", "always", "never"), help="style the output (default: auto)"
@@ -336,20 +336,30 @@ def _warn_problems(problems: Iterable[Problem]) -> None:
 
 
 def _archive_root(args: argparse.Namespace) -> Path:
-    """The archive folder: --demo, --archive/ARCHIVE, $BLOGTUI_ARCHIVE, else the current one."""
+    """The archive: --demo, --archive/ARCHIVE, $BLOGTUI_ARCHIVE, the config's archive, else cwd."""
     from pathlib import Path
 
     if args.demo:
-        import blogtui
+        from blogtui.demo import ROOT
 
-        return Path(blogtui.__file__).parent / "demo"
-    raw = args.archive or os.environ.get("BLOGTUI_ARCHIVE") or "."
+        return ROOT
+    raw = args.archive or os.environ.get("BLOGTUI_ARCHIVE") or _configured_archive(args) or "."
     root = Path(raw).expanduser()
     if not root.exists():
         raise CliError(f"archive not found: {raw}")
     if not root.is_dir():
         raise CliError(f"archive is not a folder: {raw}")
     return root
+
+
+def _configured_archive(args: argparse.Namespace) -> str | None:
+    """The config file's `archive` setting, if any (its warnings are the reader's to show)."""
+    from pathlib import Path
+
+    from blogtui.config import load_config
+
+    config, _warnings = load_config(Path(args.config) if args.config else None)
+    return str(config.archive) if config.archive else None
 
 
 def _open_index(args: argparse.Namespace, root: Path, **options: Any) -> PostIndex:

@@ -504,3 +504,16 @@ def test_json_strings_are_sanitised(dirty: str, capsys: pytest.CaptureFixture[st
     assert printed[0]["title"] in ("ab", "a\ufffdb")
     assert printed[0]["tags"] == [printed[0]["title"]]
     assert printed[0][printed[0]["title"]] == 1
+
+
+def test_config_archive_is_the_default_archive(
+    archive: Path, tmp_path: Path, isolated_home: Path
+) -> None:
+    config = isolated_home / "config" / "blogtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'archive = "{archive}"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert "notes/dup.md" in ok("list", "--paths", cwd=elsewhere).splitlines()
+    # -a still wins over the config file
+    fails(1, "list", "-a", str(elsewhere), cwd=elsewhere)
