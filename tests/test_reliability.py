@@ -330,12 +330,6 @@ def _mangle_records(data: bytes, how: str) -> bytes | None:
     return marshal.dumps(catalogue)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: index.py validates the catalogue's shape but not its records; _post() "
-    "raises OverflowError/TypeError on them later (`blogtui: internal error`, exit 70) "
-    "instead of a rebuild",
-)
 @pytest.mark.parametrize("how", ["huge-numbers", "negative-numbers", "strings-as-numbers"])
 def test_catalogue_with_well_formed_nonsense_is_noticed(archive: Path, how: str) -> None:
     """A catalogue that still unmarshals but holds impossible values: rebuilt, not a crash."""
