@@ -733,6 +733,10 @@ class _Unreadable(Exception):
     """The index on disk cannot be used; the message says why."""
 
 
+class IndexDamaged(RuntimeError):
+    """The search index could not be read, and the caller asked not to rebuild it."""
+
+
 #: What facets and filters count of one post: tag keys, category keys, year, draft.
 FacetRow = tuple[tuple[str, ...], tuple[str, ...], int | None, bool]
 
@@ -854,19 +858,19 @@ class PostIndex:
         """Forget everything: the next refresh rebuilds from scratch.
 
         `locked`: the caller already holds the refresh lock (flock would deadlock on itself).
+        Lock order everywhere: the refresh lock, then the state lock.
         """
-        with self._lock:
+        with _file_lock(None if locked else self.location), self._lock:
             self._close_searcher()
             self._storage = None
             if self.location is not None:
-                with _file_lock(None if locked else self.location):
-                    for child in self.location.iterdir():
-                        if child.name in (_LOCK, _META):
-                            continue
-                        if child.is_dir():
-                            shutil.rmtree(child, ignore_errors=True)
-                        else:
-                            child.unlink(missing_ok=True)
+                for child in self.location.iterdir():
+                    if child.name in (_LOCK, _META):
+                        continue
+                    if child.is_dir():
+                        shutil.rmtree(child, ignore_errors=True)
+                    else:
+                        child.unlink(missing_ok=True)
                 self._catalogue_stat = None
             self._set_entries({})
 
@@ -910,23 +914,36 @@ class PostIndex:
         self._searcher = None
         self._docpaths = None
 
-    def searcher(self) -> tuple[Any, DocPaths]:
+    def searcher(self, *, recover: bool = True) -> tuple[Any, DocPaths]:
         """The open Whoosh searcher and its docnum -> path table (for blogtui.query).
 
-        A damaged Whoosh index found here is rebuilt, with one notice.
+        A damaged Whoosh index found here is rebuilt, with one notice. With `recover` false
+        (for callers holding the state lock, who must not wait for the refresh lock) damage
+        raises IndexDamaged instead.
         """
         with self._lock:
             try:
                 return self._current_searcher()
             except _Unreadable as exc:
+                if not recover:
+                    raise IndexDamaged(str(exc)) from exc
                 damage = exc
-        # Rebuild outside the lock: refresh takes its own locks, and a refresh running in
-        # another thread needs this one to finish.
-        self._say(f"index at {self.location} was unreadable ({damage}); rebuilding")
-        self._wipe()
-        self.refresh()
+        self._recover(damage)
         with self._lock:
             return self._current_searcher()
+
+    def _recover(self, damage: _Unreadable) -> None:
+        """Rebuild a damaged index, unless it was only a writer's commit caught midway."""
+        with _file_lock(self.location):  # a writer in another process finishes first
+            with self._lock:
+                try:
+                    self._current_searcher()
+                    return
+                except _Unreadable as again:
+                    damage = again
+            self._say(f"index at {self.location} was unreadable ({damage}); rebuilding")
+            self._wipe(locked=True)
+        self.refresh()
 
     def _current_searcher(self) -> tuple[Any, DocPaths]:
         if self._searcher is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from blogtui.index import FacetRow, PostIndex, term_of, term_spans, tokens
+from blogtui.index import FacetRow, IndexDamaged, PostIndex, term_of, term_spans, tokens
 from blogtui.model import Post, term_key
 
 Sort = Literal["relevance", "date", "title"]
@@ -438,20 +438,33 @@ def search(
     node = parse(text)
     compiled = whoosh_query(node) if node is not None else None
     wanted = _Filter(tags, categories, years, drafts)
-    if compiled is not None:
-        index.searcher()  # opened (or rebuilt) before taking the lock a refresh also needs
-    with index._lock:  # a refresh in another thread swaps the searcher and catalogue
-        if compiled is None:
-            hits = [Hit(p) for p in index.posts() if wanted.keep(index.facet_row(p.path))]
-        else:
-            hits = _whoosh_hits(index, compiled, sort == "relevance", wanted)
-        facets = _facets(index, hits)
+    for attempt in range(3):
+        if compiled is not None:
+            index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
+        try:
+            hits, facets = _locked_search(index, compiled, sort, wanted)
+            break
+        except IndexDamaged:
+            if attempt == 2:  # damaged again and again after rebuilding: give up loudly
+                raise
+
     hits = _sorted(
         hits, sort if compiled is not None else ("date" if sort == "relevance" else sort)
     )
     if limit:
         hits = hits[:limit]
     return Results(hits, facets)
+
+
+def _locked_search(
+    index: PostIndex, compiled: Any, sort: Sort, wanted: _Filter
+) -> tuple[list[Hit], Facets]:
+    with index._lock:  # a refresh in another thread swaps the searcher and catalogue
+        if compiled is None:
+            hits = [Hit(p) for p in index.posts() if wanted.keep(index.facet_row(p.path))]
+        else:
+            hits = _whoosh_hits(index, compiled, sort == "relevance", wanted)
+        return hits, _facets(index, hits)
 
 
 @dataclass(slots=True)
@@ -484,7 +497,7 @@ class _Filter:
 
 
 def _whoosh_hits(index: PostIndex, compiled: Any, scored: bool, wanted: _Filter) -> list[Hit]:
-    searcher, docpaths = index.searcher()
+    searcher, docpaths = index.searcher(recover=False)
     if scored:
         results = searcher.search(compiled, limit=None)
         ranked: list[tuple[int, float | None]] = [(d, s) for s, d in results.top_n]

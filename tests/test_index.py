@@ -343,3 +343,34 @@ def test_many_small_edits_keep_few_segments_and_correct_results(blog: Path) -> N
     assert len(segments) < index_module.SMALL_SEGMENTS_TO_MERGE + 1
     assert len(paths_for(index, "zebrafish")) == 14
     assert paths_for(index, "number7") == {"posts/new7.md"}
+
+
+def test_searching_in_one_thread_while_refreshing_in_another(blog: Path) -> None:
+    import threading
+
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                assert {"posts/gamma.md"} <= paths_for(index, "zebrafish")
+                time.sleep(0.001)  # keystrokes, not a spin: let the refresh take the lock
+            except BaseException as exc:  # collected for the main thread to report
+                errors.append(exc)
+                return
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        for n in range(8):
+            write_post(blog, f"posts/extra{n}.md", f"Extra {n}", "zebrafish extra")
+            index.refresh()
+    finally:
+        stop.set()
+        searcher.join()
+    assert errors == []
+    assert notices == [], "a commit seen midway must not be taken for damage"
+    assert len(paths_for(index, "zebrafish")) == 10
