@@ -445,7 +445,19 @@ def _record(post: Post) -> Record:
     )
 
 
-def _post(rec: Record, canon: tuple[Any, ...] | None = None) -> Post:
+def _checked(rec: Record | None) -> Record:
+    """`rec` if its text fields are text (a damaged catalogue can hold anything); else
+    TypeError."""
+    if not isinstance(rec, tuple) or len(rec) != 16:
+        raise TypeError("record is not a 16-tuple")
+    if not all(isinstance(rec[i], str) for i in (0, 1, 2, 12)):
+        raise TypeError("record's path, title, slug or summary is not text")
+    if not all(isinstance(rec[i], tuple) for i in (5, 6, 7)):
+        raise TypeError("record's terms are not tuples")
+    return rec
+
+
+def _post(rec: Record | None, canon: tuple[Any, ...] | None = None) -> Post:
     (
         path,
         title,
@@ -463,7 +475,7 @@ def _post(rec: Record, canon: tuple[Any, ...] | None = None) -> Post:
         words,
         lang,
         section,
-    ) = rec
+    ) = _checked(rec)
     if canon is not None:
         tags, cats, authors, taxonomies = canon
     when = None
@@ -580,9 +592,20 @@ def _load_catalogue(data: bytes) -> dict[str, Entry]:
     if not isinstance(flat, dict):
         raise ValueError("catalogue has no entries")
     try:
-        return {p: Entry(m, s, None, pr, blob=b) for p, (m, s, pr, b) in flat.items()}
+        entries = {p: Entry(m, s, None, pr, blob=b) for p, (m, s, pr, b) in flat.items()}
     except (TypeError, ValueError) as exc:
         raise ValueError("catalogue entries are malformed") from exc
+    for path, e in entries.items():  # cheap type checks; records are checked when decoded
+        if not (
+            isinstance(path, str)
+            and type(e.mtime_ns) is int
+            and type(e.size) is int
+            and isinstance(e.problems, tuple)
+            and all(isinstance(r, str) for r in e.problems)
+            and isinstance(e._blob, bytes)
+        ):
+            raise ValueError(f"catalogue entry {path!r} is malformed")
+    return entries
 
 
 # --------------------------------------------------------------------------------------------
@@ -780,6 +803,7 @@ class PostIndex:
         self._by_path: dict[str, Post] = {}
         self._facets: dict[str, FacetRow] = {}
         self._spell: dict[str, str] = {}
+        self._dirty = False  # records were repaired in memory: the catalogue needs writing
         self._keys: dict[str, str] = {}  # term_key memo: a few hundred terms repeat a lot
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
 
@@ -986,6 +1010,8 @@ class PostIndex:
         old = self._entries
         todo, gone = _diff(old, files)
         if not todo and not gone:
+            if self._dirty and self.location is not None:
+                self._save(dict(old))
             return Refresh(rebuilt=False)  # nothing changed: Whoosh is not even imported
         if old:
             try:
@@ -1010,13 +1036,19 @@ class PostIndex:
         entries = dict(sorted(entries.items()))
         _canonicalise(entries)
         if self.location is not None:
-            _write_atomic(self.location / _CATALOGUE, _dump_catalogue(entries))
-            st = (self.location / _CATALOGUE).stat()
-            self._catalogue_stat = (st.st_mtime_ns, st.st_size)
+            self._save(entries)
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
             self._set_entries(entries)
         return report
+
+    def _save(self, entries: dict[str, Entry]) -> None:
+        """Write the catalogue (atomically) and remember its stat."""
+        assert self.location is not None
+        _write_atomic(self.location / _CATALOGUE, _dump_catalogue(entries))
+        st = (self.location / _CATALOGUE).stat()
+        self._catalogue_stat = (st.st_mtime_ns, st.st_size)
+        self._dirty = False
 
     def _write(
         self, todo: list[Any], gone: list[str], progress: Progress | None
@@ -1081,9 +1113,44 @@ class PostIndex:
         post = self._by_path.get(path)
         if post is None:
             entry = self._entries[path]
-            assert entry.record is not None
-            post = self._by_path[path] = _post(entry.record, entry.canon)
+            try:
+                post = _post(entry.record, entry.canon)
+            except (TypeError, ValueError, OverflowError) as exc:
+                post = self._repair(path, f"{type(exc).__name__}: {exc}")
+            self._by_path[path] = post
         return post
+
+    def _repair(self, path: str, reason: str) -> Post:
+        """A catalogue record that will not decode: read its file again, and have the next
+        refresh rewrite the catalogue (the file's stat alone would never trigger that)."""
+        from blogtui.archive import SourceFile
+
+        if not self._dirty:
+            self._say(f"index at {self.location} had an unreadable record ({reason}); repairing")
+        self._dirty = True
+        entry = self._entries[path]
+        source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
+        fresh, post = _read(source, self._now)
+        self._entries[path] = fresh
+        self._try_save()
+        if post is None:
+            raise IndexDamaged(f"{path} can no longer be read")
+        return post
+
+    def _try_save(self) -> None:
+        """Write repaired records now if no refresh holds the lock (never wait: the caller
+        holds the state lock, which a refresh needs to finish)."""
+        if self.location is None:
+            return
+        fd = os.open(self.location / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not self._catalogue_changed():
+                self._save(self._entries)
+        except BlockingIOError:
+            pass  # a refresh is running; it writes the catalogue, repairs included
+        finally:
+            os.close(fd)
 
     def posts(self) -> list[Post]:
         """Every post's metadata (no body), newest first, undated last, ties by path."""

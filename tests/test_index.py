@@ -374,3 +374,23 @@ def test_searching_in_one_thread_while_refreshing_in_another(blog: Path) -> None
     assert errors == []
     assert notices == [], "a commit seen midway must not be taken for damage"
     assert len(paths_for(index, "zebrafish")) == 10
+
+
+@pytest.mark.parametrize("junk", [(2**62,) * 16, ("x",) * 3, None])
+def test_a_catalogue_record_that_will_not_decode_is_repaired(blog: Path, junk: object) -> None:
+    import marshal
+
+    PostIndex.open(blog).close()
+    catalogue = index_location(blog) / "catalogue.marshal"
+    data = marshal.loads(catalogue.read_bytes())
+    mtime, size, problems, _blob = data["entries"]["posts/alpha.md"]
+    data["entries"]["posts/alpha.md"] = (mtime, size, problems, marshal.dumps((junk, None), 2))
+    catalogue.write_bytes(marshal.dumps(data))
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert paths_for(index, "zebrafish") == {"posts/alpha.md", "posts/gamma.md"}
+    assert {p.title for p in index.posts()} == {"Alpha", "Beta", "Gamma"}
+    assert len(notices) == 1 and "repairing" in notices[0]
+    again: list[str] = []
+    assert len(PostIndex.open(blog, notice=again.append).posts()) == 3
+    assert again == []  # the repair was written back
