@@ -734,7 +734,7 @@ def worker_main() -> None:
     except EOFError:
         return  # the parent went away
     except Exception as exc:  # reported to the parent, which raises it there
-        _send(out, ("error", f"{type(exc).__name__}: {exc}"))
+        _send(out, ("error", f"{type(exc).__name__}: {exc}", getattr(exc, "errno", None)))
 
 
 class DocPaths:
@@ -996,15 +996,33 @@ class PostIndex:
 
         started = time.perf_counter()
         found = scan(self.root, follow_symlinks=self._follow)
-        with self._refreshing, _file_lock(self.location):
-            if self._catalogue_changed():
-                self._load_or_reset(locked=True)  # another process refreshed meanwhile
-            report = self._apply(found.files, progress)
+        try:
+            with self._refreshing, _file_lock(self.location):
+                if self._catalogue_changed():
+                    self._load_or_reset(locked=True)  # another process refreshed meanwhile
+                report = self._apply(found.files, progress)
+        except OSError as exc:
+            if self.location is None or exc.errno not in _UNWRITABLE:
+                raise
+            self._to_memory(exc)
+            with self._refreshing:
+                report = self._apply(found.files, progress)
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _to_memory(self, exc: OSError) -> None:
+        """The cache filled up (or turned read-only) mid-write: carry on in memory."""
+        self._say(
+            f"cannot write the index cache at {self.location} ({exc.strerror}); "
+            "using an in-memory index"
+        )
+        with self._lock:
+            self._close_searcher()
+            self.location, self._storage, self._catalogue_stat = None, None, None
+            self._set_entries({})
 
     def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
         old = self._entries
@@ -1066,7 +1084,8 @@ class PostIndex:
                 entries = self._serial(writer, todo, progress)
                 writer.commit(mergetype=_merge_small)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:  # whoosh closes a writer whose commit failed
+                writer.cancel()
             raise
         return entries
 
@@ -1289,6 +1308,8 @@ def _run_workers(
             for key, _ in select.select():
                 worker = key.data
                 message = worker.receive()
+                if message[0] == "error" and message[2] is not None:
+                    raise OSError(message[2], f"index worker failed: {message[1]}")
                 if message[0] == "error":
                     raise RuntimeError(f"index worker failed: {message[1]}")
                 if message[0] == "ok":
@@ -1342,6 +1363,20 @@ def _commit_with(writer: Any, segments: list[Any]) -> None:
     writer._finish()
 
 
+#: errno values that mean "this cache cannot be written": fall back to memory.
+_UNWRITABLE = frozenset(
+    (
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOSPC,
+        errno.ENOTDIR,
+        errno.EROFS,
+        errno.EEXIST,
+        errno.EDQUOT,
+    )
+)
+
+
 def _prepare_location(root: Path, notice: Notice | None) -> Path | None:
     """Create the index folder and its meta file; None (in memory) if the cache is unwritable."""
     location = index_location(root)
@@ -1357,15 +1392,7 @@ def _prepare_location(root: Path, notice: Notice | None) -> Path | None:
             _write_atomic(meta, json.dumps(wanted).encode())
         return location
     except OSError as exc:
-        if exc.errno not in (
-            errno.EACCES,
-            errno.EPERM,
-            errno.ENOSPC,
-            errno.ENOTDIR,
-            errno.EROFS,
-            errno.EEXIST,
-            errno.EDQUOT,
-        ):
+        if exc.errno not in _UNWRITABLE:
             raise
         if notice is not None:
             notice(

@@ -394,3 +394,19 @@ def test_a_catalogue_record_that_will_not_decode_is_repaired(blog: Path, junk: o
     again: list[str] = []
     assert len(PostIndex.open(blog, notice=again.append).posts()) == 3
     assert again == []  # the repair was written back
+
+
+def test_a_full_disk_mid_refresh_falls_back_to_memory(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(index_module, "_write_atomic", full)
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert index.location is None
+    assert paths_for(index, "tortoise") == {"posts/beta.md", "posts/gamma.md"}
+    assert len(notices) == 1 and "No space left" in notices[0] and "in-memory" in notices[0]
