@@ -404,9 +404,11 @@ def test_a_full_disk_mid_refresh_falls_back_to_memory(
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
+    PostIndex.open(blog).close()  # the meta file exists: the failure comes mid-refresh
+    write_post(blog, "posts/delta.md", "Delta", "A tortoise on a full disk.")
     monkeypatch.setattr(index_module, "_write_atomic", full)
     notices: list[str] = []
     index = PostIndex.open(blog, notice=notices.append)
     assert index.location is None
-    assert paths_for(index, "tortoise") == {"posts/beta.md", "posts/gamma.md"}
+    assert paths_for(index, "tortoise") == {"posts/beta.md", "posts/gamma.md", "posts/delta.md"}
     assert len(notices) == 1 and "No space left" in notices[0] and "in-memory" in notices[0]
