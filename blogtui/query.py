@@ -171,12 +171,23 @@ def _field_lexeme(match: re.Match[str]) -> tuple[str, Any]:
     return "field", (name, value, False)
 
 
+#: Deepest nesting of groups and NOTs a query may have (recursion must stay bounded).
+MAX_DEPTH = 64
+
+
 class _Parser:
     """Recursive descent over the lexemes: or := and (OR and)*; and := unary+."""
 
     def __init__(self, text: str) -> None:
         self.items = list(_lex(text))
         self.at = 0
+        self.depth = 0
+
+    def nest(self) -> None:
+        """Count one more level of nesting; refuse absurdly deep queries with a message."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"query nested too deeply (more than {MAX_DEPTH} levels)")
 
     def peek(self) -> tuple[str, Any] | None:
         return self.items[self.at] if self.at < len(self.items) else None
@@ -223,15 +234,20 @@ class _Parser:
             self.take()
             if self.peek() is None:
                 raise QueryError("NOT needs a term after it")
-            return Not(self.unary())
+            self.nest()
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
         kind, value = self.take()
         if kind == "open":
+            self.nest()
             node = self.or_expr()
             if self.peek() is None or self.take()[0] != "close":
                 raise QueryError("unclosed '('")
+            self.depth -= 1
             return node
         if kind == "close":
             raise QueryError("unmatched ')'")

@@ -381,12 +381,6 @@ def test_cache_unwritable_for_a_normal_user(archive: Path, tmp_path: Path) -> No
     assert list(cache.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: index.PostIndex._write: ENOSPC in writer.commit() leaves whoosh's writer "
-    "closed, writer.cancel() then raises IndexingError('This writer is closed') and the "
-    "command dies with a traceback instead of falling back to memory",
-)
 def test_cache_on_a_full_disk(archive: Path, tmp_path: Path) -> None:
     """The cache on a 64 KiB tmpfs (ENOSPC part-way through writing): from memory, once."""
     if os.geteuid() != 0:
