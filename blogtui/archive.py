@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 
 from blogtui.model import Post, Problem, term_key, tidy_term
-from blogtui.parse import MAX_BYTES, parse_post
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
 _LEAF_NAMES = frozenset(f"index{suffix}" for suffix in MARKDOWN_SUFFIXES)
@@ -33,6 +32,10 @@ _HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml
                  "config.yaml", "config.yml", "config.json")  # fmt: skip
 _JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 _ASTRO_CONFIGS = ("astro.config.mjs", "astro.config.js", "astro.config.ts", "astro.config.mts")
+
+
+#: Files above this size are read only this far (the rest is reported, not loaded).
+MAX_BYTES = 10 * 1024 * 1024
 
 
 class ArchiveError(Exception):
@@ -356,6 +359,9 @@ def read_post(
     source: SourceFile, *, now: datetime | None = None
 ) -> tuple[Post | None, list[Problem]]:
     """Read and parse one file: a Post (with what could be read) and its problems, or None."""
+    # Imported here: the parser pulls in PyYAML, which a stat-only scan does not need.
+    from blogtui.parse import parse_post
+
     try:
         data = _read_regular_file(source.location)
     except _NotAFile:

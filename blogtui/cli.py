@@ -169,10 +169,18 @@ examples:
 }
 
 
+class _Version(argparse.Action):
+    """`--version`, looking the version up only when asked (importlib.metadata is slow)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        from blogtui import __version__
+
+        print(f"blogtui {__version__}")
+        parser.exit()
+
+
 def _global_options() -> argparse.ArgumentParser:
     """Options every command accepts; suppressed defaults let them go before or after it."""
-    from blogtui import __version__
-
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     group = common.add_argument_group("global options")
     group.add_argument(
@@ -190,7 +198,7 @@ def _global_options() -> argparse.ArgumentParser:
     )
     group.add_argument("--config", metavar="FILE", help="the config file for the interface")
     group.add_argument("--demo", action="store_true", help="use the bundled sample blog")
-    group.add_argument("--version", action="version", version=f"blogtui {__version__}")
+    group.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     return common
 
 

@@ -15,8 +15,6 @@ import yaml
 
 from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
 
-#: Files above this size are read only this far (the rest is reported, not loaded).
-MAX_BYTES = 10 * 1024 * 1024
 #: A YAML document whose aliases would expand to more nodes than this is refused.
 MAX_YAML_NODES = 100_000
 #: YAML nested deeper than this is refused (libyaml's C composer would overflow the stack).
