@@ -24,6 +24,11 @@ class PostDate:
 
     instant: datetime
     day: date
+    #: The instant as a POSIX timestamp, computed once: sorting thousands of hits needs it.
+    stamp: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stamp", self.instant.timestamp())
 
     def iso(self) -> str:
         """The instant as ISO 8601 UTC with a `Z`, e.g. `2025-06-29T00:00:00Z`."""
@@ -84,7 +89,7 @@ class Post:
         """Newest first, undated last, ties by path: use with `sorted(..., key=...)`."""
         if self.date is None:
             return (1, 0.0, self.path)
-        return (0, -self.date.instant.timestamp(), self.path)
+        return (0, -self.date.stamp, self.path)
 
 
 _SPACES = re.compile(r"\s+", re.UNICODE)
