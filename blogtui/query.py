@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from blogtui.index import FacetRow, IndexDamaged, PostIndex, term_of, term_spans, tokens
 from blogtui.model import Post, term_key
+from blogtui.parse import plain_text
 
 Sort = Literal["relevance", "date", "title"]
 
@@ -655,7 +656,8 @@ def _best_window(marks: list[tuple[int, int]], width: int) -> int:
 
 
 def _snippet(body: str, wanted: _Wanted) -> Snippet:
-    text = _SPACE.sub(" ", body).strip()
+    # Plain prose: link targets, markup, HTML and shortcodes are noise in a one-line snippet.
+    text = _SPACE.sub(" ", plain_text(body)).strip()
     marks = _marks(text, wanted)
     if not marks:
         return Snippet(text[:SNIPPET_CHARS].rstrip())

@@ -240,3 +240,19 @@ def test_cjk_search_finds_the_sofastack_announcement() -> None:
     paths = {h.post.path for h in search(index, "分布式").hits}
     assert any("announcing-sofastack-open-source" in p for p in paths)
     assert len(paths) > 10
+
+
+def test_snippets_are_plain_prose_not_markdown(tmp_path: Path) -> None:
+    root = tmp_path / "blog"
+    root.mkdir()
+    (root / "a.md").write_text(
+        "---\ntitle: Links\n---\nSee [the harbour](../harbour/) and **bold harbour** "
+        '{{< figure src="x.png" >}} <b>harbour</b> light.\n',
+        encoding="utf-8",
+    )
+    index = PostIndex.open(root)
+    post = index.posts()[0]
+    snippet = snippets(index, "harbour", [post])[post.path]
+    assert snippet.text.startswith("See the harbour and bold harbour")
+    assert "](" not in snippet.text and "**" not in snippet.text and "{{" not in snippet.text
+    assert [snippet.text[a:b] for a, b in snippet.marks] == ["harbour"] * 3
