@@ -293,9 +293,15 @@ def post_header_lines(post: Post) -> list[str]:
     return [title, "=" * min(len(title), 72)] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
 
 
+#: The summary divider (`<!--more-->`): markup for the site generator, not text for readers.
+_MORE_LINE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*(?:\r?\n(?:[ \t]*\r?\n)?)?", re.MULTILINE)
+
+
 def plain_body(post: Post) -> str:
-    """The post's markdown with shortcodes resolved and control characters removed."""
-    return sanitize(resolve_shortcodes(post.body))
+    """The post's markdown with shortcodes resolved, the summary divider dropped and control
+    characters removed."""
+    body = _MORE_LINE.sub("", post.body) if "<!--" in post.body else post.body
+    return sanitize(resolve_shortcodes(body))
 
 
 def plain_post(post: Post) -> str:

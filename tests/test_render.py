@@ -166,3 +166,14 @@ def test_rich_post_never_passes_hostile_sequences() -> None:
     )
     for payload in ("\x1b]0;", "\x1b]52;", "\x1b[2J", "\x07"):
         assert payload not in text
+
+
+@pytest.mark.parametrize("divider", ["<!--more-->", "<!-- more -->", "  <!--more-->  "])
+def test_plain_body_drops_the_summary_divider(divider: str) -> None:
+    post = _post(body=f"The summary.\n\n{divider}\n\nThe rest.\n")
+    assert plain_body(post) == "The summary.\n\nThe rest.\n"
+
+
+def test_plain_body_keeps_other_html_comments() -> None:
+    post = _post(body="Text <!-- a note --> more.\n")
+    assert plain_body(post) == "Text <!-- a note --> more.\n"
