@@ -1,8 +1,8 @@
 """The persistent Whoosh index of an archive: schema, cache location, build, refresh.
 
-Beside the Whoosh index lives a compact catalogue (one marshal file): per post its stat and
-metadata, so listing posts and noticing changes never open Whoosh. Whoosh itself is imported
-lazily, only when something has to be written or searched.
+Beside the Whoosh index lives a compact catalogue (one marshal file, blogtui.catalogue): per
+post its stat and metadata, so listing posts and noticing changes never open Whoosh. Whoosh
+itself is imported lazily, only when something has to be written or searched.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ import errno
 import fcntl
 import hashlib
 import json
-import marshal
 import os
 import pickle
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import threading
@@ -27,11 +25,13 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from blogtui.model import Post, PostDate, Problem, term_key
+from blogtui import catalogue
+from blogtui.catalogue import Entry
+from blogtui.model import Post, Problem, term_key
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
@@ -60,7 +60,6 @@ _CATALOGUE = "catalogue.marshal"
 _META = "meta.json"
 _LOCK = "refresh.lock"
 _WHOOSH = "whoosh"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -415,200 +414,6 @@ def _document(post: Post) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# The catalogue: Post metadata as plain tuples (marshal is the fastest loader in the stdlib).
-
-Record = tuple[Any, ...]
-
-
-def _record(post: Post) -> Record:
-    instant = day = None
-    if post.date is not None:
-        instant = (post.date.instant - _EPOCH) // timedelta(microseconds=1)
-        day = post.date.day.toordinal()
-    return (
-        post.path,
-        post.title,
-        post.slug,
-        instant,
-        day,
-        post.tags,
-        post.categories,
-        post.authors,
-        dict(post.taxonomies),
-        post.draft,
-        post.future,
-        post.expired,
-        post.summary,
-        post.words,
-        post.lang,
-        post.section,
-    )
-
-
-def _checked(rec: Record | None) -> Record:
-    """`rec` if its text fields are text (a damaged catalogue can hold anything); else
-    TypeError."""
-    if not isinstance(rec, tuple) or len(rec) != 16:
-        raise TypeError("record is not a 16-tuple")
-    if not all(isinstance(rec[i], str) for i in (0, 1, 2, 12)):
-        raise TypeError("record's path, title, slug or summary is not text")
-    if not all(isinstance(rec[i], tuple) for i in (5, 6, 7)):
-        raise TypeError("record's terms are not tuples")
-    return rec
-
-
-def _post(rec: Record | None, canon: tuple[Any, ...] | None = None) -> Post:
-    (
-        path,
-        title,
-        slug,
-        instant,
-        day,
-        tags,
-        cats,
-        authors,
-        taxonomies,
-        draft,
-        future,
-        expired,
-        summary,
-        words,
-        lang,
-        section,
-    ) = _checked(rec)
-    if canon is not None:
-        tags, cats, authors, taxonomies = canon
-    when = None
-    if instant is not None:
-        when = PostDate(_EPOCH + timedelta(microseconds=instant), date.fromordinal(day))
-    return Post(
-        path=path,
-        title=title,
-        slug=slug,
-        date=when,
-        tags=tags,
-        categories=cats,
-        authors=authors,
-        taxonomies=taxonomies,
-        draft=draft,
-        future=future,
-        expired=expired,
-        summary=summary,
-        words=words,
-        lang=lang,
-        section=section,
-    )
-
-
-class Entry:
-    """One file as the catalogue knows it: its stat, problems, and metadata (None: unreadable).
-
-    On disk the metadata is a marshal blob per entry, decoded only when its Post is wanted:
-    loading 10,000 entries is then mostly 10,000 small bytes objects (8 ms, not 40).
-    """
-
-    __slots__ = ("_blob", "_canon", "_record", "mtime_ns", "problems", "readable", "size")
-
-    def __init__(
-        self,
-        mtime_ns: int,
-        size: int,
-        record: Record | None = None,
-        problems: tuple[str, ...] = (),
-        canon: tuple[Any, ...] | None = None,
-        blob: bytes | None = None,
-    ) -> None:
-        self.mtime_ns, self.size, self.problems = mtime_ns, size, problems
-        self._record, self._canon, self._blob = record, canon, blob
-        self.readable = record is not None if blob is None else bool(blob)
-
-    def _decode(self) -> None:
-        if self._blob:
-            self._record, self._canon = marshal.loads(self._blob)
-            self._blob = None
-
-    @property
-    def record(self) -> Record | None:
-        """The Post's fields as a tuple (see `_record`), or None for an unreadable file."""
-        self._decode()
-        return self._record
-
-    @property
-    def canon(self) -> tuple[Any, ...] | None:
-        """(tags, categories, authors, taxonomies) respelled archive-wide, when they differ."""
-        self._decode()
-        return self._canon
-
-    @canon.setter
-    def canon(self, value: tuple[Any, ...] | None) -> None:
-        self._decode()
-        self._canon = value
-
-    def blob(self) -> bytes:
-        """The metadata as stored: marshal of (record, canon); empty when unreadable."""
-        if self._blob is not None:
-            return self._blob
-        if self._record is None:
-            return b""
-        # Version 2 has no back-references, so blobs concatenate into one marshal list.
-        return marshal.dumps((self._record, self._canon), 2)
-
-
-def _decode_all(entries: list[Entry]) -> None:
-    """Decode many entries' blobs with one marshal call (10,000 calls cost 45 ms)."""
-    pending = [e for e in entries if e._blob]
-    if not pending:
-        return
-    joined = b"[" + struct.pack("<i", len(pending)) + b"".join(e._blob or b"" for e in pending)
-    for entry, (record, canon) in zip(pending, marshal.loads(joined), strict=True):
-        entry._record, entry._canon, entry._blob = record, canon, None
-
-
-def _canonicalise(entries: dict[str, Entry]) -> None:
-    """Store each entry's archive-wide spellings (archive.canonicalise), where they differ.
-
-    Done when the catalogue is written, so that loading it never re-counts spellings.
-    """
-    from blogtui.archive import canonicalise
-
-    _decode_all(list(entries.values()))
-    raw = [_post(e.record) for e in entries.values() if e.record is not None]
-    for before, after in zip(raw, canonicalise(raw), strict=True):
-        changed = (after.tags, after.categories, after.authors, dict(after.taxonomies))
-        same = changed == (before.tags, before.categories, before.authors, before.taxonomies)
-        entries[before.path].canon = None if same else changed
-
-
-def _dump_catalogue(entries: dict[str, Entry]) -> bytes:
-    flat = {p: (e.mtime_ns, e.size, e.problems, e.blob()) for p, e in entries.items()}
-    return marshal.dumps({"schema": SCHEMA_VERSION, "entries": flat})
-
-
-def _load_catalogue(data: bytes) -> dict[str, Entry]:
-    loaded = marshal.loads(data)
-    if not isinstance(loaded, dict) or loaded.get("schema") != SCHEMA_VERSION:
-        raise ValueError("schema version mismatch")
-    flat = loaded.get("entries")
-    if not isinstance(flat, dict):
-        raise ValueError("catalogue has no entries")
-    try:
-        entries = {p: Entry(m, s, None, pr, blob=b) for p, (m, s, pr, b) in flat.items()}
-    except (TypeError, ValueError) as exc:
-        raise ValueError("catalogue entries are malformed") from exc
-    for path, e in entries.items():  # cheap type checks; records are checked when decoded
-        if not (
-            isinstance(path, str)
-            and type(e.mtime_ns) is int
-            and type(e.size) is int
-            and isinstance(e.problems, tuple)
-            and all(isinstance(r, str) for r in e.problems)
-            and isinstance(e._blob, bytes)
-        ):
-            raise ValueError(f"catalogue entry {path!r} is malformed")
-    return entries
-
-
-# --------------------------------------------------------------------------------------------
 # Where indexes live.
 
 
@@ -686,7 +491,7 @@ def _read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
     entry = Entry(
         source.mtime_ns,
         source.size,
-        _record(post) if post else None,
+        catalogue.record_of(post) if post else None,
         tuple(p.reason for p in problems),
     )
     return entry, post
@@ -862,7 +667,7 @@ class PostIndex:
         if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION:
             raise _Unreadable("schema version mismatch")
         try:
-            entries = _load_catalogue(data)
+            entries = catalogue.load(data, SCHEMA_VERSION)
         except (ValueError, EOFError, TypeError) as exc:
             raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
@@ -1052,7 +857,7 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = dict(sorted(entries.items()))
-        _canonicalise(entries)
+        catalogue.canonicalise(entries)
         if self.location is not None:
             self._save(entries)
         with self._lock:
@@ -1063,7 +868,7 @@ class PostIndex:
     def _save(self, entries: dict[str, Entry]) -> None:
         """Write the catalogue (atomically) and remember its stat."""
         assert self.location is not None
-        _write_atomic(self.location / _CATALOGUE, _dump_catalogue(entries))
+        _write_atomic(self.location / _CATALOGUE, catalogue.dump(entries, SCHEMA_VERSION))
         st = (self.location / _CATALOGUE).stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
         self._dirty = False
@@ -1122,7 +927,7 @@ class PostIndex:
     def _ensure_posts(self) -> None:
         """Build every post (canonical spellings, as archive.load gives them), date order."""
         if self._posts is None:
-            _decode_all(list(self._entries.values()))
+            catalogue.decode_all(list(self._entries.values()))
             posts = [self._post_of(p) for p, e in self._entries.items() if e.readable]
             posts.sort(key=Post.sort_key)
             self._posts = posts
@@ -1133,7 +938,7 @@ class PostIndex:
         if post is None:
             entry = self._entries[path]
             try:
-                post = _post(entry.record, entry.canon)
+                post = catalogue.post_of(entry.record, entry.canon)
             except (TypeError, ValueError, OverflowError) as exc:
                 post = self._repair(path, f"{type(exc).__name__}: {exc}")
             self._by_path[path] = post

@@ -1,4 +1,4 @@
-"""The core (model, parse, archive, index, query, config) loads without textual or rich."""
+"""The core (model, parse, archive, catalogue, index, query, config) never loads textual or rich."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-CORE = ["model", "parse", "archive", "index", "query", "config"]
+CORE = ["model", "parse", "archive", "catalogue", "index", "query", "config"]
 
 
 def test_core_imports_neither_textual_nor_rich() -> None:
