@@ -33,6 +33,10 @@ POLL_INTERVAL = 2.0
 NARROW = 100
 
 
+#: What the empty search bar shows: the query syntax at a glance (`?` has the keys).
+SEARCH_HINT = '/ search   words  "a phrase"  tag:NAME  category:NAME  date:2024  -word  prefix*'
+
+
 class MainScreen(Screen[None]):
     """Everything the reader shows; holds the current Filters and the last Results."""
 
@@ -68,7 +72,7 @@ class MainScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search   e.g. kubernetes tag:go date:2024", id="search")
+        yield Input(placeholder=SEARCH_HINT, id="search")
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
             yield PostList(id="posts")
