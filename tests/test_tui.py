@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from textual.widgets import Input, OptionList
 
 from blogtui.config import Config
 from blogtui.tui.app import BlogApp, body_line
+from blogtui.tui.library import Library
 from blogtui.tui.screens import main as main_screen
 from blogtui.tui.screens.help import HelpScreen
 from blogtui.tui.screens.links import LinkPicker
@@ -582,3 +584,31 @@ async def test_unknown_keymap_id_is_reported(archive: Path) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_cold_start_lists_posts_from_front_matter_while_the_index_builds(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    build = Library.refresh
+
+    def slow_build(self: Library, progress: object = None) -> object:
+        release.wait(20)  # a big archive's cold build: the list must not wait for it
+        return build(self, progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "refresh", slow_build)
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if titles(app):
+                break
+        assert not app.main.indexed
+        assert len(titles(app)) == 7 and "7/7 posts" in status(app)
+        assert any(label.startswith("  ") for label in sidebar_labels(app))  # counts shown
+        await pilot.press("enter")  # a post opens while the index is still building
+        await pilot.pause(0.5)
+        assert app.main.query_one(Reader).path is not None
+        release.set()
+        await settle(pilot)
+        assert app.main.indexed and len(titles(app)) == 7

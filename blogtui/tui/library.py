@@ -7,14 +7,16 @@ in different worker threads never use the index at the same time.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from blogtui.archive import ArchiveError, canonicalise, read_post, scan
 from blogtui.index import Notice, PostIndex, Progress, Refresh
-from blogtui.model import Post, Problem
-from blogtui.query import Results, Snippet, Sort, search, snippets, title_marks
+from blogtui.model import Post, Problem, term_key
+from blogtui.query import Facets, Hit, Results, Snippet, Sort, search, snippets, title_marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +84,12 @@ class Library:
             )
 
     def post(self, path: str) -> Post | None:
-        """One post read fresh from disk, body included."""
-        with self._lock:
-            return self.index.post(path)
+        """One post read fresh from disk, body included.
+
+        Not under the library's lock: it only reads the file (the index guards its own small
+        cache), so a post opens while a long refresh or a cold build holds the lock.
+        """
+        return self.index.post(path)
 
     def snippets(self, text: str, posts: Iterable[Post]) -> dict[str, Snippet]:
         """Snippets for just these posts."""
@@ -99,6 +104,45 @@ class Library:
     def close(self) -> None:
         with self._lock:
             self.index.close()
+
+
+def preview(root: Path, now: datetime | None = None) -> Results:
+    """Every post from its front matter, newest first, with facet counts; no index needed.
+
+    While a cold index builds (tens of seconds for a big archive) this is what the list shows,
+    so it is on screen in about a second. Bodies are dropped as soon as each file is read.
+    """
+    try:
+        found = scan(root)
+    except ArchiveError:
+        return Results([], Facets())
+    posts: list[Post] = []
+    for source in found.files:
+        post, _problems = read_post(source, now=now)
+        if post is not None:
+            posts.append(replace(post, body=""))
+    posts = sorted(canonicalise(posts), key=Post.sort_key)
+    return Results([Hit(post) for post in posts], _facets(posts))
+
+
+def _facets(posts: list[Post]) -> Facets:
+    """Tag, category and year counts of these posts (as the query engine counts them)."""
+    tags: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for post in posts:
+        for counter, terms in ((tags, post.tags), (categories, post.categories)):
+            for term in terms:
+                key = term_key(term)
+                spelling.setdefault(key, term)
+                counter[key] += 1
+    years = Counter(post.year for post in posts if post.year is not None)
+
+    def ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+        named = [(spelling[key], n) for key, n in counts.items()]
+        return sorted(named, key=lambda pair: (-pair[1], pair[0].casefold()))
+
+    return Facets(ranked(tags), ranked(categories), sorted(years.items(), reverse=True))
 
 
 def marks_in_title(text: str, title: str) -> tuple[tuple[int, int], ...]:

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from blogtui.config import SORTS
 from blogtui.model import Post, Problem
 from blogtui.query import QueryError, Results
-from blogtui.tui.library import Filters, marks_in_title
+from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
@@ -62,6 +62,8 @@ class MainScreen(Screen[None]):
         self.error = ""
         self.progress = ""
         self.indexed = False
+        #: True once a cold start listed the posts from their front matter (see `_preview`).
+        self.previewing = False
         self._debounce: Timer | None = None
 
     @property
@@ -97,9 +99,24 @@ class MainScreen(Screen[None]):
         """The index is open: show its catalogue at once, then refresh and poll."""
         self.catalogue = catalogue
         self._set_status("checking the archive for changes…")
+        if not catalogue:  # a cold index: list the posts from their front matter meanwhile
+            self._preview()
         self.run_search()
         self.refresh_archive(first=True)
         self.set_interval(POLL_INTERVAL, self._poll)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _preview(self) -> None:
+        """Read every post's front matter (about a second per 10,000) while the index builds."""
+        results = preview(self.blog.root, now=self.blog.now)
+        self.app.call_from_thread(self._show_preview, results)
+
+    def _show_preview(self, results: Results) -> None:
+        if self.indexed or not results.hits:
+            return  # the index won the race, or there is nothing to show
+        self.previewing = True
+        self.catalogue = [hit.post for hit in results.hits]
+        self._show_results(self.filters, results)
 
     def _poll(self) -> None:
         if not self.blog.editing:
@@ -171,6 +188,8 @@ class MainScreen(Screen[None]):
     def _show_results(self, filters: Filters, results: Results) -> None:
         if filters != self.filters:
             return  # a newer search is on its way
+        if self.previewing and not self.indexed and not results.hits:
+            return  # the index is still building: keep the front-matter preview
         self.results = results
         self.error = ""
         text = filters.text
