@@ -16,12 +16,22 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Record = tuple[Any, ...]
 
 
+def _micros(when: datetime) -> int:
+    return (when - _EPOCH) // timedelta(microseconds=1)
+
+
 def record_of(post: Post) -> Record:
-    """`post`'s metadata as a catalogue record: a flat tuple, its date as integers."""
+    """`post`'s metadata as a catalogue record: a flat tuple, its dates as integers.
+
+    The future and expired flags are not stored: they are judged again on reading, against
+    the reader's "now", so a post scheduled for next week stops being "future" next week.
+    """
     instant = day = None
     if post.date is not None:
-        instant = (post.date.instant - _EPOCH) // timedelta(microseconds=1)
+        instant = _micros(post.date.instant)
         day = post.date.day.toordinal()
+    expiry = None if post.expiry is None else _micros(post.expiry.instant)
+    expiry_day = None if post.expiry is None else post.expiry.day.toordinal()
     return (
         post.path,
         post.title,
@@ -33,8 +43,8 @@ def record_of(post: Post) -> Record:
         post.authors,
         dict(post.taxonomies),
         post.draft,
-        post.future,
-        post.expired,
+        expiry,
+        expiry_day,
         post.summary,
         post.words,
         post.lang,
@@ -54,8 +64,13 @@ def _checked(rec: Record | None) -> Record:
     return rec
 
 
-def post_of(rec: Record | None, canon: tuple[Any, ...] | None = None) -> Post:
-    """The Post of a catalogue record, with `canon`'s spellings if given (TypeError if damaged)."""
+def post_of(
+    rec: Record | None, canon: tuple[Any, ...] | None = None, now: datetime | None = None
+) -> Post:
+    """The Post of a catalogue record, with `canon`'s spellings if given (TypeError if damaged).
+
+    Future and expired are judged against `now` (default: the current time).
+    """
     (
         path,
         title,
@@ -67,18 +82,21 @@ def post_of(rec: Record | None, canon: tuple[Any, ...] | None = None) -> Post:
         authors,
         taxonomies,
         draft,
-        future,
-        expired,
+        expiry,
+        expiry_day,
         summary,
         words,
         lang,
         section,
     ) = _checked(rec)
+    now_micros = _micros(now or datetime.now(UTC))
     if canon is not None:
         tags, cats, authors, taxonomies = canon
-    when = None
+    when = expires = None
     if instant is not None:
         when = PostDate(_EPOCH + timedelta(microseconds=instant), date.fromordinal(day))
+    if expiry is not None:
+        expires = PostDate(_EPOCH + timedelta(microseconds=expiry), date.fromordinal(expiry_day))
     return Post(
         path=path,
         title=title,
@@ -89,12 +107,13 @@ def post_of(rec: Record | None, canon: tuple[Any, ...] | None = None) -> Post:
         authors=authors,
         taxonomies=taxonomies,
         draft=draft,
-        future=future,
-        expired=expired,
+        future=instant is not None and instant > now_micros,
+        expired=expiry is not None and expiry <= now_micros,
         summary=summary,
         words=words,
         lang=lang,
         section=section,
+        expiry=expires,
     )
 
 

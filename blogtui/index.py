@@ -39,7 +39,7 @@ Progress = Callable[[int, int], None]
 Notice = Callable[[str], None]
 
 #: Bump when the schema, the analyzer or the catalogue layout changes: old indexes rebuild.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
 #: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
@@ -938,7 +938,7 @@ class PostIndex:
         if post is None:
             entry = self._entries[path]
             try:
-                post = catalogue.post_of(entry.record, entry.canon)
+                post = catalogue.post_of(entry.record, entry.canon, self._now)
             except (TypeError, ValueError, OverflowError) as exc:
                 post = self._repair(path, f"{type(exc).__name__}: {exc}")
             self._by_path[path] = post

@@ -72,6 +72,9 @@ class Post:
     lang: str | None = None
     section: str = ""
     body: str = field(default="", repr=False)
+    #: Hugo's `expiryDate`: `expired` is judged against it (kept so a stored post can be
+    #: judged again later, as time passes).
+    expiry: PostDate | None = None
 
     @property
     def reading_minutes(self) -> int:

@@ -440,6 +440,7 @@ def _build(
         lang=_text(meta.get("lang")) or _text(meta.get("language")) or layout.lang,
         section=layout.section,
         body=body,
+        expiry=expiry,
     )
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,16 @@ def test_a_full_disk_mid_refresh_falls_back_to_memory(
     assert index.location is None
     assert paths_for(index, "tortoise") == {"posts/beta.md", "posts/gamma.md", "posts/delta.md"}
     assert len(notices) == 1 and "No space left" in notices[0] and "in-memory" in notices[0]
+
+
+def test_future_and_expired_are_judged_when_read_not_when_indexed(tmp_path: Path) -> None:
+    root = tmp_path / "blog"
+    write_post(root, "posts/soon.md", "Soon", "Scheduled.", day="2026-12-01")
+    (root / "posts/old.md").write_text(
+        "---\ntitle: Old\ndate: 2020-01-01\nexpiryDate: 2026-11-15\n---\nGoing away.\n", "utf-8"
+    )
+    before = {p.path: p for p in PostIndex.open(root, now=NOW).posts()}  # NOW is 2026-11-01
+    assert before["posts/soon.md"].future and not before["posts/old.md"].expired
+    later = datetime(2027, 1, 1, tzinfo=UTC)  # nothing changed on disk; only time passed
+    after = {p.path: p for p in PostIndex.open(root, now=later).posts()}
+    assert not after["posts/soon.md"].future and after["posts/old.md"].expired
