@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _util import warm  # noqa: E402
 from bench_index import cache_home, corpus, line  # noqa: E402
 
 #: The keystroke mix: one word, two words, a tag, a prefix, a phrase, a rare word.
@@ -107,8 +108,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--word", default="kubernetes")
     args = parser.parse_args()
-
     root = corpus(args.posts, args.seed)
+    warm(root)
     cache = cache_home(args.posts, args.seed)
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     os.environ["XDG_CACHE_HOME"] = str(cache)
