@@ -202,11 +202,17 @@ def dump(entries: dict[str, Entry], schema: int) -> bytes:
     return marshal.dumps({"schema": schema, "entries": flat})
 
 
+class SchemaMismatch(ValueError):
+    """The catalogue was written by another version of blogtui."""
+
+
 def load(data: bytes, schema: int) -> dict[str, Entry]:
     """The entries of a catalogue file `dump`ed with this `schema`; ValueError if it is not one."""
     loaded = marshal.loads(data)
-    if not isinstance(loaded, dict) or loaded.get("schema") != schema:
-        raise ValueError("schema version mismatch")
+    if not isinstance(loaded, dict):
+        raise ValueError("not a catalogue")
+    if loaded.get("schema") != schema:
+        raise SchemaMismatch(f"schema {loaded.get('schema')!r}, expected {schema}")
     flat = loaded.get("entries")
     if not isinstance(flat, dict):
         raise ValueError("catalogue has no entries")

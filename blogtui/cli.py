@@ -462,43 +462,27 @@ def _field(text: str) -> str:
 # --- list ----------------------------------------------------------------------------------
 
 
-def _matching(posts: Iterable[Post], args: argparse.Namespace) -> list[Post]:
-    """The posts passing --tag/--category (AND, case-insensitive), --year and --no-drafts."""
-    from blogtui.model import term_key
-
-    tags = {term_key(tag) for tag in args.tag}
-    categories = {term_key(category) for category in args.category}
-    years = set(args.year)
-    chosen = []
-    for post in posts:
-        if args.no_drafts and post.draft:
-            continue
-        if years and post.year not in years:
-            continue
-        if tags and not tags <= {term_key(tag) for tag in post.tags}:
-            continue
-        if categories and not categories <= {term_key(c) for c in post.categories}:
-            continue
-        chosen.append(post)
-    return chosen
-
-
-def _ordered(posts: list[Post], sort: str, limit: int) -> list[Post]:
-    if sort == "title":
-        posts = sorted(posts, key=lambda post: (post.title.casefold(), post.path))
-    else:
-        posts = sorted(posts, key=lambda post: post.sort_key())
-    return posts[:limit] if limit else posts
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
     root = _archive_root(args)
     index = _open_index(args, root)
     _warn_problems(index.problems)
-    everything = index.posts()
-    if not everything:
+    if not index.posts():
         _nothing(f"no posts in {root}")
-    posts = _ordered(_matching(everything, args), args.sort, args.limit)
+    from blogtui.query import search
+
+    # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
+    found = search(
+        index,
+        "",
+        tags=args.tag,
+        categories=args.category,
+        years=args.year,
+        drafts=not args.no_drafts,
+        sort=args.sort,
+        limit=args.limit or None,
+        facets=False,
+    )
+    posts = [hit.post for hit in found.hits]
     if not posts:
         _nothing("no posts match")
     _print_posts(args, posts)
@@ -604,31 +588,19 @@ def _post_table(posts: list[Post]) -> RenderableType:
 # --- tags and categories -------------------------------------------------------------------
 
 
-def _term_counts(posts: Iterable[Post], field: str) -> list[tuple[str, int]]:
-    """(name, posts) for each term of `field`, most used first, ties by name."""
-    from blogtui.model import term_key
-
-    names: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    for post in posts:
-        # Keyed per post, so a post listing one term twice counts once.
-        for key, term in {term_key(term): term for term in getattr(post, field)}.items():
-            names.setdefault(key, term)
-            counts[key] = counts.get(key, 0) + 1
-    rows = [(names[key], count) for key, count in counts.items()]
-    return sorted(rows, key=lambda row: (-row[1], row[0].casefold(), row[0]))
-
-
 def _cmd_terms(args: argparse.Namespace) -> int:
     from blogtui.render import sanitize
 
     root = _archive_root(args)
     index = _open_index(args, root)
     _warn_problems(index.problems)
-    posts = index.posts()
-    if not posts:
+    if not index.posts():
         _nothing(f"no posts in {root}")
-    rows = [(sanitize(name), count) for name, count in _term_counts(posts, args.field)]
+    from blogtui.query import search
+
+    facets = search(index, "").facets  # the counts the reader's sidebar shows, over all posts
+    counts = facets.tags if args.field == "tags" else facets.categories
+    rows = [(sanitize(name), count) for name, count in counts]
     if not rows:
         _nothing(f"no {args.field} in {root}")
     if args.json:
@@ -672,6 +644,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             drafts=not args.no_drafts,
             sort=args.sort,
             limit=args.limit or None,
+            facets=False,
         )
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None

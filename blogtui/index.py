@@ -561,6 +561,10 @@ class _Unreadable(Exception):
     """The index on disk cannot be used; the message says why."""
 
 
+class _Outdated(_Unreadable):
+    """The index was written by another version of blogtui (its schema differs)."""
+
+
 class IndexDamaged(RuntimeError):
     """The search index could not be read, and the caller asked not to rebuild it."""
 
@@ -648,6 +652,9 @@ class PostIndex:
             return
         try:
             self._load_catalogue()
+        except _Outdated:
+            self._say(f"index at {self.location} has an older or newer schema; rebuilding")
+            self._wipe(locked=locked)
         except _Unreadable as exc:
             self._say(f"index at {self.location} was unreadable ({exc}); rebuilding")
             self._wipe(locked=locked)
@@ -664,10 +671,14 @@ class PostIndex:
             return
         except (OSError, ValueError) as exc:
             raise _Unreadable(f"meta: {exc}") from exc
-        if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION:
-            raise _Unreadable("schema version mismatch")
+        if not isinstance(meta, dict):
+            raise _Unreadable("meta: not a JSON object")
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise _Outdated
         try:
             entries = catalogue.load(data, SCHEMA_VERSION)
+        except catalogue.SchemaMismatch as exc:
+            raise _Outdated from exc
         except (ValueError, EOFError, TypeError) as exc:
             raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)

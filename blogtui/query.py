@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from blogtui.index import FacetRow, IndexDamaged, PostIndex, term_of, term_spans, tokens
 from blogtui.model import Post, term_key
-from blogtui.parse import plain_text
 
 Sort = Literal["relevance", "date", "title"]
 
@@ -448,10 +447,12 @@ def search(
     drafts: bool = True,
     sort: Sort = "relevance",
     limit: int | None = None,
+    facets: bool = True,
 ) -> Results:
     """Posts matching `text` (empty: all) and every filter (terms AND together).
 
-    Relevance sort with an empty query falls back to date. Raises QueryError.
+    Relevance sort with an empty query falls back to date. `facets=False` skips the facet
+    counts (left empty) for callers that only list. Raises QueryError.
     """
     node = parse(text)
     compiled = whoosh_query(node) if node is not None else None
@@ -460,7 +461,7 @@ def search(
         if compiled is not None:
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
         try:
-            hits, facets = _locked_search(index, compiled, sort, wanted)
+            hits, counts = _locked_search(index, compiled, sort, wanted, facets)
             break
         except IndexDamaged:
             if attempt == 2:  # damaged again and again after rebuilding: give up loudly
@@ -471,13 +472,15 @@ def search(
     )
     if limit:
         hits = hits[:limit]
-    return Results(hits, facets)
+    return Results(hits, counts)
 
 
 def _locked_search(
-    index: PostIndex, compiled: Any, sort: Sort, wanted: _Filter
+    index: PostIndex, compiled: Any, sort: Sort, wanted: _Filter, counting: bool
 ) -> tuple[list[Hit], Facets]:
     with index._lock:  # a refresh in another thread swaps the searcher and catalogue
+        if compiled is None and wanted.everything and not counting:
+            return [Hit(post) for post in index.posts()], Facets()  # a plain listing
         if compiled is None:
             ranked: list[tuple[str, float | None]] = [(p.path, None) for p in index.posts()]
         else:
@@ -492,7 +495,8 @@ def _locked_search(
             for (post, row), score in zip(rows, scores, strict=True)
             if wanted.keep(row)
         ]
-        return [hit for hit, _row in kept], _facets(index, [row for _hit, row in kept])
+        counts = _facets(index, [row for _hit, row in kept]) if counting else Facets()
+        return [hit for hit, _row in kept], counts
 
 
 @dataclass(slots=True)
@@ -656,6 +660,8 @@ def _best_window(marks: list[tuple[int, int]], width: int) -> int:
 
 
 def _snippet(body: str, wanted: _Wanted) -> Snippet:
+    from blogtui.parse import plain_text  # PyYAML comes with it: only when snippets are made
+
     # Plain prose: link targets, markup, HTML and shortcodes are noise in a one-line snippet.
     text = _SPACE.sub(" ", plain_text(body)).strip()
     marks = _marks(text, wanted)
