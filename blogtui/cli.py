@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from blogtui.index import PostIndex, Progress
     from blogtui.model import Post, Problem
-    from blogtui.query import Snippet
+    from blogtui.query import Results, Snippet
 
 COMMANDS = ("cat", "list", "search", "tags", "categories", "index")
 #: Global options that take a value, so the folder argument can be told from their values.
@@ -468,12 +468,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
     _warn_problems(index.problems)
     if not index.posts():
         _nothing(f"no posts in {root}")
+    # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
+    posts = [hit.post for hit in _search(index, "", args).hits]
+    if not posts:
+        _nothing("no posts match")
+    _print_posts(args, posts)
+    return 0
+
+
+def _search(index: PostIndex, text: str, args: argparse.Namespace) -> Results:
+    """`text` searched with the command's filters (--tag, --category, --year, --no-drafts),
+    --sort and --limit; no facet counts (the commands print none). Raises QueryError."""
     from blogtui.query import search
 
-    # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
-    found = search(
+    return search(
         index,
-        "",
+        text,
         tags=args.tag,
         categories=args.category,
         years=args.year,
@@ -482,11 +492,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
         limit=args.limit or None,
         facets=False,
     )
-    posts = [hit.post for hit in found.hits]
-    if not posts:
-        _nothing("no posts match")
-    _print_posts(args, posts)
-    return 0
 
 
 def _print_posts(args: argparse.Namespace, posts: list[Post]) -> None:
@@ -627,7 +632,7 @@ def _terms_table(field: str, rows: list[tuple[str, int]]) -> RenderableType:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from blogtui.query import QueryError, check, search, snippets
+    from blogtui.query import QueryError, check, snippets
 
     text = " ".join(args.query)
     try:
@@ -635,17 +640,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         root = _archive_root(args)
         index = _open_index(args, root)
         _warn_problems(index.problems)
-        results = search(
-            index,
-            text,
-            tags=args.tag,
-            categories=args.category,
-            years=args.year,
-            drafts=not args.no_drafts,
-            sort=args.sort,
-            limit=args.limit or None,
-            facets=False,
-        )
+        results = _search(index, text, args)
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None
     hits = results.hits[: args.limit] if args.limit else results.hits
