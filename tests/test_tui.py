@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList
 
 from blogtui.config import Config
 from blogtui.tui.app import BlogApp, body_line
-from blogtui.tui.library import Library
+from blogtui.tui.library import Library, as_prefix
 from blogtui.tui.screens import main as main_screen
 from blogtui.tui.screens.help import HelpScreen
 from blogtui.tui.screens.links import LinkPicker
@@ -612,3 +612,27 @@ async def test_cold_start_lists_posts_from_front_matter_while_the_index_builds(
         release.set()
         await settle(pilot)
         assert app.main.indexed and len(titles(app)) == 7
+
+
+async def test_an_unfinished_word_matches_as_a_prefix_while_typing(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"lighth")  # nothing is indexed as "lighth" itself
+        await pilot.pause(main_screen.DEBOUNCE + 0.1)
+        await settle(pilot)
+        assert sorted(titles(app)) == ["Harbour Lights", "Lighthouse Visit", "The Long One"]
+        post_list = app.main.query_one(PostList)
+        row = post_list.row_text(next(p for p in post_list.posts if p.title == "Lighthouse Visit"))
+        assert any(span.end - span.start == len("Lighthouse") for span in row.spans[1:])
+        await pilot.press("space", *"zz")  # a finished word, then two letters: no prefixing
+        await pilot.pause(main_screen.DEBOUNCE + 0.1)
+        await settle(pilot)
+        assert titles(app) == []
+
+
+def test_as_prefix_only_extends_a_plain_last_word() -> None:
+    assert as_prefix("the sourd") == "the sourd*"
+    assert as_prefix("café") == "café*"
+    for text in ("so", "sourd ", 'tag:"sourd"', "tag:sourd", "sourd*", "rust OR", "分布", "(x)"):
+        assert as_prefix(text) is None, text

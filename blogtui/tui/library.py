@@ -6,6 +6,7 @@ in different worker threads never use the index at the same time.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -71,17 +72,28 @@ class Library:
         with self._lock:
             return self.index.posts()
 
-    def search(self, filters: Filters) -> Results:
-        """The posts matching the filters, with facet counts. Raises QueryError."""
+    def search(self, filters: Filters) -> tuple[Results, str]:
+        """The posts matching the filters, with facet counts, and the query that found them.
+
+        Search as you type: when nothing matches and the last word is still being typed
+        (`sourd`), it is tried as a prefix (`sourd*`). Raises QueryError.
+        """
         with self._lock:
-            return search(
-                self.index,
-                filters.text,
-                tags=sorted(filters.tags),
-                categories=sorted(filters.categories),
-                years=sorted(filters.years),
-                sort=filters.effective_sort,
-            )
+            text = filters.text
+            results = self._search(text, filters)
+            if not results.hits and (prefixed := as_prefix(text)) is not None:
+                results, text = self._search(prefixed, filters), prefixed
+            return results, text
+
+    def _search(self, text: str, filters: Filters) -> Results:
+        return search(
+            self.index,
+            text,
+            tags=sorted(filters.tags),
+            categories=sorted(filters.categories),
+            years=sorted(filters.years),
+            sort=filters.effective_sort,
+        )
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from disk, body included.
@@ -143,6 +155,24 @@ def _facets(posts: list[Post]) -> Facets:
         return sorted(named, key=lambda pair: (-pair[1], pair[0].casefold()))
 
     return Facets(ranked(tags), ranked(categories), sorted(years.items(), reverse=True))
+
+
+#: The shortest unfinished word tried as a prefix (two letters would match thousands of terms).
+PREFIX_MIN = 3
+_LAST_WORD = re.compile(r"(?:^|\s)([^\W_]+)$")
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
+
+
+def as_prefix(text: str) -> str | None:
+    """`text` with its last word made a prefix (`the sourd` -> `the sourd*`), or None when the
+    text does not end in a plain latin-script word of PREFIX_MIN letters or more."""
+    match = _LAST_WORD.search(text)
+    if match is None:
+        return None
+    word = match.group(1)
+    if len(word) < PREFIX_MIN or word in _OPERATORS or any(ord(c) >= 0x2E80 for c in word):
+        return None  # CJK already matches inside words (bigrams); operators are not words
+    return text + "*"
 
 
 def marks_in_title(text: str, title: str) -> tuple[tuple[int, int], ...]:

@@ -174,25 +174,26 @@ class MainScreen(Screen[None]):
         if library is None:
             return
         try:
-            results = library.search(filters)
+            results, used = library.search(filters)
         except QueryError as err:
             self.app.call_from_thread(self._search_failed, str(err))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_results, filters, results)
+            self.app.call_from_thread(self._show_results, filters, results, used)
 
     def _search_failed(self, message: str) -> None:
         self.error = message
         self._update_count()
 
-    def _show_results(self, filters: Filters, results: Results) -> None:
+    def _show_results(self, filters: Filters, results: Results, used: str | None = None) -> None:
+        """Show a search's results; `used` is the query that found them (marks follow it)."""
         if filters != self.filters:
             return  # a newer search is on its way
         if self.previewing and not self.indexed and not results.hits:
             return  # the index is still building: keep the front-matter preview
         self.results = results
         self.error = ""
-        text = filters.text
+        text = filters.text if used is None else used
         posts = [hit.post for hit in results.hits]
         self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
         self.query_one(Sidebar).show(results.facets, filters)
