@@ -29,15 +29,6 @@ class Filters:
     categories: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
     sort: Sort = "date"
-    #: Set once the user picks a sort; until then a text search ranks by relevance.
-    sort_chosen: bool = False
-
-    @property
-    def effective_sort(self) -> Sort:
-        """The sort in force: relevance while searching, unless the user chose one."""
-        if self.text.strip() and not self.sort_chosen:
-            return "relevance"
-        return self.sort
 
     @property
     def narrowed(self) -> bool:
@@ -92,7 +83,7 @@ class Library:
             tags=sorted(filters.tags),
             categories=sorted(filters.categories),
             years=sorted(filters.years),
-            sort=filters.effective_sort,
+            sort=filters.sort,
         )
 
     def post(self, path: str) -> Post | None:

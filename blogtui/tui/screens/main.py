@@ -86,8 +86,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.blog.config.date_format
-        initial = self.blog.initial_sort
-        self.filters = replace(self.filters, sort=initial, sort_chosen=initial != "date")
+        self.filters = replace(self.filters, sort=self.blog.initial_sort)
         self.query_one(PostList).focus()
         self._set_status("opening the archive…")
 
@@ -227,7 +226,7 @@ class MainScreen(Screen[None]):
     def _update_count(self) -> None:
         shown = self.results.total if self.results else 0
         total = len(self.catalogue)
-        parts = [f"{shown}/{total} posts", f"sort: {self.filters.effective_sort}"]
+        parts = [f"{shown}/{total} posts", f"sort: {self.filters.sort}"]
         parts += [f"tag:{t}" for t in sorted(self.filters.tags)]
         parts += [f"category:{c}" for c in sorted(self.filters.categories)]
         parts += [f"year:{y}" for y in sorted(self.filters.years)]
@@ -368,10 +367,9 @@ class MainScreen(Screen[None]):
             target.focus()
 
     def action_cycle_sort(self) -> None:
-        effective = self.filters.effective_sort
-        current = SORTS.index(effective) if effective in SORTS else 0
+        current = SORTS.index(self.filters.sort) if self.filters.sort in SORTS else 0
         sort = SORTS[(current + 1) % len(SORTS)]
-        self.filters = replace(self.filters, sort=sort, sort_chosen=True)  # type: ignore[arg-type]
+        self.filters = replace(self.filters, sort=sort)  # type: ignore[arg-type]
         self.notify(f"sorted by {sort}", timeout=1.5)
         self.run_search()
 
