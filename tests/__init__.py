@@ -1,0 +1,1 @@
+"""blogtui's tests (a package, so tests can import shared helpers from tests.conftest)."""
