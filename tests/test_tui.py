@@ -634,3 +634,31 @@ def test_as_prefix_only_extends_a_plain_last_word() -> None:
     assert as_prefix("café") == "café*"
     for text in ("so", "sourd ", 'tag:"sourd"', "tag:sourd", "sourd*", "rust OR", "分布", "(x)"):
         assert as_prefix(text) is None, text
+
+
+async def test_a_highlighted_sidebar_term_that_leaves_the_results_is_dropped(
+    archive: Path,
+) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sidebar = app.main.query_one(Sidebar)
+        sidebar.focus()
+        await pilot.press("j")  # the first category is highlighted
+        assert sidebar.highlighted is not None
+        await pilot.press("slash", *"zzqx")  # a search whose results lack that category
+        await pilot.pause(main_screen.DEBOUNCE + 0.1)
+        await settle(pilot)
+        assert app.is_running and titles(app) == []
+        assert sidebar.highlighted is None
+
+
+async def test_the_reading_pane_uses_the_configured_date_format(archive: Path) -> None:
+    app = make_app(archive, Config(date_format="%d %b %Y"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        post = app.main.query_one(PostList).posts[0]
+        assert post.date is not None
+        assert post.date.day.strftime("%d %b %Y") in app.main.query_one(Reader).text

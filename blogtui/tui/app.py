@@ -103,10 +103,11 @@ class BlogApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         for reader in self.query(Reader):
-            reader.look = self._look()
+            reader.look = self.reader_look()
             reader.reload()
 
-    def _look(self) -> Look:
+    def reader_look(self) -> Look:
+        """How the reading pane draws a post: the configured date format, the theme's darkness."""
         return Look(date_format=self.config.date_format, dark=self.current_theme.dark)
 
     @work(thread=True, exclusive=True, group="open")

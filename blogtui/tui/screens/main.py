@@ -86,6 +86,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.blog.config.date_format
+        self.query_one(Reader).look = self.blog.reader_look()  # watch_theme ran before it existed
         self.filters = replace(self.filters, sort=self.blog.initial_sort)
         self.query_one(PostList).focus()
         self._set_status("opening the archive…")

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from blogtui.query import Facets
 from blogtui.render import sanitize
@@ -57,7 +57,7 @@ class Sidebar(OptionList):
         if highlighted is not None:
             try:
                 self.highlighted = self.get_option_index(highlighted)
-            except LookupError:  # that term is no longer in the results
+            except OptionDoesNotExist:  # that term is no longer in the results
                 self.highlighted = None
 
     def _section(
