@@ -36,8 +36,11 @@ class CliError(Exception):
         self.code = code
 
 
-def _nothing(message: str) -> NoReturn:
-    """Exit 1: a filter, query or archive yielded no posts."""
+def _nothing(message: str, args: argparse.Namespace | None = None) -> NoReturn:
+    """Exit 1: a filter, query or archive yielded no posts (with --json, an empty array first,
+    so `| jq` still reads valid JSON)."""
+    if args is not None and getattr(args, "json", False):
+        sys.stdout.write("[]\n")
     raise CliError(message, code=1)
 
 
@@ -192,7 +195,12 @@ def _global_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--color", choices=("auto", "always", "never"), help="style the output (default: auto)"
     )
-    group.add_argument("--width", type=_positive, metavar="N", help="render N columns wide")
+    group.add_argument(
+        "--width",
+        type=_positive,
+        metavar="N",
+        help="render styled output N columns wide (plain output is never wrapped)",
+    )
     group.add_argument(
         "--follow-symlinks", action="store_true", help="also follow links leaving the archive"
     )
@@ -361,12 +369,14 @@ def _archive_root(args: argparse.Namespace) -> Path:
 
 
 def _configured_archive(args: argparse.Namespace) -> str | None:
-    """The config file's `archive` setting, if any (its warnings are the reader's to show)."""
+    """The config file's `archive` setting, if any; its bad values are reported on stderr."""
     from pathlib import Path
 
     from blogtui.config import load_config
 
-    config, _warnings = load_config(Path(args.config) if args.config else None)
+    config, warnings = load_config(Path(args.config) if args.config else None)
+    for warning in warnings:
+        _say(f"warning: {warning}")
     return str(config.archive) if config.archive else None
 
 
@@ -467,11 +477,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
     index = _open_index(args, root)
     _warn_problems(index.problems)
     if not index.posts():
-        _nothing(f"no posts in {root}")
+        _nothing(f"no posts in {root}", args)
     # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
     posts = [hit.post for hit in _search(index, "", args).hits]
     if not posts:
-        _nothing("no posts match")
+        _nothing("no posts match", args)
     _print_posts(args, posts)
     return 0
 
@@ -600,14 +610,14 @@ def _cmd_terms(args: argparse.Namespace) -> int:
     index = _open_index(args, root)
     _warn_problems(index.problems)
     if not index.posts():
-        _nothing(f"no posts in {root}")
+        _nothing(f"no posts in {root}", args)
     from blogtui.query import search
 
     facets = search(index, "").facets  # the counts the reader's sidebar shows, over all posts
     counts = facets.tags if args.field == "tags" else facets.categories
     rows = [(sanitize(name), count) for name, count in counts]
     if not rows:
-        _nothing(f"no {args.field} in {root}")
+        _nothing(f"no {args.field} in {root}", args)
     if args.json:
         _print_json([{"name": name, "count": count} for name, count in rows])
     elif _styled(args):
@@ -645,7 +655,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         raise CliError(f"bad query: {error}") from None
     hits = results.hits[: args.limit] if args.limit else results.hits
     if not hits:
-        _nothing(f"no posts match {text!r}")
+        _nothing(f"no posts match {text!r}", args)
     found = snippets(index, text, [hit.post for hit in hits])
     if args.json:
         _print_json([_hit_json(hit.post, hit.score, found.get(hit.post.path)) for hit in hits])

@@ -313,9 +313,11 @@ def _date_range(value: str) -> DateRange:
         low, _, high = value.partition("..")
         if not low and not high:
             raise QueryError(f"bad date '{value}'")
-        return DateRange(
-            _period(low, value)[0] if low else None, _period(high, value)[1] if high else None
-        )
+        start = _period(low, value)[0] if low else None
+        end = _period(high, value)[1] if high else None
+        if start is not None and end is not None and start > end:
+            raise QueryError(f"date range '{value}' ends before it starts")
+        return DateRange(start, end)
     first, last = _period(value, value)
     return DateRange(first, last)
 

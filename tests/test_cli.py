@@ -517,3 +517,24 @@ def test_config_archive_is_the_default_archive(
     assert "notes/dup.md" in ok("list", "--paths", cwd=elsewhere).splitlines()
     # -a still wins over the config file
     fails(1, "list", "-a", str(elsewhere), cwd=elsewhere)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["search", "nothingxyz", "--json"], ["list", "--tag", "nope", "--json"]],
+)
+def test_json_with_no_posts_is_an_empty_array_and_exit_1(archive: Path, argv: list[str]) -> None:
+    proc = run(*argv, "-a", str(archive))
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout) == []
+    assert proc.stderr.splitlines()[-1].startswith("blogtui: no posts match")
+
+
+def test_a_bad_config_value_is_reported_and_the_rest_still_used(
+    archive: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(f'sort = "nope"\narchive = "{archive}"\n', encoding="utf-8")
+    proc = run("list", "--paths", "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 0 and "notes/dup.md" in proc.stdout.splitlines()
+    assert f"blogtui: warning: {config}:1: sort:" in proc.stderr

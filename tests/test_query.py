@@ -115,6 +115,7 @@ def test_query_forms(index: PostIndex, text: str, expected: set[str]) -> None:
         ("date:2024-13", "bad date '2024-13'"),
         ("date:2024-02-30", "bad date '2024-02-30'"),
         ("date:soon", "bad date 'soon'"),
+        ("date:2024..2023", "date range '2024..2023' ends before it starts"),
         ("(rust", "unclosed '('"),
         ("rust)", "unmatched ')'"),
         ("rust OR", "OR needs a term on each side"),
