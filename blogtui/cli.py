@@ -78,7 +78,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    args = _parser().parse_args(_folder_as_option(argv))
+    parser = _parser()
+    args, extra = parser.parse_known_args(_folder_as_option(argv))
+    if getattr(args, "func", None) is _cmd_search:
+        # `blogtui search rust -go`: a negated word looks like an option to argparse.
+        negations = [t for t in extra if t.startswith("-") and not t.startswith("--") and t != "-"]
+        args.query = [*args.query, *negations]
+        extra = [token for token in extra if token not in negations]
+        if not args.query:
+            parser.error("search needs a QUERY")
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     _settle(args)
     status: int = args.func(args)
     return status
@@ -315,7 +325,7 @@ def _add_list(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_search(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
+    sub.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")
     _add_filters(sub)
     sub.add_argument(
         "--sort", choices=("relevance", "date", "title"), default="relevance", help="order"

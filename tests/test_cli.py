@@ -538,3 +538,11 @@ def test_a_bad_config_value_is_reported_and_the_rest_still_used(
     proc = run("list", "--paths", "--config", str(config), cwd=tmp_path)
     assert proc.returncode == 0 and "notes/dup.md" in proc.stdout.splitlines()
     assert f"blogtui: warning: {config}:1: sort:" in proc.stderr
+
+
+def test_a_negated_word_is_part_of_the_query_not_an_option(archive: Path) -> None:
+    with_negation = ok("search", "-a", str(archive), "body", "-zebra", "--limit", "0")
+    assert with_negation == ok("search", "-a", str(archive), "body -zebra", "--limit", "0")
+    assert "Second post" in ok("search", "-a", str(archive), "body", "--limit", "0")
+    assert "Second post" not in with_negation  # the post that mentions zebra
+    assert "unrecognized arguments: --bogus" in run("search", "body", "--bogus").stderr
