@@ -8,6 +8,7 @@ same everywhere and untrusted text is made safe in one place.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -280,8 +281,10 @@ def display_title(post: Post) -> str:
 
 
 def post_header_lines(post: Post) -> list[str]:
-    """The plain header of a post: title, then labelled date, tags, categories, status, path."""
+    """The plain header: title, then labelled date, authors, tags, categories, status, path."""
     rows = [("Date", format_day(post))]
+    if post.authors:
+        rows.append(("By", ", ".join(post.authors)))
     if post.tags:
         rows.append(("Tags", ", ".join(post.tags)))
     if post.categories:
@@ -290,7 +293,13 @@ def post_header_lines(post: Post) -> list[str]:
         rows.append(("Status", ", ".join(marks)))
     rows.append(("Path", post.path))
     title = display_title(post)
-    return [title, "=" * min(len(title), 72)] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
+    rule = "=" * min(_cells(title), 72)
+    return [title, rule] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of `text`: wide (CJK, fullwidth) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 #: The summary divider (`<!--more-->`): markup for the site generator, not text for readers.

@@ -488,6 +488,7 @@ def test_corpus_cat_header_and_figures() -> None:
     head = ok("cat", "-a", str(root), "posts/new_chapter_in_2025.md").split("\n\n")[0]
     assert head.splitlines()[2:] == [
         "Date:       2025-06-29",
+        "By:         kerthcet",
         "Tags:       2025",
         "Categories: Work",
         "Path:       posts/new_chapter_in_2025.md",

@@ -177,3 +177,9 @@ def test_plain_body_drops_the_summary_divider(divider: str) -> None:
 def test_plain_body_keeps_other_html_comments() -> None:
     post = _post(body="Text <!-- a note --> more.\n")
     assert plain_body(post) == "Text <!-- a note --> more.\n"
+
+
+def test_plain_header_names_the_authors_and_underlines_wide_titles_fully() -> None:
+    lines = post_header_lines(_post(title="骑车环岛", authors=("Lin Wei", "Maren Holt")))
+    assert lines[1] == "=" * 8  # four CJK characters take eight columns
+    assert "By:         Lin Wei, Maren Holt" in lines
