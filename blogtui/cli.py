@@ -482,12 +482,18 @@ def _field(text: str) -> str:
 # --- list ----------------------------------------------------------------------------------
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
+def _archive_with_posts(args: argparse.Namespace) -> PostIndex:
+    """The archive's fresh index, its problems reported; exit 1 when it holds no posts."""
     root = _archive_root(args)
     index = _open_index(args, root)
     _warn_problems(index.problems)
     if not index.posts():
         _nothing(f"no posts in {root}", args)
+    return index
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    index = _archive_with_posts(args)
     # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
     posts = [hit.post for hit in _search(index, "", args).hits]
     if not posts:
@@ -614,20 +620,15 @@ def _post_table(posts: list[Post]) -> RenderableType:
 
 
 def _cmd_terms(args: argparse.Namespace) -> int:
+    from blogtui.query import search
     from blogtui.render import sanitize
 
-    root = _archive_root(args)
-    index = _open_index(args, root)
-    _warn_problems(index.problems)
-    if not index.posts():
-        _nothing(f"no posts in {root}", args)
-    from blogtui.query import search
-
+    index = _archive_with_posts(args)
     facets = search(index, "").facets  # the counts the reader's sidebar shows, over all posts
     counts = facets.tags if args.field == "tags" else facets.categories
     rows = [(sanitize(name), count) for name, count in counts]
     if not rows:
-        _nothing(f"no {args.field} in {root}", args)
+        _nothing(f"no {args.field} in {index.root}", args)
     if args.json:
         _print_json([{"name": name, "count": count} for name, count in rows])
     elif _styled(args):
