@@ -664,7 +664,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         results = _search(index, text, args)
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None
-    hits = results.hits[: args.limit] if args.limit else results.hits
+    hits = results.hits  # already cut to --limit by the search
     if not hits:
         _nothing(f"no posts match {text!r}", args)
     found = snippets(index, text, [hit.post for hit in hits])
