@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from blogtui import cli
+from blogtui.cli.output import print_json
 
 # A title carrying what a hostile file could try: clipboard write (OSC 52), a title change,
 # a screen clear and a bell.
@@ -500,7 +501,7 @@ def test_corpus_cat_header_and_figures() -> None:
 
 @pytest.mark.parametrize("dirty", ["a\x9b2Jb", "a\x7fb", "a\x1b[2Jb", "a\rb", "a\udcffb"])
 def test_json_strings_are_sanitised(dirty: str, capsys: pytest.CaptureFixture[str]) -> None:
-    cli._print_json([{"title": dirty, "tags": [dirty], dirty: 1}])
+    print_json([{"title": dirty, "tags": [dirty], dirty: 1}])
     printed = json.loads(capsys.readouterr().out)
     assert printed[0]["title"] in ("ab", "a\ufffdb")
     assert printed[0]["tags"] == [printed[0]["title"]]

@@ -1,0 +1,21 @@
+"""The registry: every command of `blogtui` (in the order `--help` lists them) and the default.
+
+A new command is a module here defining a `Command` (name, help, examples, arguments, run),
+added to `COMMANDS`; the parser, `--help` and the folder-or-command rule read this tuple.
+"""
+
+from __future__ import annotations
+
+from blogtui.cli.command import Command
+from blogtui.cli.commands import cat, index, interface, listing, search, terms
+
+COMMANDS: tuple[Command, ...] = (
+    cat.COMMAND,
+    listing.COMMAND,
+    search.COMMAND,
+    terms.TAGS,
+    terms.CATEGORIES,
+    index.COMMAND,
+)
+#: What `blogtui` does with no command.
+DEFAULT: Command = interface.COMMAND

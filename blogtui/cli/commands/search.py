@@ -1,0 +1,140 @@
+"""`blogtui search`: the full-text index queried, hits with snippets as blocks or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from blogtui.cli.command import Command
+from blogtui.cli.errors import CliError, nothing
+from blogtui.cli.opening import archive_root, open_index
+from blogtui.cli.options import add_filters, count, filtered_search
+from blogtui.cli.output import field, post_json, print_json, show, styled, warn_problems
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from blogtui.model import Post
+    from blogtui.query import Snippet
+
+EXAMPLES = """query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;
+  tag: category: title: author: path: lang: draft:yes|no;
+  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01
+
+examples:
+  blogtui search kubernetes scheduler
+  blogtui search 'tag:"open source" -draft:yes' --sort date
+  blogtui search 'title:release*' --json --limit 0"""
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")
+    add_filters(parser)
+    parser.add_argument(
+        "--sort", choices=("relevance", "date", "title"), default="relevance", help="order"
+    )
+    parser.add_argument("--limit", type=count, default=20, metavar="N", help="at most N (0: all)")
+    parser.add_argument("--json", action="store_true", help="one JSON array of hits")
+
+
+def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`blogtui search rust -go`: a negated word looks like an option to argparse."""
+    negations = [t for t in extra if t.startswith("-") and not t.startswith("--") and t != "-"]
+    args.query = [*args.query, *negations]
+    if not args.query:
+        parser.error("search needs a QUERY")
+    return [token for token in extra if token not in negations]
+
+
+def run(args: argparse.Namespace) -> int:
+    from blogtui.query import QueryError, check, snippets
+
+    text = " ".join(args.query)
+    try:
+        check(text)
+        root = archive_root(args)
+        index = open_index(args, root)
+        warn_problems(index.problems)
+        results = filtered_search(index, text, args)
+    except QueryError as error:
+        raise CliError(f"bad query: {error}") from None
+    hits = results.hits  # already cut to --limit by the search
+    if not hits:
+        nothing(f"no posts match {text!r}", args)
+    found = snippets(index, text, [hit.post for hit in hits])
+    if args.json:
+        print_json([_hit_json(hit.post, hit.score, found.get(hit.post.path)) for hit in hits])
+    elif styled(args):
+        from blogtui.query import title_marks
+
+        blocks = [
+            _hit_block(hit.post, found.get(hit.post.path), title_marks(text, hit.post.title))
+            for hit in hits
+        ]
+        show(args, blocks, pager=True)
+    else:
+        _print_plain_hits([(hit.post, found.get(hit.post.path)) for hit in hits])
+    return 0
+
+
+def _hit_json(post: Post, score: float | None, snippet: Snippet | None) -> dict[str, Any]:
+    from blogtui.render import sanitize_marked
+
+    text, marks = sanitize_marked(snippet.text, snippet.marks) if snippet else ("", ())
+    return {
+        **post_json(post),
+        "score": score,
+        "snippet": text,
+        "marks": [list(mark) for mark in marks],
+    }
+
+
+def _one_line(text: str) -> str:
+    # Newlines become spaces one for one, so snippet offsets stay valid.
+    return text.replace("\n", " ").replace("\t", " ")
+
+
+def _print_plain_hits(hits: list[tuple[Post, Snippet | None]]) -> None:
+    from blogtui.render import display_title, format_day, sanitize
+
+    blocks = []
+    for post, snippet in hits:
+        lines = [field(display_title(post)), f"{format_day(post)}  {field(post.path)}"]
+        if snippet and snippet.text.strip():
+            lines.append("    " + _one_line(sanitize(snippet.text)).strip())
+        blocks.append("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(blocks))
+
+
+def _hit_block(
+    post: Post, snippet: Snippet | None, marks: Sequence[tuple[int, int]]
+) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from blogtui.render import format_day, marked_text, sanitize, status_marks
+
+    title = marked_text(_one_line(post.title or post.path), marks, "bold underline")
+    title.stylize("bold cyan")
+    where = Text(format_day(post), style="green")
+    for mark in status_marks(post):
+        where.append(f"  {mark}", style="bold yellow")
+    where.append("  " + sanitize(post.path), style="dim")
+    parts: list[RenderableType] = [title, where]
+    if snippet and snippet.text.strip():
+        body = marked_text(_one_line(snippet.text), snippet.marks, "bold reverse")
+        parts.append(Padding(body, (0, 0, 0, 4)))
+    return Group(*parts, Text())
+
+
+COMMAND = Command(
+    name="search",
+    help="Search the archive's full-text index.",
+    examples=EXAMPLES,
+    arguments=arguments,
+    run=run,
+    adopt=adopt,
+)
