@@ -13,7 +13,8 @@ from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
 from blogtui.config import Config
-from blogtui.tui.app import BlogApp, body_line
+from blogtui.tui.app import BlogApp
+from blogtui.tui.external import body_line
 from blogtui.tui.library import Library, as_prefix
 from blogtui.tui.screens import main as main_screen
 from blogtui.tui.screens.help import HelpScreen
@@ -548,6 +549,20 @@ async def test_light_theme_from_config(archive: Path) -> None:
         assert app.theme == "textual-light" and not app.current_theme.dark
 
 
+async def test_changing_the_theme_redraws_the_open_post(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        reader = app.main.query_one(Reader)
+        assert reader.look.dark and reader.page.post is not None
+        app.theme = "textual-light"
+        await settle(pilot)
+        assert not reader.look.dark
+        assert reader.page.post is not None and reader.page.post.title == "Harbour Lights"
+
+
 def test_links_resolve_relative_ref_and_post_url() -> None:
     from blogtui.model import Post
     from blogtui.tui.links import resolve
@@ -582,6 +597,32 @@ async def test_unknown_keymap_id_is_reported(archive: Path) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_keymap_reaches_screens_the_help_does_not_list(archive: Path) -> None:
+    # The links picker has no section in the help; its keys are remapped all the same.
+    app = make_app(archive, Config(keymap={"links.close": "x"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not any("keymap" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, LinkPicker)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+def test_every_binding_the_help_lists_can_be_remapped() -> None:
+    from blogtui.tui import keys
+
+    remappable = keys.binding_ids(BlogApp.BINDINGS)
+    sections = keys.help_sections(BlogApp.BINDINGS)
+    listed = {b.id for _, group in sections for b in keys.plain(group) if b.id}
+    assert len(listed) > 30 and listed <= remappable
+    assert {"find.cancel", "help.close", "links.close"} <= remappable - listed
 
 
 async def test_cold_start_lists_posts_from_front_matter_while_the_index_builds(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
@@ -17,13 +18,13 @@ from textual.worker import get_current_worker
 from blogtui.config import SORTS
 from blogtui.model import Post, Problem
 from blogtui.query import QueryError, Results
+from blogtui.tui import external
 from blogtui.tui.library import Filters, marks_in_title, preview
+from blogtui.tui.rendering import Look
+from blogtui.tui.session import Session
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
-
-if TYPE_CHECKING:
-    from blogtui.tui.app import BlogApp
 
 #: Seconds between keystrokes in the search bar and the search they start.
 DEBOUNCE = 0.15
@@ -54,8 +55,9 @@ class MainScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        self.session = session
         self.filters = Filters()
         self.results: Results | None = None
         self.catalogue: list[Post] = []
@@ -65,13 +67,6 @@ class MainScreen(Screen[None]):
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
         self._debounce: Timer | None = None
-
-    @property
-    def blog(self) -> BlogApp:
-        from blogtui.tui.app import BlogApp
-
-        assert isinstance(self.app, BlogApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=SEARCH_HINT, id="search")
@@ -85,11 +80,21 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(PostList).date_format = self.blog.config.date_format
-        self.query_one(Reader).look = self.blog.reader_look()  # watch_theme ran before it existed
-        self.filters = replace(self.filters, sort=self.blog.initial_sort)
+        self.query_one(PostList).date_format = self.session.config.date_format
+        self.query_one(Reader).look = self._look()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
         self._set_status("opening the archive…")
+
+    def _look(self) -> Look:
+        """How the reading pane draws a post: the configured date format, the theme's darkness."""
+        return Look(date_format=self.session.config.date_format, dark=self.app.current_theme.dark)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        reader = self.query_one(Reader)
+        reader.look = self._look()
+        reader.reload()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")
@@ -108,7 +113,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self) -> None:
         """Read every post's front matter (about a second per 10,000) while the index builds."""
-        results = preview(self.blog.root, now=self.blog.now)
+        results = preview(self.session.root, now=self.session.now)
         self.app.call_from_thread(self._show_preview, results)
 
     def _show_preview(self, results: Results) -> None:
@@ -119,13 +124,13 @@ class MainScreen(Screen[None]):
         self._show_results(self.filters, results)
 
     def _poll(self) -> None:
-        if not self.blog.editing:
+        if not self.session.editing:
             self.refresh_archive()
 
     @work(thread=True, exclusive=True, group="refresh")
     def refresh_archive(self, first: bool = False) -> None:
         """Bring the index up to date by stat; re-run the search when something changed."""
-        library = self.blog.library
+        library = self.session.library
         if library is None:
             return
 
@@ -170,7 +175,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, filters: Filters) -> None:
-        library = self.blog.library
+        library = self.session.library
         if library is None:
             return
         try:
@@ -209,15 +214,19 @@ class MainScreen(Screen[None]):
         if not self.indexed:
             return "Reading the archive…"
         if not self.catalogue:
-            return f"No posts in {self.blog.root}: it has no markdown files blogtui recognises."
+            return f"No posts in {self.session.root}: it has no markdown files blogtui recognises."
         return "No posts match. Press escape to clear the innermost filter."
 
     def _load(self, path: str) -> tuple[Post | None, list[Problem]]:
-        library = self.blog.library
+        library = self.session.library
         if library is None:
             return None, []
         post = library.post(path)
         return post, [p for p in library.problems if p.path == path]
+
+    def cannot_open(self, message: str) -> None:
+        """The archive could not be opened: say why in the reading pane."""
+        self.query_one(Reader).clear(message)
 
     # --- status -----------------------------------------------------------------------
     def _set_status(self, text: str) -> None:
@@ -386,7 +395,7 @@ class MainScreen(Screen[None]):
         if post is None:
             self.app.bell()
             return
-        self.blog.edit(post)
+        external.edit(self.app, self.session, post)
         self.refresh_archive()
         reader = self.query_one(Reader)
         if reader.path == post.path:
@@ -413,7 +422,7 @@ class MainScreen(Screen[None]):
             reader.open(linked.path)
             self.focus_reader()
         else:
-            self.blog.open_external(target, reader.post)
+            external.open_link(self.app, self.session, target, reader.post)
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar
@@ -441,7 +450,11 @@ class MainScreen(Screen[None]):
 
     def show_problems(self) -> None:
         """List every per-file problem in the reading pane."""
-        library = self.blog.library
+        library = self.session.library
         problems = library.problems if library else []
         text = "\n".join(str(p) for p in problems) or "No problems: every file was read."
         self.query_one(Reader).clear(text)
+
+    def read_highlighted(self) -> None:
+        """Read the post under the list cursor (the palette's Read)."""
+        self.query_one(PostList).action_select()
