@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from blogtui.index import PostIndex
@@ -23,48 +23,37 @@ class _Version(argparse.Action):
 def global_options(*, suppress: bool) -> argparse.ArgumentParser:
     """A parent parser of the options every command accepts, before or after its name.
 
-    The main parser takes them with their defaults (`suppress=False`); each command's parser
-    with suppressed defaults (`suppress=True`), so a command given after an option cannot
-    reset it.
+    The main parser takes them with their defaults (`suppress=False`: None, False for flags,
+    auto for --color); each command's parser with suppressed defaults (`suppress=True`), so a
+    command given after an option cannot reset it.
     """
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(
+        add_help=False, argument_default=argparse.SUPPRESS if suppress else None
+    )
     group = common.add_argument_group("global options")
-
-    def default(value: object) -> Any:
-        return argparse.SUPPRESS if suppress else value
-
     group.add_argument(
         "-a",
         "--archive",
         metavar="ARCHIVE",
-        default=default(None),
         help="the archive folder (default: $BLOGTUI_ARCHIVE, else the config's archive, else .)",
     )
     group.add_argument(
         "--color",
         choices=("auto", "always", "never"),
-        default=default("auto"),
+        default=argparse.SUPPRESS if suppress else "auto",
         help="style the output (default: auto)",
     )
     group.add_argument(
         "--width",
         type=positive,
         metavar="N",
-        default=default(None),
         help="render styled output N columns wide (plain output is never wrapped)",
     )
     group.add_argument(
-        "--follow-symlinks",
-        action="store_true",
-        default=default(False),
-        help="also follow links leaving the archive",
+        "--follow-symlinks", action="store_true", help="also follow links leaving the archive"
     )
-    group.add_argument(
-        "--config", metavar="FILE", default=default(None), help="the config file for the interface"
-    )
-    group.add_argument(
-        "--demo", action="store_true", default=default(False), help="use the bundled sample blog"
-    )
+    group.add_argument("--config", metavar="FILE", help="the config file for the interface")
+    group.add_argument("--demo", action="store_true", help="use the bundled sample blog")
     group.add_argument(
         "--version",
         action=_Version,

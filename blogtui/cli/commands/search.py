@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from blogtui.model import Post
-    from blogtui.query import Snippet
+    from blogtui.query import Hit, Snippet
 
 EXAMPLES = """query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;
   tag: category: title: author: path: lang: draft:yes|no;
@@ -63,7 +63,13 @@ def run(args: argparse.Namespace) -> int:
     hits = results.hits  # already cut to --limit by the search
     if not hits:
         nothing(f"no posts match {text!r}", args)
-    found = snippets(index, text, [hit.post for hit in hits])
+    _print_hits(args, text, hits, snippets(index, text, [hit.post for hit in hits]))
+    return 0
+
+
+def _print_hits(
+    args: argparse.Namespace, text: str, hits: list[Hit], found: dict[str, Snippet]
+) -> None:
     if args.json:
         print_json([_hit_json(hit.post, hit.score, found.get(hit.post.path)) for hit in hits])
     elif styled(args):
@@ -76,7 +82,6 @@ def run(args: argparse.Namespace) -> int:
         show(args, blocks, pager=True)
     else:
         _print_plain_hits([(hit.post, found.get(hit.post.path)) for hit in hits])
-    return 0
 
 
 def _hit_json(post: Post, score: float | None, snippet: Snippet | None) -> dict[str, Any]:
