@@ -113,6 +113,7 @@ def test_sections_come_in_the_order_a_newcomer_needs() -> None:
         "Reliability",
         "Troubleshooting",
         "Supported systems",
+        "Development",
         "Licence",
     ]
     assert headings == wanted
