@@ -264,9 +264,13 @@ def resolve_shortcodes(markdown: str) -> str:
 # --- plain text ----------------------------------------------------------------------------
 
 
+#: What a post without a date shows where its date would be (one word: a TSV field).
+UNDATED = "undated"
+
+
 def format_day(post: Post) -> str:
-    """The calendar date as written (`YYYY-MM-DD`), or `-` for an undated post."""
-    return post.date.day.isoformat() if post.date else "-"
+    """The calendar date as written (`YYYY-MM-DD`), or `undated`."""
+    return post.date.day.isoformat() if post.date else UNDATED
 
 
 def status_marks(post: Post) -> list[str]:
@@ -280,8 +284,9 @@ def display_title(post: Post) -> str:
     return sanitize(post.title) or sanitize(post.path)
 
 
-def post_header_lines(post: Post) -> list[str]:
-    """The plain header: title, then labelled date, authors, tags, categories, status, path."""
+def header_fields(post: Post) -> list[tuple[str, str]]:
+    """The header's labelled fields below the title, sanitised, each present one once:
+    Date, By, Tags, Categories, Status, Path. Plain and styled headers both show these."""
     rows = [("Date", format_day(post))]
     if post.authors:
         rows.append(("By", ", ".join(post.authors)))
@@ -292,9 +297,14 @@ def post_header_lines(post: Post) -> list[str]:
     if marks := status_marks(post):
         rows.append(("Status", ", ".join(marks)))
     rows.append(("Path", post.path))
+    return [(label, sanitize(value)) for label, value in rows]
+
+
+def post_header_lines(post: Post) -> list[str]:
+    """The plain header: title, a rule, then `header_fields` one a line, labelled."""
     title = display_title(post)
     rule = "=" * min(_cells(title), 72)
-    return [title, rule] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
+    return [title, rule] + [f"{k + ':':<12}{v}" for k, v in header_fields(post)]
 
 
 def _cells(text: str) -> int:
@@ -323,24 +333,34 @@ def plain_post(post: Post) -> str:
 # --- rich ----------------------------------------------------------------------------------
 
 
+#: How the styled header shows each of `header_fields`: (prefix, style of the value).
+_RICH_FIELDS = {
+    "Date": ("", "green"),
+    "By": ("  by ", "cyan"),
+    "Tags": ("  tags: ", "magenta"),
+    "Categories": ("  categories: ", "blue"),
+    "Status": ("  ", "bold yellow"),
+}
+
+
 def rich_header(post: Post) -> Text:
-    """The header as styled Rich text (built from Text, never markup, so titles stay inert)."""
+    """The header as styled Rich text (built from Text, never markup, so titles stay inert):
+    the title, a line of the same fields the plain header has, then the path."""
     from rich.text import Text
 
     header = Text()
     header.append(display_title(post), style="bold cyan")
     header.append("\n")
-    header.append(format_day(post), style="green")
-    for mark in status_marks(post):
-        header.append(f"  {mark}", style="bold yellow")
-    if post.tags:
-        header.append("  tags: ", style="dim")
-        header.append(sanitize(", ".join(post.tags)), style="magenta")
-    if post.categories:
-        header.append("  categories: ", style="dim")
-        header.append(sanitize(", ".join(post.categories)), style="blue")
-    header.append("\n")
-    header.append(sanitize(post.path), style="dim")
+    for label, value in header_fields(post):
+        if label == "Path":
+            header.append("\n")
+            header.append(value, style="dim")
+            continue
+        prefix, style = _RICH_FIELDS[label]
+        if label == "Date" and post.date is None:
+            style = "dim"  # "undated" is a remark, not a date
+        header.append(prefix, style="dim")
+        header.append(value, style=style)
     return header
 
 

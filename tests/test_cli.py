@@ -117,7 +117,7 @@ def test_list_piped_is_date_title_path_newest_first_undated_last(archive: Path) 
     rows = [line.split("\t") for line in lines]
     assert all(len(row) == 3 for row in rows)
     assert rows[0] == ["2024-03-01", "Hello World", "posts/hello.md"]
-    assert rows[-1] == ["-", "An undated note", "notes/undated.md"]
+    assert rows[-1] == ["undated", "An undated note", "notes/undated.md"]
     dates = [row[0] for row in rows[:-1]]
     assert dates == sorted(dates, reverse=True)
 
@@ -191,7 +191,7 @@ def test_archive_from_environment_and_positional_folder(archive: Path, tmp_path:
 def test_command_names_win_over_folders_but_dot_slash_opens_one(tmp_path: Path) -> None:
     folder = write_archive(tmp_path / "list", {"a.md": "---\ntitle: In list\n---\nx\n"})
     assert "In list" in ok("./list", cwd=tmp_path)
-    assert ok("list", cwd=folder).startswith("-\tIn list\t")
+    assert ok("list", cwd=folder).startswith("undated\tIn list\t")
 
 
 def test_per_file_problems_warn_without_changing_the_exit_code(archive: Path) -> None:

@@ -126,8 +126,8 @@ def test_header_lines_name_title_date_tags_categories_path() -> None:
     assert lines[-1] == "Path:       posts/new.md"
 
 
-def test_header_of_undated_post_shows_a_dash() -> None:
-    assert "Date:       -" in post_header_lines(_post(date=None, tags=(), categories=()))
+def test_header_of_undated_post_says_undated() -> None:
+    assert "Date:       undated" in post_header_lines(_post(date=None, tags=(), categories=()))
 
 
 def test_plain_post_is_header_then_body_without_escapes() -> None:

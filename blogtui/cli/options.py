@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from blogtui.cli.completion import SHELLS, PrintCompletion
+
 if TYPE_CHECKING:
     from blogtui.index import PostIndex
-    from blogtui.query import Results
+    from blogtui.query import Hit
 
 
 class _Version(argparse.Action):
@@ -47,12 +49,18 @@ def global_options(*, suppress: bool) -> argparse.ArgumentParser:
         "--width",
         type=positive,
         metavar="N",
-        help="render styled output N columns wide (plain output is never wrapped)",
+        help="render styled output N columns wide; plain output is never wrapped "
+        "(default: the terminal's width)",
     )
     group.add_argument(
         "--follow-symlinks", action="store_true", help="also follow links leaving the archive"
     )
-    group.add_argument("--config", metavar="FILE", help="the config file for the interface")
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the config file (default: $BLOGTUI_CONFIG, else "
+        "$XDG_CONFIG_HOME/blogtui/config.toml)",
+    )
     group.add_argument("--demo", action="store_true", help="use the bundled sample blog")
     group.add_argument(
         "--version",
@@ -61,6 +69,14 @@ def global_options(*, suppress: bool) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="print the version and exit",
     )
+    if not suppress:  # `blogtui --print-completion bash`, before any command
+        group.add_argument(
+            "--print-completion",
+            action=PrintCompletion,
+            choices=SHELLS,
+            metavar="SHELL",
+            help="print the completion script for SHELL (bash, zsh or fish) and exit",
+        )
     return common
 
 
@@ -71,6 +87,16 @@ def value_options(parser: argparse.ArgumentParser) -> frozenset[str]:
     actions = parser._actions
     return frozenset(
         flag for action in actions if action.nargs != 0 for flag in action.option_strings
+    )
+
+
+def known_option(parser: argparse.ArgumentParser, token: str) -> bool:
+    """Whether `parser` itself takes the option `token` (`--arch=x` and other abbreviations
+    argparse accepts included), rather than only a command's parser."""
+    flag = token.split("=", 1)[0]
+    options = parser._option_string_actions  # argparse's own table of its option strings
+    return flag in options or (
+        flag.startswith("--") and any(option.startswith(flag) for option in options)
     )
 
 
@@ -102,25 +128,42 @@ def year(text: str) -> int:
 
 def add_term_filters(parser: argparse.ArgumentParser) -> None:
     """--tag and --category, each repeatable (several mean AND)."""
-    parser.add_argument("--tag", action="append", default=[], metavar="T", help="posts with tag T")
     parser.add_argument(
-        "--category", action="append", default=[], metavar="C", help="posts in category C"
+        "--tag",
+        action="append",
+        default=[],
+        metavar="T",
+        help="posts with tag T; repeat for posts with all of them (default: any tag)",
+    )
+    parser.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="C",
+        help="posts in category C; repeatable like --tag (default: any category)",
     )
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
     """The term filters, --year and --no-drafts: what `filtered_search` applies."""
     add_term_filters(parser)
-    parser.add_argument("--year", action="append", type=year, default=[], help="posts of YEAR")
+    parser.add_argument(
+        "--year",
+        action="append",
+        type=year,
+        default=[],
+        help="posts of YEAR; repeat for any of several years (default: every year)",
+    )
     parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
 
 
-def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> Results:
-    """`text` searched with the command's filters (--tag, --category, --year, --no-drafts),
-    --sort and --limit; no facet counts (the commands print none). Raises QueryError."""
+def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tuple[list[Hit], int]:
+    """`text` searched with the command's filters (--tag, --category, --year, --no-drafts)
+    and --sort: the hits cut to --limit, and how many matched in all (to say what was cut).
+    No facet counts (the commands print none). Raises QueryError."""
     from blogtui.query import search
 
-    return search(
+    hits = search(
         index,
         text,
         tags=args.tag,
@@ -128,6 +171,6 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> Re
         years=args.year,
         drafts=not args.no_drafts,
         sort=args.sort,
-        limit=args.limit or None,
         facets=False,
-    )
+    ).hits
+    return (hits[: args.limit] if args.limit else hits), len(hits)

@@ -31,6 +31,13 @@ def say(message: str) -> None:
     print(f"blogtui: {sanitize(message)}", file=sys.stderr)
 
 
+def say_truncated(shown: int, matched: int) -> None:
+    """`20 of 22 shown; --limit 0 for all` on stderr when --limit cut the results and a
+    person reads stderr (a terminal); scripts reading a pipe asked for the limit."""
+    if shown < matched and sys.stderr.isatty():
+        say(f"{shown:,} of {matched:,} shown; --limit 0 for all")
+
+
 def warn_problems(problems: Iterable[Problem]) -> None:
     """A warning line on stderr for each file that could not be read as it should."""
     for problem in problems:

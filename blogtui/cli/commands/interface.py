@@ -11,9 +11,10 @@ from blogtui.cli.errors import CliError
 from blogtui.cli.opening import archive_root
 
 EXAMPLES = """\
-With no command, blogtui opens ARCHIVE (default: $BLOGTUI_ARCHIVE, else the current folder)
-in the terminal interface; when stdout is not a terminal it prints the post list instead.
-A command name wins over a folder of the same name: `blogtui ./list` opens the folder.
+With no command, blogtui opens ARCHIVE (default: $BLOGTUI_ARCHIVE, else the config's
+archive, else the current folder) in the terminal interface; when stdout is not a terminal
+it prints the post list instead. A command name wins over a folder of the same name:
+`blogtui ./list` opens the folder.
 
 examples:
   blogtui ~/site/content                 read an archive in the terminal interface
@@ -22,6 +23,7 @@ examples:
   blogtui search 'tag:go "error handling"' --limit 5
   blogtui cat my-post-slug | less        one post as plain text
   blogtui tags --json                    every tag with its post count
+  blogtui --print-completion fish > ~/.config/fish/completions/blogtui.fish
 
 exit status: 0 ok, 1 nothing matched, 2 bad usage, missing archive or malformed query."""
 

@@ -16,6 +16,7 @@ from blogtui.cli.output import (
     post_table,
     print_json,
     print_paths,
+    say_truncated,
     show,
     styled,
 )
@@ -28,13 +29,15 @@ EXAMPLES = """examples:
   blogtui list --year 2024 --sort title
   blogtui list --paths -0 | xargs -0 wc -w
   blogtui list --json | jq '.[].title'
-piped output is one post a line: DATE<TAB>TITLE<TAB>PATH (DATE is - when unknown)."""
+piped output is one post a line: DATE<TAB>TITLE<TAB>PATH (DATE is "undated" when unknown)."""
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     add_filters(parser)
-    parser.add_argument("--sort", choices=("date", "title"), default="date", help="order")
-    parser.add_argument("--limit", type=count, default=0, metavar="N", help="at most N (0: all)")
+    parser.add_argument("--sort", choices=("date", "title"), default="date", help="the order")
+    parser.add_argument(
+        "--limit", type=count, default=0, metavar="N", help="at most N posts; 0 for all"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON array of posts")
     parser.add_argument("--paths", action="store_true", help="paths only, one a line")
     parser.add_argument("-0", "--null", action="store_true", help="paths ending in NUL (xargs -0)")
@@ -43,10 +46,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     index = archive_with_posts(args)
     # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
-    posts = [hit.post for hit in filtered_search(index, "", args).hits]
-    if not posts:
+    hits, matched = filtered_search(index, "", args)
+    if not hits:
         nothing("no posts match", args)
-    _print_posts(args, posts)
+    _print_posts(args, [hit.post for hit in hits])
+    say_truncated(len(hits), matched)
     return 0
 
 

@@ -11,7 +11,15 @@ from blogtui.cli.command import Command
 from blogtui.cli.errors import CliError, nothing
 from blogtui.cli.opening import archive_root, open_index
 from blogtui.cli.options import add_filters, count, filtered_search
-from blogtui.cli.output import field, post_json, print_json, show, styled, warn_problems
+from blogtui.cli.output import (
+    field,
+    post_json,
+    print_json,
+    say_truncated,
+    show,
+    styled,
+    warn_problems,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -30,12 +38,19 @@ examples:
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")
+    parser.add_argument(
+        "query", nargs="*", metavar="QUERY", help="what to look for (the syntax is below)"
+    )
     add_filters(parser)
     parser.add_argument(
-        "--sort", choices=("relevance", "date", "title"), default="relevance", help="order"
+        "--sort",
+        choices=("relevance", "date", "title"),
+        default="relevance",
+        help="the order of the hits",
     )
-    parser.add_argument("--limit", type=count, default=20, metavar="N", help="at most N (0: all)")
+    parser.add_argument(
+        "--limit", type=count, default=20, metavar="N", help="at most N hits; 0 for all"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON array of hits")
 
 
@@ -57,13 +72,13 @@ def run(args: argparse.Namespace) -> int:
         root = archive_root(args)
         index = open_index(args, root)
         warn_problems(index.problems)
-        results = filtered_search(index, text, args)
+        hits, matched = filtered_search(index, text, args)
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None
-    hits = results.hits  # already cut to --limit by the search
     if not hits:
         nothing(f"no posts match {text!r}", args)
     _print_hits(args, text, hits, snippets(index, text, [hit.post for hit in hits]))
+    say_truncated(len(hits), matched)
     return 0
 
 
