@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 README = ROOT / "README.md"
 QUICK_START = [
-    "pip install . && blogtui --demo",
+    "python3 -m venv .venv && . .venv/bin/activate && pip install . && blogtui --demo",
     "pip install '.[test]' && pytest",
 ]
 #: How the README writes keys that Textual names otherwise.

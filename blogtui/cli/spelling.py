@@ -17,11 +17,25 @@ OPTION_CUTOFF = 0.6
 
 def close_names(word: str, names: Sequence[str]) -> list[str]:
     """The names `word` most likely meant, best first, at most three: the names it begins
-    (two letters or more: `sea`, `cate`), then those difflib finds alike."""
+    (two letters or more: `sea`, `cate`), those one slip away (`act`, `lst`), then those
+    difflib finds alike (`serach`)."""
     typed = word.casefold()
     begun = [name for name in names if len(typed) >= 2 and name.startswith(typed)]
+    slipped = [name for name in names if one_slip(typed, name)]
     alike = difflib.get_close_matches(typed, names, n=3, cutoff=CUTOFF)
-    return [name for name in dict.fromkeys([*begun, *alike]) if name != word][:3]
+    return [name for name in dict.fromkeys([*begun, *slipped, *alike]) if name != word][:3]
+
+
+def one_slip(typed: str, name: str) -> bool:
+    """Whether `typed` is `name` with one letter dropped, added or changed, or two
+    neighbours swapped (Damerau's one edit): short names score low with difflib."""
+    if typed == name or abs(len(typed) - len(name)) > 1:
+        return False
+    start = 0
+    while start < min(len(typed), len(name)) and typed[start] == name[start]:
+        start += 1
+    a, b = typed[start:], name[start:]
+    return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (a[:2] == b[1::-1] and a[2:] == b[2:])
 
 
 def suggestion(close: Sequence[str]) -> str:
