@@ -118,8 +118,10 @@ def test_list_piped_is_date_title_path_newest_first_undated_last(archive: Path) 
     assert all(len(row) == 3 for row in rows)
     assert rows[0] == ["2024-03-01", "Hello World", "posts/hello.md"]
     assert rows[-1] == ["undated", "An undated note", "notes/undated.md"]
-    dates = [row[0] for row in rows[:-1]]
-    assert dates == sorted(dates, reverse=True)
+    dates = [row[0] for row in rows]
+    dated = [day for day in dates if day != "undated"]
+    assert dated == sorted(dated, reverse=True)
+    assert dates == dated + ["undated"] * (len(dates) - len(dated))  # every undated one last
 
 
 def test_list_has_no_escape_codes_when_piped(archive: Path) -> None:
