@@ -113,7 +113,7 @@ def folder_as_option(argv: list[str], parser: argparse.ArgumentParser) -> list[s
         rest = argv[slot + 1 :]
         return argv[:slot] + (["--archive", rest[0], *rest[1:]] if rest else [])
     word, rest = argv[slot], argv[slot + 1 :]
-    if not _names_archive(word, rest, parser):
+    if not _names_archive(word, rest, parser, takes_value):
         raise unknown_command(word, NAMES)
     after = _first_word(rest, takes_value)
     if after is not None and rest[after] not in (*NAMES, "--"):
@@ -135,13 +135,15 @@ def _first_word(argv: list[str], takes_value: frozenset[str]) -> int | None:
     return None
 
 
-def _names_archive(word: str, rest: list[str], parser: argparse.ArgumentParser) -> bool:
+def _names_archive(
+    word: str, rest: list[str], parser: argparse.ArgumentParser, takes_value: frozenset[str]
+) -> bool:
     """Whether `word`, in the command's place and no command name, is meant as the archive."""
     if os.path.lexists(os.path.expanduser(word)) or not _COMMAND_LIKE.fullmatch(word):
         return True
     if close_names(word, NAMES):
         return False
-    after = _first_word(rest, value_options(parser))
+    after = _first_word(rest, takes_value)
     if after is not None and rest[after] not in NAMES:
         return False  # `blogtui frob foo`: two words where only a command takes a second
     options = rest[:after] if after is not None else rest

@@ -34,8 +34,13 @@ def one_slip(typed: str, name: str) -> bool:
     start = 0
     while start < min(len(typed), len(name)) and typed[start] == name[start]:
         start += 1
-    a, b = typed[start:], name[start:]
-    return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (a[:2] == b[1::-1] and a[2:] == b[2:])
+    a, b = typed[start:], name[start:]  # from the first letter where they differ
+    return (
+        a[1:] == b[1:]  # one letter changed
+        or a[1:] == b  # one added
+        or a == b[1:]  # one dropped
+        or (a[:2] == b[1::-1] and a[2:] == b[2:])  # two neighbours swapped
+    )
 
 
 def suggestion(close: Sequence[str]) -> str:
