@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from blogtui.tui.app import BlogApp
-from blogtui.tui.screens import main as main_screen
-from tests.test_tui import make_app, settle, write_archive
+from tests._pilot import opened, searched, settle
+from tests.test_tui import make_app, write_archive
 
 SIZE = (120, 36)
 
@@ -37,8 +37,7 @@ def test_search(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-
     async def search(pilot: Pilot[object]) -> None:
         await ready(pilot)
         await pilot.press("slash", *"harbour")
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
 
@@ -69,6 +68,6 @@ def test_reading_pane(snap_compare, app: BlogApp) -> None:  # type: ignore[no-un
     async def read(pilot: Pilot[object]) -> None:
         await ready(pilot)
         await pilot.press("j", "enter")
-        await settle(pilot)
+        await opened(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=read)
