@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,21 @@ from tests._pilot import opened, searched, settle
 from tests.test_tui import make_app, write_archive
 
 SIZE = (120, 36)
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+
+def pinned() -> dict[str, str]:
+    """The exact pins of pyproject.toml's test extra and runtime dependencies (name -> version)."""
+    project = tomllib.loads(PYPROJECT.read_text("utf-8"))["project"]
+    specs = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return {m[1].lower(): m[2] for s in specs if (m := re.fullmatch(r"([\w.-]+)==([\w.]+)", s))}
+
+
+def test_the_pinned_renderers_are_installed() -> None:
+    """A snapshot diff from a stale venv would look like a regression: say what to do instead."""
+    wrong = {name: version(name) for name, want in pinned().items() if version(name) != want}
+    assert {"textual", "rich", "pygments"} <= set(pinned())
+    assert wrong == {}, f"installed {wrong}, pinned {pinned()}: run pip install '.[test]'"
 
 
 @pytest.fixture
