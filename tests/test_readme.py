@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 README = ROOT / "README.md"
 QUICK_START = [
-    "pip install . && blogtui --demo",
+    "python3 -m venv .venv && . .venv/bin/activate && pip install . && blogtui --demo",
     "pip install '.[test]' && pytest",
 ]
 #: How the README writes keys that Textual names otherwise.
@@ -113,6 +113,7 @@ def test_sections_come_in_the_order_a_newcomer_needs() -> None:
         "Reliability",
         "Troubleshooting",
         "Supported systems",
+        "Development",
         "Licence",
     ]
     assert headings == wanted
