@@ -146,11 +146,15 @@ class MainScreen(Screen[None]):
         if library is None:
             return
 
+        shown = 0
+
         def progress(done: int, total: int) -> None:
-            if not total or (done % 50 and done != total):
-                return
-            if not self.call_later(self._set_status, f"indexing {done}/{total}…"):
+            nonlocal shown
+            if not self.is_attached:
                 raise ScreenClosed  # the app is exiting: stop building, do not hold it up
+            if total and (done - shown >= 50 or done == total):  # files come one by one or 40
+                shown = done
+                self.call_later(self._set_status, f"indexing {done}/{total}…")
 
         try:
             report = library.refresh(progress if first else None)
