@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
-from functools import cache
 
 import pytest
 
 from blogtui.archive import Archive, load
 from blogtui.model import Post, term_key
-from tests.conftest import NOW, corpus
+from tests.conftest import corpus, corpus_archive
 
 pytestmark = pytest.mark.corpora
 
@@ -26,14 +25,9 @@ COUNTS = {
 }
 
 
-@cache
-def _loaded(name: str) -> Archive:
-    return load(corpus(name), now=NOW)
-
-
 def loaded(name: str) -> Archive:
-    corpus(name)  # skips with a reason when the corpus is absent
-    return _loaded(name)
+    """The corpus as loaded once for the whole run in this worker (skips if it is absent)."""
+    return corpus_archive(name)
 
 
 def by_path(name: str) -> dict[str, Post]:

@@ -38,6 +38,7 @@ from tests._hostile import (
     write_hostile_tree,
     write_injection_archive,
 )
+from tests._pilot import opened, settle
 
 T = TypeVar("T")
 
@@ -430,7 +431,7 @@ async def test_tui_renders_no_raw_control_sequences(evil: Path) -> None:
 
     app = BlogApp(evil)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         post_list = app.main.query_one(PostList)
         assert any("Evil" in post.title for post in post_list.posts)
         shown = [_screen_text(app)]
@@ -439,20 +440,13 @@ async def test_tui_renders_no_raw_control_sequences(evil: Path) -> None:
                 continue
             post_list.cursor = number
             await pilot.press("enter")
-            await _settle(pilot)
+            await opened(pilot)
             shown.append(_screen_text(app))
             await pilot.press("escape")
         shown += [str(note.message) for note in app._notifications]
     text = "\n".join(shown)
     assert "Evilword body" in text, "the hostile body was never shown: nothing was tested"
     assert raw_controls(text.encode(errors="surrogateescape")) == []
-
-
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_tui_loads_good_posts_and_reports_hostile_files(tmp_path: Path) -> None:
@@ -464,11 +458,11 @@ async def test_tui_loads_good_posts_and_reports_hostile_files(tmp_path: Path) ->
     tree = write_hostile_tree(tmp_path, big=False)
     app = BlogApp(tree.root)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         listed = {post.path for post in app.main.query_one(PostList).posts}
         notices = [str(note.message) for note in app._notifications]
         app.main.show_problems()
-        await _settle(pilot)
+        await settle(pilot)
         problems_shown = app.main.query_one(Reader).text
     assert set(tree.good) <= listed
     assert not listed & set(tree.never_listed)

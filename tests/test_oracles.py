@@ -27,7 +27,7 @@ import pytest
 
 from blogtui.archive import load
 from blogtui.model import Post, term_key, tidy_term
-from tests.conftest import CORPORA, NOW, ROOT
+from tests.conftest import CORPORA, NOW, ROOT, corpus_archive
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from gen_corpus import Manifest, generate
@@ -77,8 +77,10 @@ def run_tool(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProc
 
 
 def ours(root: Path, keep: Callable[[str], bool] = lambda path: True) -> dict[str, Post]:
-    """Our posts by archive-relative path (only those `keep` accepts)."""
-    return {post.path: post for post in load(root, now=NOW).posts if keep(post.path)}
+    """Our posts by archive-relative path (only those `keep` accepts); a real corpus is
+    loaded once per worker, shared with test_corpora."""
+    archive = corpus_archive(root.name) if root.parent == CORPORA else load(root, now=NOW)
+    return {post.path: post for post in archive.posts if keep(post.path)}
 
 
 # --- Hugo -----------------------------------------------------------------------------------

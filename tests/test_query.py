@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from blogtui.index import PostIndex
 from blogtui.query import QueryError, check, search, snippets, title_marks
-from tests.conftest import NOW, corpus
+from tests.conftest import NOW
 
 POSTS = {
     "posts/rust-intro.md": (
@@ -235,9 +236,10 @@ def test_title_marks(text: str, title: str, marked: list[str]) -> None:
 
 
 @pytest.mark.corpora
-def test_cjk_search_finds_the_sofastack_announcement() -> None:
-    root = corpus("sofastack-blog-zh")
-    index = PostIndex.open(root, now=NOW)
+def test_cjk_search_finds_the_sofastack_announcement(
+    corpus_index: Callable[[str], PostIndex],
+) -> None:
+    index = corpus_index("sofastack-blog-zh")
     paths = {h.post.path for h in search(index, "分布式").hits}
     assert any("announcing-sofastack-open-source" in p for p in paths)
     assert len(paths) > 10

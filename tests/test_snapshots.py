@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -9,10 +12,25 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from blogtui.tui.app import BlogApp
-from blogtui.tui.screens import main as main_screen
-from tests.test_tui import make_app, settle, write_archive
+from tests._pilot import opened, searched, settle
+from tests.test_tui import make_app, write_archive
 
 SIZE = (120, 36)
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+
+def pinned() -> dict[str, str]:
+    """The exact pins of pyproject.toml's test extra and runtime dependencies (name -> version)."""
+    project = tomllib.loads(PYPROJECT.read_text("utf-8"))["project"]
+    specs = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return {m[1].lower(): m[2] for s in specs if (m := re.fullmatch(r"([\w.-]+)==([\w.]+)", s))}
+
+
+def test_the_pinned_renderers_are_installed() -> None:
+    """A snapshot diff from a stale venv would look like a regression: say what to do instead."""
+    wrong = {name: version(name) for name, want in pinned().items() if version(name) != want}
+    assert {"textual", "rich", "pygments"} <= set(pinned())
+    assert wrong == {}, f"installed {wrong}, pinned {pinned()}: run pip install '.[test]'"
 
 
 @pytest.fixture
@@ -37,8 +55,7 @@ def test_search(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-
     async def search(pilot: Pilot[object]) -> None:
         await ready(pilot)
         await pilot.press("slash", *"harbour")
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
 
@@ -69,6 +86,6 @@ def test_reading_pane(snap_compare, app: BlogApp) -> None:  # type: ignore[no-un
     async def read(pilot: Pilot[object]) -> None:
         await ready(pilot)
         await pilot.press("j", "enter")
-        await settle(pilot)
+        await opened(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=read)

@@ -24,6 +24,7 @@ from blogtui.tui.screens.picker import TermPicker
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
+from tests._pilot import opened, searched, settle, until
 from tests.conftest import NOW
 
 LONG_PARAGRAPH = "The lighthouse keeper counted the waves again. " * 12
@@ -127,14 +128,6 @@ def make_app(root: Path, config: Config | None = None, now: datetime = NOW) -> B
     return BlogApp(root, config=config or Config(), now=now)
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for every worker and the messages they post."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def titles(app: BlogApp) -> list[str]:
     return [post.title for post in app.main.query_one(PostList).posts]
 
@@ -171,7 +164,7 @@ async def test_broken_post_is_reported_and_explained(archive: Path) -> None:
         post_list = app.main.query_one(PostList)
         post_list.cursor = [p.path for p in post_list.posts].index("posts/broken.md")
         await pilot.press("enter")
-        await settle(pilot)
+        await opened(pilot)
         shown = app.main.query_one(Reader).text
         problem = next(p for p in app.library.problems if p.path == "posts/broken.md")  # type: ignore[union-attr]
         assert problem.reason in shown.replace("\n", " ") or problem.reason[:30] in shown
@@ -185,8 +178,7 @@ async def test_slash_searches_as_you_type_and_marks_titles(archive: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"lighthouse")
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
         # sorted by date; the long post mentions a lighthouse keeper
         assert titles(app) == ["Harbour Lights", "Lighthouse Visit", "The Long One"]
         post_list = app.main.query_one(PostList)
@@ -267,8 +259,7 @@ async def test_escape_leaves_search_then_clears_filters_innermost_first(archive:
         await settle(pilot)
         await pilot.press("t", *"sailing", "enter", "escape")
         await pilot.press("slash", *"harbour")
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
         assert app.focused is app.main.query_one("#search")
         await pilot.press("escape")
         assert isinstance(app.focused, PostList)
@@ -300,9 +291,7 @@ async def test_enter_reads_the_post_in_the_pane(archive: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("j", "enter")
-        await settle(pilot)
-        reader = app.main.query_one(Reader)
-        assert app.focused is reader
+        reader = await opened(pilot)
         text = reader.text
         assert (
             "Harbour Lights" in text and "Mira Quill" in text and "posts/harbour-lights.md" in text
@@ -318,15 +307,14 @@ async def test_space_and_b_page_the_reader(archive: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("G", "k", "enter")
-        await settle(pilot)
-        reader = app.main.query_one(Reader)
+        reader = await opened(pilot)
         assert reader.page.complete and "albatross" in reader.text
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()  # the page scrolls smoothly
         paged = reader.scroll_y
         assert paged > 10
         await pilot.press("b")
-        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
         assert reader.scroll_y < paged
 
 
@@ -346,8 +334,7 @@ async def test_tab_switches_panes(archive: Path) -> None:
         await settle(pilot)
         assert isinstance(app.focused, PostList)
         await pilot.press("tab")
-        await pilot.pause()
-        assert isinstance(app.focused, Reader)
+        await until(pilot, lambda: isinstance(app.focused, Reader), "the reading pane's focus")
         await pilot.press("tab")
         assert isinstance(app.focused, Sidebar)
         await pilot.press("j", "enter")  # first selectable term: a category
@@ -382,7 +369,7 @@ async def test_e_opens_the_editor_and_reindexes(archive: Path, tmp_path: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("j", "j", "enter")
-        await settle(pilot)
+        await opened(pilot)
         await pilot.press("e")
         await settle(pilot)
         assert "An edit made in the editor." in app.main.query_one(Reader).text
@@ -401,7 +388,7 @@ async def test_o_lists_links_and_follows_one_to_a_post_then_backspace(archive: P
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("j", "enter")
-        await settle(pilot)
+        await opened(pilot)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, LinkPicker)
@@ -424,7 +411,7 @@ async def test_f_finds_in_the_post_and_n_moves(archive: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("j", "j", "enter")
-        await settle(pilot)
+        await opened(pilot)
         await pilot.press("f", *"keeper", "enter")
         await pilot.pause()
         assert "1/2 'keeper'" in status(app)
@@ -436,7 +423,7 @@ async def test_f_finds_in_the_post_and_n_moves(archive: Path) -> None:
         assert "keeper" not in status(app)
 
 
-async def test_r_reloads_and_files_changed_outside_show_up(
+async def test_files_changed_outside_show_up(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(main_screen, "POLL_INTERVAL", 0.2)
@@ -447,12 +434,33 @@ async def test_r_reloads_and_files_changed_outside_show_up(
             "---\ntitle: A New Arrival\ndate: 2026-01-05\n---\nFresh.\n", encoding="utf-8"
         )
         (archive / "posts/soup-season.md").unlink()
-        await pilot.pause(1.0)
-        await settle(pilot)
-        assert "A New Arrival" in titles(app) and "Soup Season" not in titles(app)
-        await pilot.press("r")
+        await until(
+            pilot,
+            lambda: "A New Arrival" in titles(app) and "Soup Season" not in titles(app),
+            "the poll to show the added post and drop the deleted one",
+        )
         await settle(pilot)
         assert "7/7 posts" in status(app)
+
+
+async def test_r_reloads_the_archive_and_the_open_post(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "POLL_INTERVAL", 3600)  # only r can see the change
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "enter")  # Lighthouse Visit
+        reader = await opened(pilot)
+        path = archive / "posts/lighthouse-visit.md"
+        path.write_text(path.read_text("utf-8") + "\nA postscript about gulls.\n", "utf-8")
+        (archive / "posts/soup-season.md").unlink()
+        await settle(pilot)
+        assert "Soup Season" in titles(app) and "gulls" not in reader.text
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Soup Season" not in titles(app) and "6/6 posts" in status(app)
+        assert "A postscript about gulls." in reader.text
 
 
 async def test_question_mark_lists_every_key_including_remaps(archive: Path) -> None:
@@ -525,9 +533,8 @@ async def test_fits_80x24_with_list_and_reader_taking_turns(archive: Path) -> No
         await settle(pilot)
         assert not app.main.query_one(Sidebar).display or app.main.has_class("narrow")
         await pilot.press("enter")
-        await settle(pilot)
-        reader = app.main.query_one(Reader)
-        assert app.focused is reader and reader.size.width >= 70
+        reader = await opened(pilot)
+        assert reader.size.width >= 70
         assert max(len(line) for line in reader.text.splitlines()) > 40  # rendered at its width
         await pilot.press("escape")
         await pilot.pause()
@@ -638,16 +645,17 @@ async def test_cold_start_lists_posts_from_front_matter_while_the_index_builds(
     monkeypatch.setattr(Library, "refresh", slow_build)
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if titles(app):
-                break
+        await until(pilot, lambda: bool(titles(app)), "the front-matter preview")
         assert not app.main.indexed
         assert len(titles(app)) == 7 and "7/7 posts" in status(app)
         assert any(label.startswith("  ") for label in sidebar_labels(app))  # counts shown
         await pilot.press("enter")  # a post opens while the index is still building
-        await pilot.pause(0.5)
-        assert app.main.query_one(Reader).path is not None
+        reader = app.main.query_one(Reader)
+        first = titles(app)[0]
+        await until(
+            pilot, lambda: reader.post is not None and reader.post.title == first, "the post"
+        )
+        assert not app.main.indexed
         release.set()
         await settle(pilot)
         assert app.main.indexed and len(titles(app)) == 7
@@ -658,15 +666,13 @@ async def test_an_unfinished_word_matches_as_a_prefix_while_typing(archive: Path
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"lighth")  # nothing is indexed as "lighth" itself
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
         assert sorted(titles(app)) == ["Harbour Lights", "Lighthouse Visit", "The Long One"]
         post_list = app.main.query_one(PostList)
         row = post_list.row_text(next(p for p in post_list.posts if p.title == "Lighthouse Visit"))
         assert any(span.end - span.start == len("Lighthouse") for span in row.spans[1:])
         await pilot.press("space", *"zz")  # a finished word, then two letters: no prefixing
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
         assert titles(app) == []
 
 
@@ -688,8 +694,7 @@ async def test_a_highlighted_sidebar_term_that_leaves_the_results_is_dropped(
         await pilot.press("j")  # the first category is highlighted
         assert sidebar.highlighted is not None
         await pilot.press("slash", *"zzqx")  # a search whose results lack that category
-        await pilot.pause(main_screen.DEBOUNCE + 0.1)
-        await settle(pilot)
+        await searched(pilot)
         assert app.is_running and titles(app) == []
         assert sidebar.highlighted is None
 
@@ -699,7 +704,7 @@ async def test_the_reading_pane_uses_the_configured_date_format(archive: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        await settle(pilot)
+        await opened(pilot)
         post = app.main.query_one(PostList).posts[0]
         assert post.date is not None
         assert post.date.day.strftime("%d %b %Y") in app.main.query_one(Reader).text

@@ -91,17 +91,21 @@ class BlogApp(App[int]):
 
     @work(thread=True, exclusive=True, group="open")
     def _open_library(self) -> None:
+        # Results reach the UI through the main screen's queue (call_later is thread-safe):
+        # the screen runs them only while it is live, never into a DOM torn down on exit.
+        main = self.main
+
         def notice(text: str) -> None:
-            self.call_from_thread(self.notify, text, timeout=6)
+            main.call_later(self.notify, text, timeout=6)
 
         try:
             library = Library.open(self.session.root, notice=notice, now=self.session.now)
             catalogue = library.posts()
         except ArchiveError as err:
-            self.call_from_thread(self._cannot_open, str(err))
+            main.call_later(self._cannot_open, str(err))
             return
         self.session.library = library
-        self.call_from_thread(self.main.library_ready, catalogue)
+        main.call_later(main.library_ready, catalogue)
 
     def _cannot_open(self, message: str) -> None:
         self.main.cannot_open(message)

@@ -38,6 +38,10 @@ NARROW = 100
 SEARCH_HINT = '/ search   words  "a phrase"  tag:NAME  category:NAME  date:2024  -word  prefix*'
 
 
+class ScreenClosed(Exception):
+    """Raised inside a refresh when the screen closed (the app is exiting): the build stops."""
+
+
 class MainScreen(Screen[None]):
     """Everything the reader shows; holds the current Filters and the last Results."""
 
@@ -60,6 +64,9 @@ class MainScreen(Screen[None]):
         self.session = session
         self.filters = Filters()
         self.results: Results | None = None
+        #: The filters whose results the list shows (the search for `filters` has landed
+        #: when the two are equal).
+        self.shown: Filters | None = None
         self.catalogue: list[Post] = []
         self.error = ""
         self.progress = ""
@@ -110,11 +117,14 @@ class MainScreen(Screen[None]):
         self.refresh_archive(first=True)
         self.set_interval(POLL_INTERVAL, self._poll)
 
+    # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
+    # not `app.call_from_thread`: the screen runs them only while it is live, so a worker
+    # that finishes as the app exits never calls into a closed DOM.
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self) -> None:
         """Read every post's front matter (about a second per 10,000) while the index builds."""
         results = preview(self.session.root, now=self.session.now)
-        self.app.call_from_thread(self._show_preview, results)
+        self.call_later(self._show_preview, results)
 
     def _show_preview(self, results: Results) -> None:
         if self.indexed or not results.hits:
@@ -124,8 +134,15 @@ class MainScreen(Screen[None]):
         self._show_results(self.filters, results)
 
     def _poll(self) -> None:
-        if not self.session.editing:
+        if not self.session.editing and not self._refreshing():
             self.refresh_archive()
+
+    def _refreshing(self) -> bool:
+        """True while a refresh runs. A poll then skips its tick rather than cancel it: a cold
+        build outlasts many ticks, and each cancelled refresh would keep its thread, waiting."""
+        return any(
+            w.node is self and w.group == "refresh" and not w.is_finished for w in self.workers
+        )
 
     @work(thread=True, exclusive=True, group="refresh")
     def refresh_archive(self, first: bool = False) -> None:
@@ -134,14 +151,23 @@ class MainScreen(Screen[None]):
         if library is None:
             return
 
-        def progress(done: int, total: int) -> None:
-            if total and (done % 50 == 0 or done == total):
-                self.app.call_from_thread(self._set_status, f"indexing {done}/{total}…")
+        shown = 0
 
-        report = library.refresh(progress if first else None)
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            if not self.is_attached:
+                raise ScreenClosed  # the app is exiting: stop building, do not hold it up
+            if total and (done - shown >= 50 or done == total):  # files come one by one or 40
+                shown = done
+                self.call_later(self._set_status, f"indexing {done}/{total}…")
+
+        try:
+            report = library.refresh(progress if first else None)
+        except ScreenClosed:
+            return  # the index discards the unfinished build; the next start builds it again
         changed = report.added + report.changed + report.deleted
         catalogue = library.posts() if changed or first else None
-        self.app.call_from_thread(self._refreshed, catalogue, report.problems, first, changed)
+        self.call_later(self._refreshed, catalogue, report.problems, first, changed)
 
     def _refreshed(
         self, catalogue: list[Post] | None, problems: list[Problem], first: bool, changed: int
@@ -181,10 +207,10 @@ class MainScreen(Screen[None]):
         try:
             results, used = library.search(filters)
         except QueryError as err:
-            self.app.call_from_thread(self._search_failed, str(err))
+            self.call_later(self._search_failed, str(err))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_results, filters, results, used)
+            self.call_later(self._show_results, filters, results, used)
 
     def _search_failed(self, message: str) -> None:
         self.error = message
@@ -197,6 +223,7 @@ class MainScreen(Screen[None]):
         if self.previewing and not self.indexed and not results.hits:
             return  # the index is still building: keep the front-matter preview
         self.results = results
+        self.shown = filters
         self.error = ""
         text = filters.text if used is None else used
         posts = [hit.post for hit in results.hits]

@@ -134,11 +134,13 @@ class Reader(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="render")
     def _render_post(self, path: str, width: int, look: Look, keep_scroll: bool = False) -> None:
+        # Pages come back through this widget's queue (call_later is thread-safe), so one
+        # finished as the app exits is dropped instead of drawn into a closed DOM.
         post, problems = self.loader(path)
         if post is None:
             reasons = "; ".join(p.reason for p in problems) or "the file is gone"
             page = _message_page(f"Cannot show {path}: {reasons}", width)
-            self.app.call_from_thread(self._show, page, not keep_scroll)
+            self.call_later(self._show, page, not keep_scroll)
             return
         top: list[RenderableType] = [rendering.header(post, look)]
         if problems:
@@ -148,12 +150,10 @@ class Reader(ScrollView, can_focus=True):
         if head is not None:
             lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
             key = (path, width, look.dark)
-            self.app.call_from_thread(
-                self._show_head, key, Page(post, lines, False), not keep_scroll
-            )
+            self.call_later(self._show_head, key, Page(post, lines, False), not keep_scroll)
         lines = rendering.render_lines(Group(*top, rendering.body(post, look)), width)
         page = Page(post, lines, complete=True)
-        self.app.call_from_thread(
+        self.call_later(
             self._store, (path, width, look.dark), page, keep_scroll or head is not None
         )
 
