@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
     from rich.console import Console, RenderableType
 
-    from blogtui.index import PostIndex, Progress
     from blogtui.model import Post, Problem
-    from blogtui.query import Results, Snippet
+    from blogtui.search.index import PostIndex, Progress
+    from blogtui.search.search import Results, Snippet
 
 COMMANDS = ("cat", "list", "search", "tags", "categories", "index")
 #: Global options that take a value, so the folder argument can be told from their values.
@@ -160,11 +160,7 @@ _EPILOGS = {
   blogtui list --paths -0 | xargs -0 wc -w
   blogtui list --json | jq '.[].title'
 piped output is one post a line: DATE<TAB>TITLE<TAB>PATH (DATE is - when unknown).""",
-    "search": """query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;
-  tag: category: title: author: path: lang: draft:yes|no;
-  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01
-
-examples:
+    "search": """examples:
   blogtui search kubernetes scheduler
   blogtui search 'tag:"open source" -draft:yes' --sort date
   blogtui search 'title:release*' --json --limit 0""",
@@ -221,6 +217,8 @@ def _global_options() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from blogtui.search.syntax import SYNTAX_HELP
+
     common = _global_options()
     parser = argparse.ArgumentParser(
         prog="blogtui",
@@ -239,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
             prog=f"blogtui {name}",
             help=help_text,
             description=help_text,
-            epilog=_EPILOGS[name],
+            epilog=SYNTAX_HELP + "\n\n" + _EPILOGS[name] if name == "search" else _EPILOGS[name],
             parents=[common],
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -315,8 +313,10 @@ _LIST_DEFAULTS: dict[str, Any] = {
 
 
 def _add_list(sub: argparse.ArgumentParser) -> None:
+    from blogtui.model import LIST_SORTS
+
     _add_filters(sub)
-    sub.add_argument("--sort", choices=("date", "title"), default="date", help="order")
+    sub.add_argument("--sort", choices=LIST_SORTS, default="date", help="order")
     sub.add_argument("--limit", type=_count, default=0, metavar="N", help="at most N (0: all)")
     sub.add_argument("--json", action="store_true", help="one JSON array of posts")
     sub.add_argument("--paths", action="store_true", help="paths only, one a line")
@@ -325,11 +325,12 @@ def _add_list(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_search(sub: argparse.ArgumentParser) -> None:
+    from blogtui.model import LIST_SORTS
+
     sub.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")
     _add_filters(sub)
-    sub.add_argument(
-        "--sort", choices=("relevance", "date", "title"), default="relevance", help="order"
-    )
+    sorts = ("relevance", *LIST_SORTS)  # the default first
+    sub.add_argument("--sort", choices=sorts, default="relevance", help="order")
     sub.add_argument("--limit", type=_count, default=20, metavar="N", help="at most N (0: all)")
     sub.add_argument("--json", action="store_true", help="one JSON array of hits")
     sub.set_defaults(func=_cmd_search)
@@ -393,7 +394,7 @@ def _configured_archive(args: argparse.Namespace) -> str | None:
 def _open_index(args: argparse.Namespace, root: Path, **options: Any) -> PostIndex:
     """The archive's index, fresh; notices (rebuilds, in-memory fallback) go to stderr."""
     from blogtui.archive import ArchiveError
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
     try:
         return PostIndex.open(root, follow_symlinks=args.follow_symlinks, notice=_say, **options)
@@ -505,7 +506,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _search(index: PostIndex, text: str, args: argparse.Namespace) -> Results:
     """`text` searched with the command's filters (--tag, --category, --year, --no-drafts),
     --sort and --limit; no facet counts (the commands print none). Raises QueryError."""
-    from blogtui.query import search
+    from blogtui.search.search import search
 
     return search(
         index,
@@ -578,24 +579,9 @@ def _sanitized(value: Any) -> Any:
 
 def _post_json(post: Post) -> dict[str, Any]:
     """A post as `list --json` prints it (strings are sanitised by `_print_json`)."""
-    return {
-        "path": post.path,
-        "title": post.title,
-        "slug": post.slug,
-        "date": post.date.iso() if post.date else None,
-        "tags": list(post.tags),
-        "categories": list(post.categories),
-        "authors": list(post.authors),
-        "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},
-        "draft": post.draft,
-        "future": post.future,
-        "expired": post.expired,
-        "summary": post.summary,
-        "words": post.words,
-        "reading_minutes": post.reading_minutes,
-        "lang": post.lang,
-        "section": post.section,
-    }
+    from blogtui.model import json_record
+
+    return json_record(post)
 
 
 def _post_table(posts: list[Post]) -> RenderableType:
@@ -620,8 +606,8 @@ def _post_table(posts: list[Post]) -> RenderableType:
 
 
 def _cmd_terms(args: argparse.Namespace) -> int:
-    from blogtui.query import search
     from blogtui.render import sanitize
+    from blogtui.search.search import search
 
     index = _archive_with_posts(args)
     facets = search(index, "").facets  # the counts the reader's sidebar shows, over all posts
@@ -653,7 +639,8 @@ def _terms_table(field: str, rows: list[tuple[str, int]]) -> RenderableType:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from blogtui.query import QueryError, check, snippets
+    from blogtui.search.search import snippets
+    from blogtui.search.syntax import QueryError, check
 
     text = " ".join(args.query)
     try:
@@ -671,7 +658,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([_hit_json(hit.post, hit.score, found.get(hit.post.path)) for hit in hits])
     elif _styled(args):
-        from blogtui.query import title_marks
+        from blogtui.search.search import title_marks
 
         blocks = [
             _hit_block(hit.post, found.get(hit.post.path), title_marks(text, hit.post.title))
@@ -815,7 +802,8 @@ class _PostFinder:
 
     def selected(self) -> list[Post]:
         """The posts --tag, --category and --query select, in search order."""
-        from blogtui.query import QueryError, search
+        from blogtui.search.search import search
+        from blogtui.search.syntax import QueryError
 
         try:
             results = search(
@@ -878,14 +866,14 @@ def _print_raw(args: argparse.Namespace, files: list[Path]) -> None:
 
 def _cmd_index(args: argparse.Namespace) -> int:
     if args.prune:
-        from blogtui.index import prune
+        from blogtui.search.store import prune
 
         for folder in prune():
             print(folder)
         return 0
     root = _archive_root(args)
     if args.where:
-        from blogtui.index import index_location
+        from blogtui.search.store import index_location
 
         print(index_location(root))
         return 0

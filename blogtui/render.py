@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from blogtui.model import Post
+from blogtui.model import Post, header_rows
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -281,19 +281,11 @@ def display_title(post: Post) -> str:
 
 
 def post_header_lines(post: Post) -> list[str]:
-    """The plain header: title, then labelled date, authors, tags, categories, status, path."""
-    rows = [("Date", format_day(post))]
-    if post.authors:
-        rows.append(("By", ", ".join(post.authors)))
-    if post.tags:
-        rows.append(("Tags", ", ".join(post.tags)))
-    if post.categories:
-        rows.append(("Categories", ", ".join(post.categories)))
-    if marks := status_marks(post):
-        rows.append(("Status", ", ".join(marks)))
-    rows.append(("Path", post.path))
+    """The plain header: the title underlined, then a labelled line for each header row
+    (date, authors, tags, categories, status, path: model.header_rows)."""
     title = display_title(post)
     rule = "=" * min(_cells(title), 72)
+    rows = header_rows(post, format_day)
     return [title, rule] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
 
 
@@ -323,24 +315,30 @@ def plain_post(post: Post) -> str:
 # --- rich ----------------------------------------------------------------------------------
 
 
+#: Styles of the rich header's rows by label (the rest are plain).
+_STYLES = {"Date": "green", "Status": "bold yellow", "Tags": "magenta", "Categories": "blue"}
+#: Rows shown first and without their label: their values say what they are.
+_BARE = ("Date", "Status")
+
+
 def rich_header(post: Post) -> Text:
-    """The header as styled Rich text (built from Text, never markup, so titles stay inert)."""
+    """The header as styled Rich text (built from Text, never markup, so titles stay inert):
+    the title; the date, the status and the other header rows on one line; the path."""
     from rich.text import Text
 
     header = Text()
     header.append(display_title(post), style="bold cyan")
     header.append("\n")
-    header.append(format_day(post), style="green")
-    for mark in status_marks(post):
-        header.append(f"  {mark}", style="bold yellow")
-    if post.tags:
-        header.append("  tags: ", style="dim")
-        header.append(sanitize(", ".join(post.tags)), style="magenta")
-    if post.categories:
-        header.append("  categories: ", style="dim")
-        header.append(sanitize(", ".join(post.categories)), style="blue")
+    *rows, (_path, path) = header_rows(post, format_day)
+    bare = [(label, value) for label, value in rows if label in _BARE]
+    for number, (label, value) in enumerate(bare):
+        header.append(("  " if number else "") + value.replace(", ", "  "), style=_STYLES[label])
+    for label, value in rows:
+        if label not in _BARE:
+            header.append(f"  {label.lower()}: ", style="dim")
+            header.append(sanitize(value), style=_STYLES.get(label, ""))
     header.append("\n")
-    header.append(sanitize(post.path), style="dim")
+    header.append(sanitize(path), style="dim")
     return header
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from blogtui.config import Config, parse_config
-from blogtui.query import check
+from blogtui.search.syntax import check
 from blogtui.tui.app import BlogApp
 from blogtui.tui.screens.main import MainScreen
 from tests.conftest import ROOT

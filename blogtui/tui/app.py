@@ -18,9 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from blogtui.archive import ArchiveError
-from blogtui.config import SORTS, Config, load_config
-from blogtui.model import Post
-from blogtui.query import Sort
+from blogtui.config import Config, load_config
+from blogtui.model import Post, Sort
 from blogtui.tui.library import Library
 from blogtui.tui.links import is_external
 from blogtui.tui.rendering import Look
@@ -66,7 +65,7 @@ class BlogApp(App[int]):
         self.now = now
         self.library: Library | None = None
         self.editing = False
-        self.initial_sort: Sort = self.config.sort if self.config.sort in SORTS else "date"  # type: ignore[assignment]
+        self.initial_sort: Sort = self.config.sort
 
     @property
     def main(self) -> MainScreen:
