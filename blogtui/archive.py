@@ -463,9 +463,9 @@ def canonicalise(posts: Iterable[Post]) -> list[Post]:
 def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
     """term -> canonical spelling, only for the terms whose spelling changes.
 
-    The same choice as `model.canonical_spellings` (most frequent (key, tidy spelling) pair,
-    ties to the first seen), but each distinct string is keyed and tidied once: an archive
-    repeats a few hundred terms hundreds of thousands of times.
+    The canonical spelling of a term key is its most frequent tidy spelling, ties to the
+    first seen; each distinct string is keyed and tidied once: an archive repeats a few
+    hundred terms hundreds of thousands of times.
     """
     counts = Counter(chain.from_iterable(term_lists))  # insertion order is first-seen order
     keys = {term: term_key(term) for term in counts}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -243,23 +242,3 @@ def tidy_term(term: str) -> str:
 def term_key(term: str) -> str:
     """The matching key of a taxonomy term: case-folded, NFKC, whitespace runs as one space."""
     return tidy_term(unicodedata.normalize("NFKC", term)).casefold()
-
-
-def canonical_spellings(term_lists: Iterable[Iterable[str]]) -> dict[str, str]:
-    """Map each term key to the spelling to display: the most frequent, ties to the first seen.
-
-    Feed the posts' terms in path order so that "first seen" means "first by path".
-    """
-    counts: Counter[tuple[str, str]] = Counter()
-    first_seen: dict[tuple[str, str], int] = {}
-    for terms in term_lists:
-        for term in terms:
-            pair = (term_key(term), tidy_term(term))
-            counts[pair] += 1
-            first_seen.setdefault(pair, len(first_seen))
-    best: dict[str, tuple[int, int, str]] = {}
-    for (key, spelling), count in counts.items():
-        rank = (-count, first_seen[(key, spelling)], spelling)
-        if key not in best or rank < best[key]:
-            best[key] = rank
-    return {key: rank[2] for key, rank in best.items()}

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -95,7 +94,7 @@ def parse_post(
     layout = read_layout(content_path if content_path is not None else path)
     words = _count_body_words(data, text, body)
     source = _Source(meta, body, words, layout, now or datetime.now(UTC), problems)
-    post = Post(path=path, body=body, **{name: read(source) for name, _keys, read in READERS})
+    post = Post(path=path, body=body, **{name: read(source) for name, read in _READ})
     return post, [Problem(path, reason) for reason in problems]
 
 
@@ -194,9 +193,11 @@ def _jekyll_folder_categories(folders: list[str]) -> tuple[str, ...]:
 class _Source:
     """What one Post is built from: front matter, body, path facts, and the problems so far.
 
-    The date, the expiry date and the taxonomies are worked out once, for whichever readers
-    ask first (`future` needs the date; tags, categories and taxonomies come in one pass).
+    The date, the expiry date and the taxonomies are worked out once, up front, in this
+    order (so are their problems): several readers share each of them.
     """
+
+    __slots__ = ("body", "date", "expiry", "layout", "meta", "now", "problems", "terms", "words")
 
     def __init__(
         self,
@@ -209,18 +210,9 @@ class _Source:
     ) -> None:
         self.meta, self.body, self.words, self.layout = meta, body, words, layout
         self.now, self.problems = now, problems
-
-    @cached_property
-    def date(self) -> PostDate | None:
-        return _post_date(self.meta, self.layout, self.problems)
-
-    @cached_property
-    def expiry(self) -> PostDate | None:
-        return _expiry(self.meta, self.problems)
-
-    @cached_property
-    def terms(self) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]:
-        return _taxonomies(self.meta, self.layout)
+        self.date = _post_date(meta, layout, problems)
+        self.expiry = _expiry(meta, problems)
+        self.terms = _taxonomies(meta, layout)
 
 
 def _future(source: _Source) -> bool:
@@ -266,6 +258,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("section", (), lambda s: s.layout.section),
     ("expiry", ("expirydate",), attrgetter("expiry")),
 )
+_READ = tuple((name, read) for name, _keys, read in READERS)
 #: Every front-matter key some reader reads.
 META_KEYS = frozenset(key for _name, keys, _read in READERS for key in keys)
 _HANDLERS: tuple[Handler, ...] = (YAMLHandler(META_KEYS), TOMLHandler(), JSONHandler())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 _CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -148,23 +148,39 @@ def prefix_forms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return prefixes, whole
 
 
+#: Porter2 stems keep their word's first two letters (not always the third: try -> tri,
+#: using -> use), but for three exceptional forms: dying -> die, lying -> lie, tying -> tie.
+_RESPELLED_HEADS = {"di": "dy", "li": "ly", "ti": "ty"}
+
+
+def heads_of(terms: Iterable[str]) -> frozenset[str] | None:
+    """The word heads (first two letters, lowercased) that can stem to one of `terms`, for
+    `term_spans`; None when any word may (a term shorter than two letters)."""
+    heads: set[str] = set()
+    for term in terms:
+        if len(term) < 2:
+            return None
+        heads.add(term[:2])
+        if respelled := _RESPELLED_HEADS.get(term[:2]):
+            heads.add(respelled)
+    return frozenset(heads)
+
+
 def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple[str, int, int]]:
     """(term, start, end) of every indexed term of `text`: `tokens` without the objects,
     for marking matches in snippets (a few ms a post instead of tens).
 
-    `heads`: when given, latin words whose first three (or two) letters, lowercased, are not
-    in it are skipped unstemmed: a stem keeps its word's first letters, and stemming every new
-    word of a body is most of the cost in a fresh process.
+    `heads` (from `heads_of`): when given, latin words whose first two letters, lowercased,
+    are not in it are skipped unstemmed, since they cannot stem to a wanted term: stemming
+    every new word of a body is most of the cost in a fresh process.
     """
     cache = _TERMS
     for match in TOKEN.finditer(text):
         run, word = match.groups()
         start = match.start()
         if word:
-            if heads is not None and word.isascii():
-                head = word[:3].lower()
-                if head not in heads and head[:2] not in heads:
-                    continue
+            if heads is not None and word.isascii() and word[:2].lower() not in heads:
+                continue
             term = cache.get(word)
             if term is None:
                 term = _fold(word)

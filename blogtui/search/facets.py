@@ -6,13 +6,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Literal, get_args
+from typing import Literal
 
 from blogtui.model import Post, term_key
 
 #: The kinds of facet the reader counts and filters by.
 FacetKind = Literal["tag", "category", "year"]
-FACET_KINDS: tuple[FacetKind, ...] = get_args(FacetKind)
 
 #: What facets and filters count of one post: tag keys, category keys, year, draft.
 FacetRow = tuple[tuple[str, ...], tuple[str, ...], int | None, bool]

@@ -44,7 +44,6 @@ class Refresh:
     deleted: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
-    rebuilt: bool = False
 
 
 class DocPaths:
@@ -394,7 +393,7 @@ class PostIndex:
         if not todo and not gone:
             if self._dirty and self.location is not None:
                 self._save(dict(old))
-            return Refresh(rebuilt=False)  # nothing changed: Whoosh is not even imported
+            return Refresh()  # nothing changed: Whoosh is not even imported
         if old:
             try:
                 self._ix()
@@ -406,7 +405,6 @@ class PostIndex:
             added=sum(1 for f in todo if f.path not in old),
             changed=sum(1 for f in todo if f.path in old),
             deleted=len(gone),
-            rebuilt=not old,
         )
         entries = dict(old)
         for path in gone:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blogtui.model import Post, Sort, term_key
-from blogtui.search.analysis import prefix_forms, query_terms, term_spans
+from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
 from blogtui.search.compile import whoosh_query
 from blogtui.search.facets import FacetRow, Facets
 from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
@@ -206,10 +206,9 @@ def _wanted(node: Node | None, title_only: bool) -> _Wanted:
 def _marks(text: str, wanted: _Wanted) -> list[tuple[int, int]]:
     """Merged [start, end) spans of the tokens of `text` that the query wants."""
     terms, prefixes = wanted.terms, tuple(wanted.prefixes)
-    heads = frozenset(t[:3] for t in (*terms, *prefixes))
     spans = sorted(
         (start, end)
-        for term, start, end in term_spans(text, heads)
+        for term, start, end in term_spans(text, heads_of((*terms, *prefixes)))
         if term in terms or (prefixes and term.startswith(prefixes))
     )
     merged: list[tuple[int, int]] = []

@@ -30,11 +30,6 @@ class Filters:
     years: frozenset[int] = frozenset()
     sort: Sort = "date"
 
-    @property
-    def narrowed(self) -> bool:
-        """True when anything (text or a picked term) narrows the list."""
-        return bool(self.text.strip() or self.tags or self.categories or self.years)
-
 
 @dataclass(slots=True)
 class Library:
