@@ -76,6 +76,8 @@ class Post:
     date: PostDate | None = None
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    #: The series (sequences of posts) the post belongs to, as the author named them.
+    series: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     #: Other taxonomies (Zola `[taxonomies]` entries, Hugo custom ones), name -> terms.
     taxonomies: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
@@ -143,6 +145,7 @@ FIELDS: tuple[PostField, ...] = (
     PostField("authors", "terms", header="By"),
     PostField("tags", "terms", header="Tags"),
     PostField("categories", "terms", header="Categories"),
+    PostField("series", "terms", header="Series"),
     PostField("taxonomies", "taxonomies"),
     PostField("draft", "flag", header="Status"),
     PostField("future", "flag", stored=False, header="Status"),  # judged against "now"

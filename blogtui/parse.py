@@ -249,6 +249,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("tags", ("tags", "tag", "taxonomies"), lambda s: s.terms[0]),
     ("categories", ("categories", "category", "taxonomies"), lambda s: s.terms[1]),
     ("taxonomies", ("taxonomies",), lambda s: s.terms[2]),
+    ("series", ("series",), lambda s: _dedupe(terms(s.meta.get("series"), split_strings=False))),
     ("draft", ("draft", "published"), lambda s: _draft(s.meta, s.layout)),
     ("future", (), _future),
     ("expired", ("expirydate",), _expired),

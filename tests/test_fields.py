@@ -7,10 +7,12 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from blogtui.model import FIELDS, Post, PostDate, check_fields, header_rows, json_record
 from blogtui.render import format_day
 from blogtui.search import catalogue
+from blogtui.search.index import PostIndex
 from blogtui.search.store import SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -25,6 +27,7 @@ def _full_post(**changes: object) -> Post:
         "date": PostDate(datetime(2024, 2, 3, 4, 5, 6, 7, tzinfo=UTC), date(2024, 2, 3)),
         "tags": ("t1", "T2"),
         "categories": ("c1",),
+        "series": ("Walks",),
         "authors": ("Ada",),
         "taxonomies": {"series": ("S",)},
         "draft": True,
@@ -68,6 +71,7 @@ def test_header_rows_follow_the_table_and_end_with_the_path() -> None:
         ("By", "Ada"),
         ("Tags", "t1, T2"),
         ("Categories", "c1"),
+        ("Series", "Walks"),
         ("Status", "draft, future"),
         ("Reading", "3 min"),
         ("Path", "posts/full.md"),
@@ -87,3 +91,34 @@ def test_the_schema_version_follows_the_field_table() -> None:
     ).stdout.strip()
     assert changed != SCHEMA_VERSION
     assert changed.split("-")[0] == SCHEMA_VERSION.split("-")[0]
+
+
+def test_a_new_field_flows_from_front_matter_to_every_output(tmp_path: Path) -> None:
+    """`series`, added as three edits (Post, FIELDS, READERS), reaches the index's catalogue
+    (spellings merged archive-wide), `list --json` and the `cat` header."""
+    root = tmp_path / "blog"
+    (root / "posts").mkdir(parents=True)
+    (root / "posts/a.md").write_text("---\ntitle: A\nseries: harbour walks\n---\nOne.\n")
+    (root / "posts/b.md").write_text('+++\ntitle = "B"\nseries = ["Harbour Walks"]\n+++\nTwo.\n')
+    (root / "posts/c.md").write_text('{"title": "C", "series": "Harbour Walks"}\nThree.\n')
+    index = PostIndex.open(root, now=NOW)
+    assert {p.path: p.series for p in index.posts()} == {
+        "posts/a.md": ("Harbour Walks",),
+        "posts/b.md": ("Harbour Walks",),
+        "posts/c.md": ("Harbour Walks",),
+    }
+    index.close()
+    listed = subprocess.run(
+        [sys.executable, "-m", "blogtui", "list", "-a", str(root), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert {post["series"][0] for post in json.loads(listed)} == {"Harbour Walks"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "blogtui", "cat", "-a", str(root), "posts/a.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Series:     harbour walks" in shown.splitlines()  # one file read as it is

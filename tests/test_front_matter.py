@@ -96,6 +96,7 @@ SAMPLE: dict[str, Any] = {
     "description": "The description.",
     "lang": "fr",
     "language": "de",
+    "series": ["Harbour Walks", "harbour  walks", "Tides"],
 }
 
 
