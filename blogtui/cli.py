@@ -217,8 +217,6 @@ def _global_options() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from blogtui.search.syntax import SYNTAX_HELP
-
     common = _global_options()
     parser = argparse.ArgumentParser(
         prog="blogtui",
@@ -237,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
             prog=f"blogtui {name}",
             help=help_text,
             description=help_text,
-            epilog=SYNTAX_HELP + "\n\n" + _EPILOGS[name] if name == "search" else _EPILOGS[name],
+            epilog=_EPILOGS[name],
             parents=[common],
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -326,7 +324,9 @@ def _add_list(sub: argparse.ArgumentParser) -> None:
 
 def _add_search(sub: argparse.ArgumentParser) -> None:
     from blogtui.model import LIST_SORTS
+    from blogtui.search.syntax import SYNTAX_HELP
 
+    sub.epilog = f"{SYNTAX_HELP}\n\n{sub.epilog}"
     sub.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")
     _add_filters(sub)
     sorts = ("relevance", *LIST_SORTS)  # the default first
