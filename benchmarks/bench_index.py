@@ -133,7 +133,7 @@ def main() -> int:
     serial = "not run (--baseline)"
     if args.baseline:
         code = (
-            "import blogtui.index as i, pathlib, sys; i.PARALLEL_MIN = 10**9;"
+            "import blogtui.search.index as i, pathlib, sys; i.PARALLEL_MIN = 10**9;"
             f"i.PostIndex.open(pathlib.Path({str(root)!r}), rebuild=True)"
         )
         serial_s, _ = run(api(code), env)

@@ -55,8 +55,8 @@ def alternate(a: list[str], b: list[str], env: dict[str, str], runs: int) -> tup
 
 def in_process(root: Path) -> None:
     """search() as the TUI calls it, with facets; snippets for one screenful."""
-    from blogtui.index import PostIndex
-    from blogtui.query import search, snippets
+    from blogtui.search.index import PostIndex
+    from blogtui.search.search import search, snippets
 
     started = time.perf_counter()
     index = PostIndex.open(root)

@@ -227,7 +227,7 @@ def main() -> None:
     root = corpus(args.posts)
     warm(root)
     env = dict(os.environ)
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
     started = time.perf_counter()
     PostIndex.open(root).close()  # a warm index: the figures below are not the cold build

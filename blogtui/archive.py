@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
-import yaml
+from blogtui.model import CANONICAL_FIELDS, MARKDOWN_SUFFIXES, Post, Problem, term_key, tidy_term
 
-from blogtui.model import Post, Problem, term_key, tidy_term
-
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
 _LEAF_NAMES = frozenset(f"index{suffix}" for suffix in MARKDOWN_SUFFIXES)
 _BY_NAME = attrgetter("name")
 _BY_PATH = attrgetter("path")
@@ -185,15 +183,12 @@ def _hugo_content_dirs(root: Path, names: set[str]) -> list[str]:
 
 def _config_content_dirs(config: Path) -> list[str]:
     """`contentDir` values in a Hugo config file (top level and under `languages`)."""
+    if config.suffix == ".json":
+        return []
     try:
         text = config.read_text(encoding="utf-8", errors="replace")
-        if config.suffix == ".toml":
-            data = tomllib.loads(text)
-        elif config.suffix == ".json":
-            return []
-        else:
-            data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except (OSError, tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError):
+        data = tomllib.loads(text) if config.suffix == ".toml" else _load_yaml(text)
+    except (OSError, tomllib.TOMLDecodeError, ValueError, RecursionError):
         return []
     if not isinstance(data, dict):
         return []
@@ -202,6 +197,17 @@ def _config_content_dirs(config: Path) -> list[str]:
     if isinstance(languages, dict):
         values += [lang.get("contentDir") for lang in languages.values() if isinstance(lang, dict)]
     return [v.strip("/") for v in values if isinstance(v, str) and v.strip("/")]
+
+
+def _load_yaml(text: str) -> object:
+    """A YAML config file's data; ValueError if it is not YAML. PyYAML is imported here only:
+    a scan of any other archive never needs it."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
 
 
 def _walk_tree(walk: _Walk, content: _Content) -> None:
@@ -359,7 +365,8 @@ def read_post(
     source: SourceFile, *, now: datetime | None = None
 ) -> tuple[Post | None, list[Problem]]:
     """Read and parse one file: a Post (with what could be read) and its problems, or None."""
-    # Imported here: the parser pulls in PyYAML, which a stat-only scan does not need.
+    # Imported here: the parser pulls in PyYAML and python-frontmatter, which a stat-only
+    # scan does not need.
     from blogtui.parse import parse_post
 
     try:
@@ -439,27 +446,26 @@ def canonicalise(posts: Iterable[Post]) -> list[Post]:
     """Posts with every taxonomy term (and author) in its archive-wide display spelling.
 
     Spellings that match by `term_key` merge to the most frequent one (ties: first by path),
-    separately for tags, categories, authors and each other taxonomy; duplicates within a post
-    are dropped. The posts come back in the order given.
+    separately for each term field of the Post (model.CANONICAL_FIELDS) and each other
+    taxonomy; duplicates within a post are dropped. The posts come back in the order given.
     """
     given = list(posts)
     by_path = sorted(given, key=lambda post: post.path)
+    fields = [name for name in CANONICAL_FIELDS if name != "taxonomies"]
+    spellers = {name: _speller(getattr(post, name) for post in by_path) for name in fields}
     names = sorted({name for post in by_path for name in post.taxonomies})
-    spellers = {
-        "tags": _speller(post.tags for post in by_path),
-        "categories": _speller(post.categories for post in by_path),
-        "authors": _speller(post.authors for post in by_path),
-        **{name: _speller(post.taxonomies.get(name, ()) for post in by_path) for name in names},
+    taxonomies = {
+        name: _speller(post.taxonomies.get(name, ()) for post in by_path) for name in names
     }
-    return [_respell(post, spellers) for post in given]
+    return [_respell(post, spellers, taxonomies) for post in given]
 
 
 def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
     """term -> canonical spelling, only for the terms whose spelling changes.
 
-    The same choice as `model.canonical_spellings` (most frequent (key, tidy spelling) pair,
-    ties to the first seen), but each distinct string is keyed and tidied once: an archive
-    repeats a few hundred terms hundreds of thousands of times.
+    The canonical spelling of a term key is its most frequent tidy spelling, ties to the
+    first seen; each distinct string is keyed and tidied once: an archive repeats a few
+    hundred terms hundreds of thousands of times.
     """
     counts = Counter(chain.from_iterable(term_lists))  # insertion order is first-seen order
     keys = {term: term_key(term) for term in counts}
@@ -475,20 +481,21 @@ def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
     return {term: best[key][2] for term, key in keys.items() if best[key][2] != term}
 
 
-def _respell(post: Post, spellers: dict[str, dict[str, str]]) -> Post:
+def _respell(
+    post: Post, spellers: dict[str, dict[str, str]], taxonomy_spellers: dict[str, dict[str, str]]
+) -> Post:
     """The post with canonical spellings; the same object when nothing changes."""
-    tags = _spell(post.tags, spellers["tags"])
-    categories = _spell(post.categories, spellers["categories"])
-    authors = _spell(post.authors, spellers["authors"])
-    taxonomies = {name: _spell(terms, spellers[name]) for name, terms in post.taxonomies.items()}
-    if (
-        tags is post.tags
-        and categories is post.categories
-        and authors is post.authors
-        and all(taxonomies[name] is terms for name, terms in post.taxonomies.items())
-    ):
-        return post
-    return replace(post, tags=tags, categories=categories, authors=authors, taxonomies=taxonomies)
+    changed: dict[str, Any] = {}  # field name -> respelled terms
+    for name, speller in spellers.items():
+        terms = getattr(post, name)
+        if (respelled := _spell(terms, speller)) is not terms:
+            changed[name] = respelled
+    taxonomies = {
+        name: _spell(terms, taxonomy_spellers[name]) for name, terms in post.taxonomies.items()
+    }
+    if any(taxonomies[name] is not terms for name, terms in post.taxonomies.items()):
+        changed["taxonomies"] = taxonomies
+    return replace(post, **changed) if changed else post
 
 
 def _spell(terms: tuple[str, ...], respell: dict[str, str]) -> tuple[str, ...]:

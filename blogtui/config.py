@@ -13,8 +13,8 @@ from typing import Any
 
 import platformdirs
 
-#: The sort orders the reader cycles through, in order.
-SORTS = ("date", "title", "relevance")
+from blogtui.model import SORTS, Sort, is_sort
+
 DEFAULT_THEME = "textual-dark"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
@@ -30,7 +30,7 @@ class Config:
     #: The editor command line, e.g. "nvim" or "code --wait"; None means $VISUAL/$EDITOR.
     editor: str | None = None
     date_format: str = DEFAULT_DATE_FORMAT
-    sort: str = "date"
+    sort: Sort = "date"
     #: Where the values came from, or None when no file was read.
     source: Path | None = None
 
@@ -113,10 +113,10 @@ def _date_format(value: Any) -> str:
     return value
 
 
-def _sort(value: Any) -> str:
-    if value not in SORTS:
+def _sort(value: Any) -> Sort:
+    if not is_sort(value):
         raise ValueError(f"expected one of {', '.join(SORTS)}")
-    return str(value)
+    return value
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {

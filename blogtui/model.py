@@ -1,16 +1,31 @@
-"""The records every part of blogtui shares: Post, PostDate, Problem, and term matching."""
+"""The records every part of blogtui shares: Post and the one table of its fields, PostDate,
+Problem, term matching, sort orders and the markdown file suffixes."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, Literal, TypeGuard, get_args
 
 #: Words a minute for the reading time, as Hugo uses (213 for most languages).
 WORDS_PER_MINUTE = 213
+#: The file suffixes (lower-cased) of markdown posts.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
+
+#: The orders posts can be listed in, in the order the reader cycles through them.
+Sort = Literal["date", "title", "relevance"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
+#: The orders that need no query (relevance ranks the matches of one).
+LIST_SORTS: tuple[Sort, ...] = tuple(sort for sort in SORTS if sort != "relevance")
+
+
+def is_sort(value: object) -> TypeGuard[Sort]:
+    """Whether `value` names one of SORTS."""
+    return value in SORTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +76,8 @@ class Post:
     date: PostDate | None = None
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    #: The series (sequences of posts) the post belongs to, as the author named them.
+    series: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     #: Other taxonomies (Zola `[taxonomies]` entries, Hugo custom ones), name -> terms.
     taxonomies: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
@@ -95,6 +112,127 @@ class Post:
         return (0, -self.date.stamp, self.path)
 
 
+# --- the field table --------------------------------------------------------------------------
+
+#: How a field's value is kept: text, optional text, a tuple of terms, a name -> terms
+#: mapping, a PostDate or None, a boolean flag, or a count.
+FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count"]
+
+
+@dataclass(frozen=True, slots=True)
+class PostField:
+    """One field of a Post, and where it goes: the index's catalogue, JSON, post headers.
+
+    The index stores `stored` fields (the rest are judged again when read, or read from the
+    file); `list --json` and `search --json` print `json` fields; post headers show a row
+    for each field with a `header` label (fields sharing a label share its row).
+    """
+
+    name: str
+    kind: FieldKind
+    stored: bool = True
+    json: bool = True
+    header: str = ""
+
+
+#: The one table of Post fields, in the order JSON prints them and headers show them.
+#: Adding a field: the attribute on Post, a row here, and its front-matter reader in parse.py.
+FIELDS: tuple[PostField, ...] = (
+    PostField("path", "text"),
+    PostField("title", "text"),
+    PostField("slug", "text"),
+    PostField("date", "date", header="Date"),
+    PostField("authors", "terms", header="By"),
+    PostField("tags", "terms", header="Tags"),
+    PostField("categories", "terms", header="Categories"),
+    PostField("series", "terms", header="Series"),
+    PostField("taxonomies", "taxonomies"),
+    PostField("draft", "flag", header="Status"),
+    PostField("future", "flag", stored=False, header="Status"),  # judged against "now"
+    PostField("expired", "flag", stored=False, header="Status"),  # judged against "now"
+    PostField("summary", "text"),
+    PostField("words", "count"),
+    PostField("reading_minutes", "count", stored=False),  # a property, from words
+    PostField("lang", "maybe_text"),
+    PostField("section", "text"),
+    PostField("body", "text", stored=False, json=False),  # read from the file when shown
+    PostField("expiry", "date", json=False),
+)
+#: The fields whose terms take their archive-wide spellings (archive.canonicalise).
+CANONICAL_FIELDS = tuple(f.name for f in FIELDS if f.kind in ("terms", "taxonomies"))
+#: What the catalogue's layout depends on: folded into the index's schema version.
+FIELDS_FINGERPRINT = repr([(f.name, f.kind) for f in FIELDS if f.stored])
+
+
+def check_fields() -> list[str]:
+    """What is wrong with FIELDS against the Post class (empty when they agree)."""
+    declared = {f.name for f in fields(Post)}
+    listed = {f.name for f in FIELDS}
+    wrong = [f"Post.{name} has no row in FIELDS" for name in sorted(declared - listed)]
+    for name in sorted(listed - declared):
+        if not isinstance(getattr(Post, name, None), property):
+            wrong.append(f"FIELDS names {name}, which Post does not have")
+        elif any(f.stored for f in FIELDS if f.name == name):
+            wrong.append(f"FIELDS stores {name}, a computed property")
+    return wrong
+
+
+def _json_date(value: PostDate | None) -> str | None:
+    return value.iso() if value else None
+
+
+def _json_taxonomies(value: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    return {name: list(terms) for name, terms in value.items()}
+
+
+_TO_JSON: dict[FieldKind, Callable[[Any], Any]] = {
+    "date": _json_date,
+    "terms": list,
+    "taxonomies": _json_taxonomies,
+}
+_JSON_NAMES = tuple(f.name for f in FIELDS if f.json)
+_JSON_VALUES = attrgetter(*_JSON_NAMES)
+_JSON_CONVERT = tuple((f.name, _TO_JSON[f.kind]) for f in FIELDS if f.json and f.kind in _TO_JSON)
+
+
+def json_record(post: Post) -> dict[str, Any]:
+    """A post as `list --json` prints it: each JSON field of the table, by name."""
+    record = dict(zip(_JSON_NAMES, _JSON_VALUES(post), strict=True))
+    for name, convert in _JSON_CONVERT:
+        record[name] = convert(record[name])
+    return record
+
+
+_HEADER_FIELDS = tuple(f for f in FIELDS if f.header)
+
+
+def header_rows(
+    post: Post, day: Callable[[Post], str], extra: Iterable[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
+    """The labelled rows of a post header, as text: the table's header fields in order (those
+    with nothing to show left out), then `extra` rows, then the path.
+
+    `day` writes the date (each front end has its own format); a flag shows its name.
+    """
+    rows: dict[str, list[str]] = {}
+    for f in _HEADER_FIELDS:
+        if text := _header_text(post, f, day):
+            rows.setdefault(f.header, []).append(text)
+    shown = [(label, ", ".join(texts)) for label, texts in rows.items()]
+    return [*shown, *extra, ("Path", post.path)]
+
+
+def _header_text(post: Post, f: PostField, day: Callable[[Post], str]) -> str:
+    value = getattr(post, f.name)
+    if f.kind == "date":
+        return day(post) if f.name == "date" else (value.day.isoformat() if value else "")
+    if f.kind == "flag":
+        return f.name if value else ""
+    if f.kind in ("terms", "taxonomies"):
+        return ", ".join(value)
+    return "" if value is None else str(value)
+
+
 _SPACES = re.compile(r"\s+", re.UNICODE)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -107,23 +245,3 @@ def tidy_term(term: str) -> str:
 def term_key(term: str) -> str:
     """The matching key of a taxonomy term: case-folded, NFKC, whitespace runs as one space."""
     return tidy_term(unicodedata.normalize("NFKC", term)).casefold()
-
-
-def canonical_spellings(term_lists: Iterable[Iterable[str]]) -> dict[str, str]:
-    """Map each term key to the spelling to display: the most frequent, ties to the first seen.
-
-    Feed the posts' terms in path order so that "first seen" means "first by path".
-    """
-    counts: Counter[tuple[str, str]] = Counter()
-    first_seen: dict[tuple[str, str], int] = {}
-    for terms in term_lists:
-        for term in terms:
-            pair = (term_key(term), tidy_term(term))
-            counts[pair] += 1
-            first_seen.setdefault(pair, len(first_seen))
-    best: dict[str, tuple[int, int, str]] = {}
-    for (key, spelling), count in counts.items():
-        rank = (-count, first_seen[(key, spelling)], spelling)
-        if key not in best or rank < best[key]:
-            best[key] = rank
-    return {key: rank[2] for key, rank in best.items()}

@@ -1,45 +1,27 @@
-"""One markdown file (bytes + archive path) -> a normalised Post and the problems met reading it."""
+"""One markdown file (bytes + archive path) -> a normalised Post and the problems met reading it.
+
+Front matter is split and loaded by the handlers in blogtui.front_matter; the table READERS
+says which front-matter keys each Post field is read from, and how.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from operator import attrgetter
 from typing import Any
 
-import yaml
+from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler
+from blogtui.front_matter import split_front_matter as _split
+from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
 
-from blogtui.model import Post, PostDate, Problem, term_key, tidy_term
-
-#: A YAML document whose aliases would expand to more nodes than this is refused.
-MAX_YAML_NODES = 100_000
-#: YAML nested deeper than this is refused (libyaml's C composer would overflow the stack).
-MAX_YAML_DEPTH = 1000
 #: Summaries made from the body are cut to about this many characters.
 SUMMARY_CHARS = 300
 #: How far into the body to look for the first paragraph.
 PARAGRAPH_SCAN = 6000
-
-#: The front-matter keys (lower-cased) a Post is built from; YAML skips constructing others.
-META_KEYS = frozenset(
-    {"title", "date", "publishdate", "pubdate", "expirydate", "slug", "url", "path",
-     "permalink", "tags", "tag", "categories", "category", "taxonomies", "author", "authors",
-     "draft", "published", "summary", "description", "lang", "language"}
-)  # fmt: skip
-
-_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
-
-# Delimiter lines: Hugo accepts a longer dash line and trailing blanks after the delimiter.
-_YAML_OPEN = re.compile(r"-{3,}[ \t]*\n")
-_YAML_CLOSE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
-_TOML_OPEN = re.compile(r"\+{3}[ \t]*\n")
-_TOML_CLOSE = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
-_LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
-_JSON = json.JSONDecoder()
 
 _STRICT_DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -55,7 +37,6 @@ _HEADING = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 _NOT_PROSE = ("#", "|", "---", "***", "<", "{{", "{%", "![")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
 
-# Markdown to plain-ish text for summaries.
 # Markdown to plain-ish text for summaries: (a substring that must be present, pattern, repl).
 _PLAIN_SUBS = (
     ("![", re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
@@ -79,46 +60,6 @@ _IN_WORD = bytes(0 if b in _SPACE_BYTES or b in _CJK_LEADS else 1 for b in range
 _IS_CJK = bytes(1 if b in _CJK_LEADS else 0 for b in range(256))
 _CONTINUATION = bytes(range(0x80, 0xC0))
 _UNICODE_SPACES = tuple((space, space.encode()) for space in "\u00a0\u3000\u2009\u202f")
-
-
-class _Loader(yaml.CSafeLoader):
-    """libyaml's safe loader, keeping an impossible timestamp (`2023-02-30`) as its text."""
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        """A scalar's implicit tag, remembered per plain value; quoted scalars are strings.
-
-        libyaml calls this for every scalar, and the stock version runs its regexes each
-        time; an archive repeats the same keys, tags and dates thousands of times. Without
-        path resolvers (none are registered) the tag depends on nothing but the value."""
-        if kind is not yaml.ScalarNode:
-            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-        if not implicit[0]:
-            return str(self.DEFAULT_SCALAR_TAG)
-        tag = _PLAIN_TAGS.get(value)
-        if tag is None:
-            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-            if len(_PLAIN_TAGS) < MAX_TAG_MEMO:
-                _PLAIN_TAGS[value] = tag
-        return tag
-
-
-#: Plain YAML scalar -> its resolved tag (bounded: values are untrusted and unbounded).
-_PLAIN_TAGS: dict[str, str] = {}
-MAX_TAG_MEMO = 50_000
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-class FrontMatterError(ValueError):
-    """Front matter that cannot be read; the message is the reason shown to the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +93,14 @@ def parse_post(
     meta, body = split_front_matter(text, problems)
     layout = read_layout(content_path if content_path is not None else path)
     words = _count_body_words(data, text, body)
-    post = _build(meta, body, words, path, layout, now or datetime.now(UTC), problems)
+    source = _Source(meta, body, words, layout, now or datetime.now(UTC), problems)
+    post = Post(path=path, body=body, **{name: read(source) for name, read in _READ})
     return post, [Problem(path, reason) for reason in problems]
+
+
+def split_front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
+    """Split YAML `---`, TOML `+++` or JSON `{` front matter from the body (text has LF ends)."""
+    return _split(text, _HANDLERS, problems)
 
 
 def _count_body_words(data: bytes, text: str, body: str) -> int:
@@ -182,173 +129,6 @@ def _decode(data: bytes, problems: list[str]) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-def split_front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
-    """Split YAML `---`, TOML `+++` or JSON `{` front matter from the body (text has LF ends)."""
-    start = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]
-    first = text[start : start + 1]
-    if first == "-" and (opening := _YAML_OPEN.match(text, start)):
-        return _delimited(text, opening.end(), _YAML_CLOSE, _load_yaml, "YAML", problems)
-    if first == "+" and (opening := _TOML_OPEN.match(text, start)):
-        return _delimited(text, opening.end(), _TOML_CLOSE, _load_toml, "TOML", problems)
-    if first == "{" and not text.startswith("{{", start):
-        return _json_front_matter(text, start, problems)
-    return {}, text
-
-
-def _delimited(
-    text: str,
-    begin: int,
-    closing: re.Pattern[str],
-    loader: Any,
-    kind: str,
-    problems: list[str],
-) -> tuple[dict[str, Any], str]:
-    """Front matter between delimiter lines, loaded by `loader`; the rest is the body."""
-    end = closing.search(text, begin)
-    if end is None:
-        problems.append(f"{kind} front matter is never closed; read as body")
-        return {}, text
-    body = text[end.end() + 1 :]
-    try:
-        raw = loader(text[begin : end.start()])
-    except FrontMatterError as error:
-        problems.append(f"{kind} front matter: {error}")
-        return {}, body
-    return _as_mapping(raw, kind, problems), body
-
-
-def _load_yaml(source: str) -> object:
-    """Load YAML with libyaml, bounding alias expansion and nesting.
-
-    libyaml composes the node tree in C; only the top-level keys a Post uses are then
-    constructed in Python, which is where PyYAML spends its time.
-    """
-    try:
-        if _may_nest_deeply(source):
-            _check_depth(source)
-        loader = _Loader(source)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            if isinstance(node, yaml.MappingNode):
-                node = yaml.MappingNode(node.tag, [p for p in node.value if _wanted(p[0])])
-            if "&" in source and "*" in source:
-                _check_alias_expansion(node)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        raise FrontMatterError(_yaml_reason(error)) from None
-    except RecursionError:
-        raise FrontMatterError("nested too deeply") from None
-
-
-def _may_nest_deeply(source: str) -> bool:
-    """Cheap bound: every nesting level costs at least one of these characters."""
-    marks = sum(source.count(mark) for mark in ("[", "{", "-", "?", ":", "\n"))
-    return marks > MAX_YAML_DEPTH
-
-
-def _check_depth(source: str) -> None:
-    """Refuse nesting beyond MAX_YAML_DEPTH before libyaml's composer (which recurses in C
-    and crashes the interpreter on a few tens of thousands of levels) ever sees it."""
-    loader = _Loader(source)
-    depth = 0
-    try:
-        while (event := loader.get_event()) is not None:
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise FrontMatterError(f"nested more than {MAX_YAML_DEPTH} levels deep")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.StreamEndEvent):
-                return
-    finally:
-        loader.dispose()
-
-
-def _wanted(key: yaml.Node) -> bool:
-    """A top-level key a Post reads (or a merge key `<<`, which may bring such keys)."""
-    if not isinstance(key, yaml.ScalarNode):
-        return False
-    return key.value.strip().lower() in META_KEYS or key.value == "<<"
-
-
-def _yaml_reason(error: yaml.YAMLError) -> str:
-    """One line from a PyYAML error: what went wrong and where."""
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        return f"{error.problem or error.context}{where}"
-    return str(error).splitlines()[0]
-
-
-def _check_alias_expansion(root: yaml.Node | None) -> None:
-    """Refuse a document whose aliases expand past MAX_YAML_NODES (a 'billion laughs')."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        children = _children(node)
-        if children_done or not children:
-            total = 1 + sum(sizes.get(id(child), 0) for child in children)
-            if total > MAX_YAML_NODES:
-                raise FrontMatterError(f"aliases expand to more than {MAX_YAML_NODES} nodes")
-            sizes[id(node)] = total
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in sizes)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    return []
-
-
-def _load_toml(source: str) -> object:
-    try:
-        return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        raise FrontMatterError(str(error)) from None
-    except RecursionError:
-        raise FrontMatterError("nested too deeply") from None
-
-
-def _json_front_matter(text: str, start: int, problems: list[str]) -> tuple[dict[str, Any], str]:
-    """Hugo's JSON front matter: one object at the start, the body after it."""
-    try:
-        raw, end = _JSON.raw_decode(text, start)
-    except ValueError as error:
-        problems.append(f"JSON front matter: {error}")
-        return {}, text
-    except RecursionError:
-        problems.append("JSON front matter: nested too deeply")
-        return {}, text
-    newline = text.find("\n", end)
-    body = "" if newline < 0 else text[newline + 1 :]
-    return _as_mapping(raw, "JSON", problems), body
-
-
-def _as_mapping(raw: object, kind: str, problems: list[str]) -> dict[str, Any]:
-    """Front matter keys lower-cased; a non-mapping is reported (an empty block is not)."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        problems.append(f"{kind} front matter is a {type(raw).__name__}, not a mapping; ignored")
-        return {}
-    meta: dict[str, Any] = {}
-    for key, value in raw.items():
-        meta.setdefault(str(key).strip().lower(), value)
-    return meta
 
 
 # --- what the path says -------------------------------------------------------------------
@@ -383,7 +163,7 @@ def read_layout(path: str) -> Layout:
 
 def _strip_suffix(name: str) -> str:
     lower = name.lower()
-    for suffix in _MARKDOWN_SUFFIXES:
+    for suffix in MARKDOWN_SUFFIXES:
         if lower.endswith(suffix):
             return name[: -len(suffix)]
     return name.rpartition(".")[0] or name
@@ -410,38 +190,79 @@ def _jekyll_folder_categories(folders: list[str]) -> tuple[str, ...]:
 # --- building the Post --------------------------------------------------------------------
 
 
-def _build(
-    meta: dict[str, Any],
-    body: str,
-    words: int,
-    path: str,
-    layout: Layout,
-    now: datetime,
-    problems: list[str],
-) -> Post:
-    """Combine front matter, body and path facts into the Post."""
-    when = _post_date(meta, layout, problems)
-    expiry = _expiry(meta, problems)
-    tags, categories, others = _taxonomies(meta, layout)
-    return Post(
-        path=path,
-        title=_title(meta, body, layout),
-        slug=_text(meta.get("slug")) or layout.bundle or _jekyll_slug(layout.stem),
-        date=when,
-        tags=tags,
-        categories=categories,
-        authors=_authors(meta),
-        taxonomies=others,
-        draft=_draft(meta, layout),
-        future=when is not None and when.instant > now,
-        expired=expiry is not None and expiry.instant <= now,
-        summary=summarise(meta, body),
-        words=words,
-        lang=_text(meta.get("lang")) or _text(meta.get("language")) or layout.lang,
-        section=layout.section,
-        body=body,
-        expiry=expiry,
-    )
+class _Source:
+    """What one Post is built from: front matter, body, path facts, and the problems so far.
+
+    The date, the expiry date and the taxonomies are worked out once, up front, in this
+    order (so are their problems): several readers share each of them.
+    """
+
+    __slots__ = ("body", "date", "expiry", "layout", "meta", "now", "problems", "terms", "words")
+
+    def __init__(
+        self,
+        meta: dict[str, Any],
+        body: str,
+        words: int,
+        layout: Layout,
+        now: datetime,
+        problems: list[str],
+    ) -> None:
+        self.meta, self.body, self.words, self.layout = meta, body, words, layout
+        self.now, self.problems = now, problems
+        self.date = _post_date(meta, layout, problems)
+        self.expiry = _expiry(meta, problems)
+        self.terms = _taxonomies(meta, layout)
+
+
+def _future(source: _Source) -> bool:
+    return source.date is not None and source.date.instant > source.now
+
+
+def _expired(source: _Source) -> bool:
+    return source.expiry is not None and source.expiry.instant <= source.now
+
+
+def _slug(source: _Source) -> str:
+    layout = source.layout
+    return _text(source.meta.get("slug")) or layout.bundle or _jekyll_slug(layout.stem)
+
+
+def _lang(source: _Source) -> str | None:
+    meta = source.meta
+    return _text(meta.get("lang")) or _text(meta.get("language")) or source.layout.lang
+
+
+#: Keys whose values may hold a `YYYY-MM-DD` for an undated post (see `_key_date`).
+_PATH_KEYS = ("url", "slug", "path", "permalink")
+
+Reader = Callable[[_Source], Any]
+#: Each Post field but path and body: the front-matter keys (lower-cased) it is read from,
+#: and its reader. A reader reads no key but its own: YAML front matter constructs only
+#: these keys (META_KEYS), so a key missing here would be dropped for YAML posts alone.
+#: Problems are reported in this order (the date's before the expiry date's).
+READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
+    ("title", ("title",), lambda s: _title(s.meta, s.body, s.layout)),
+    ("slug", ("slug",), _slug),
+    ("date", ("date", "publishdate", "pubdate", *_PATH_KEYS), attrgetter("date")),
+    ("authors", ("authors", "author"), lambda s: _authors(s.meta)),
+    ("tags", ("tags", "tag", "taxonomies"), lambda s: s.terms[0]),
+    ("categories", ("categories", "category", "taxonomies"), lambda s: s.terms[1]),
+    ("taxonomies", ("taxonomies",), lambda s: s.terms[2]),
+    ("series", ("series",), lambda s: _dedupe(terms(s.meta.get("series"), split_strings=False))),
+    ("draft", ("draft", "published"), lambda s: _draft(s.meta, s.layout)),
+    ("future", (), _future),
+    ("expired", ("expirydate",), _expired),
+    ("summary", ("summary", "description"), lambda s: summarise(s.meta, s.body)),
+    ("words", (), attrgetter("words")),
+    ("lang", ("lang", "language"), _lang),
+    ("section", (), lambda s: s.layout.section),
+    ("expiry", ("expirydate",), attrgetter("expiry")),
+)
+_READ = tuple((name, read) for name, _keys, read in READERS)
+#: Every front-matter key some reader reads.
+META_KEYS = frozenset(key for _name, keys, _read in READERS for key in keys)
+_HANDLERS: tuple[Handler, ...] = (YAMLHandler(META_KEYS), TOMLHandler(), JSONHandler())
 
 
 def _tidy(text: str) -> str:

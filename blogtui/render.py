@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from blogtui.model import Post
+from blogtui.model import Post, header_rows
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -284,27 +284,13 @@ def display_title(post: Post) -> str:
     return sanitize(post.title) or sanitize(post.path)
 
 
-def header_fields(post: Post) -> list[tuple[str, str]]:
-    """The header's labelled fields below the title, sanitised, each present one once:
-    Date, By, Tags, Categories, Status, Path. Plain and styled headers both show these."""
-    rows = [("Date", format_day(post))]
-    if post.authors:
-        rows.append(("By", ", ".join(post.authors)))
-    if post.tags:
-        rows.append(("Tags", ", ".join(post.tags)))
-    if post.categories:
-        rows.append(("Categories", ", ".join(post.categories)))
-    if marks := status_marks(post):
-        rows.append(("Status", ", ".join(marks)))
-    rows.append(("Path", post.path))
-    return [(label, sanitize(value)) for label, value in rows]
-
-
 def post_header_lines(post: Post) -> list[str]:
-    """The plain header: title, a rule, then `header_fields` one a line, labelled."""
+    """The plain header: the title underlined, then a labelled line for each header row
+    (date, authors, tags, categories, status, path: model.header_rows)."""
     title = display_title(post)
     rule = "=" * min(_cells(title), 72)
-    return [title, rule] + [f"{k + ':':<12}{v}" for k, v in header_fields(post)]
+    rows = header_rows(post, format_day)
+    return [title, rule] + [f"{k + ':':<12}{sanitize(v)}" for k, v in rows]
 
 
 def _cells(text: str) -> int:
@@ -333,34 +319,30 @@ def plain_post(post: Post) -> str:
 # --- rich ----------------------------------------------------------------------------------
 
 
-#: How the styled header shows each of `header_fields`: (prefix, style of the value).
-_RICH_FIELDS = {
-    "Date": ("", "green"),
-    "By": ("  by ", "cyan"),
-    "Tags": ("  tags: ", "magenta"),
-    "Categories": ("  categories: ", "blue"),
-    "Status": ("  ", "bold yellow"),
-}
+#: Styles of the rich header's rows by label (the rest are plain).
+_STYLES = {"Date": "green", "Status": "bold yellow", "Tags": "magenta", "Categories": "blue"}
+#: Rows shown first and without their label: their values say what they are.
+_BARE = ("Date", "Status")
 
 
 def rich_header(post: Post) -> Text:
     """The header as styled Rich text (built from Text, never markup, so titles stay inert):
-    the title, a line of the same fields the plain header has, then the path."""
+    the title; the date, the status and the other header rows on one line; the path."""
     from rich.text import Text
 
     header = Text()
     header.append(display_title(post), style="bold cyan")
     header.append("\n")
-    for label, value in header_fields(post):
-        if label == "Path":
-            header.append("\n")
-            header.append(value, style="dim")
-            continue
-        prefix, style = _RICH_FIELDS[label]
-        if label == "Date" and post.date is None:
-            style = "dim"  # "undated" is a remark, not a date
-        header.append(prefix, style="dim")
-        header.append(value, style=style)
+    *rows, (_path, path) = header_rows(post, format_day)
+    bare = [(label, value) for label, value in rows if label in _BARE]
+    for number, (label, value) in enumerate(bare):
+        header.append(("  " if number else "") + value.replace(", ", "  "), style=_STYLES[label])
+    for label, value in rows:
+        if label not in _BARE:
+            header.append(f"  {label.lower()}: ", style="dim")
+            header.append(sanitize(value), style=_STYLES.get(label, ""))
+    header.append("\n")
+    header.append(sanitize(path), style="dim")
     return header
 
 

@@ -17,7 +17,7 @@ import pytest
 
 if TYPE_CHECKING:
     from blogtui.archive import Archive
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -106,7 +106,7 @@ def corpus_index(run_dir: Path) -> Iterator[Callable[[str], PostIndex]]:
     wait for the lock and open it warm. Tests only read it (the build itself is tested on
     archives written in tmp_path).
     """
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
     opened: dict[str, PostIndex] = {}
 

@@ -201,7 +201,7 @@ def test_index_survives_a_file_deleted_between_listing_and_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same race during an index refresh: the problem is kept, the rest is searchable."""
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
     root = _small(tmp_path)
     _meddle(monkeypatch, "posts/good-00001.md", Path.unlink)

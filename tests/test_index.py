@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from blogtui import index as index_module
-from blogtui.index import PostIndex, index_location, prune
 from blogtui.model import term_key
-from blogtui.query import search
+from blogtui.search import catalogue, segments, store, workers
+from blogtui.search import index as index_module
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search
+from blogtui.search.store import index_location, prune
 from tests.conftest import NOW, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -119,7 +121,7 @@ def test_parallel_build_matches_the_generator(
     """The two-worker build (normally for big archives) indexes the same posts."""
     manifest, _ = generated
     monkeypatch.setattr(index_module, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(index_module, "SEGMENT_BYTES", 500_000)  # several segments a worker
+    monkeypatch.setattr(workers, "SEGMENT_BYTES", 500_000)  # several segments a worker
     seen: list[tuple[int, int]] = []
     index = PostIndex.open(manifest.root, now=NOW, progress=lambda d, t: seen.append((d, t)))
     try:
@@ -156,10 +158,8 @@ def test_refresh_reports_what_changed_and_reads_only_that(
     write_post(blog, "posts/beta.md", "Beta", "A slow tortoise naps.", tags="[reptile]")
     os.utime(blog / "posts" / "beta.md", ns=(1, 1))
     read: list[str] = []
-    original = index_module._read
-    monkeypatch.setattr(
-        index_module, "_read", lambda s, n: (read.append(s.path), original(s, n))[1]
-    )
+    original = catalogue.read
+    monkeypatch.setattr(catalogue, "read", lambda s, n: (read.append(s.path), original(s, n))[1])
     report = index.refresh()
     assert (report.added, report.changed, report.deleted, report.total) == (0, 1, 0, 3)
     assert read == ["posts/beta.md"]
@@ -169,7 +169,7 @@ def test_refresh_reports_what_changed_and_reads_only_that(
 def test_nothing_changed_does_not_import_whoosh(blog: Path) -> None:
     PostIndex.open(blog).close()
     code = (
-        "import sys; from pathlib import Path; from blogtui.index import PostIndex;"
+        "import sys; from pathlib import Path; from blogtui.search.index import PostIndex;"
         f"ix = PostIndex.open(Path({str(blog)!r})); print(len(ix.posts()));"
         "print('whoosh' in sys.modules)"
     )
@@ -244,7 +244,7 @@ def test_garbled_search_segments_alone_are_rebuilt_on_first_search(blog: Path) -
 
 def test_a_schema_change_rebuilds(blog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     PostIndex.open(blog).close()
-    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", store.SCHEMA_VERSION + "-next")
     notices: list[str] = []
     index = PostIndex.open(blog, notice=notices.append)
     assert len(notices) == 1 and "schema" in notices[0]
@@ -340,8 +340,8 @@ def test_many_small_edits_keep_few_segments_and_correct_results(blog: Path) -> N
     for n in range(12):
         write_post(blog, f"posts/new{n}.md", f"New {n}", f"zebrafish number{n}")
         index.refresh()
-    segments = index._ix()._segments()
-    assert len(segments) < index_module.SMALL_SEGMENTS_TO_MERGE + 1
+    written = index._ix()._segments()
+    assert len(written) < segments.SMALL_SEGMENTS_TO_MERGE + 1
     assert len(paths_for(index, "zebrafish")) == 14
     assert paths_for(index, "number7") == {"posts/new7.md"}
 
@@ -407,7 +407,7 @@ def test_a_full_disk_mid_refresh_falls_back_to_memory(
 
     PostIndex.open(blog).close()  # the meta file exists: the failure comes mid-refresh
     write_post(blog, "posts/delta.md", "Delta", "A tortoise on a full disk.")
-    monkeypatch.setattr(index_module, "_write_atomic", full)
+    monkeypatch.setattr(store, "write_atomic", full)
     notices: list[str] = []
     index = PostIndex.open(blog, notice=notices.append)
     assert index.location is None

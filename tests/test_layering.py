@@ -1,34 +1,49 @@
-"""The core (model, parse, archive, catalogue, index, query, config) never loads textual or rich."""
+"""The core (model, parse, archive, search, config) never loads textual or rich, and only
+blogtui.search loads whoosh (pyproject.toml's import-linter contracts, checked at run time)."""
 
 from __future__ import annotations
 
 import json
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-CORE = ["model", "parse", "archive", "catalogue", "index", "query", "config"]
+import blogtui
+import blogtui.search
+
+SEARCH = [f"search.{m.name}" for m in pkgutil.iter_modules(blogtui.search.__path__)]
+CORE = ["model", "parse", "front_matter", "archive", "config", "search", *SEARCH]
+
+
+def _loaded(imports: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The modules under `prefixes` a fresh interpreter holds after these imports."""
+    code = (
+        "import json, sys\n"
+        + "".join(f"import blogtui.{name}\n" for name in imports)
+        + f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {prefixes!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded: list[str] = json.loads(out)
+    return loaded
+
+
+def test_the_search_package_is_listed_whole() -> None:
+    files = {p.stem for p in Path(blogtui.search.__file__).parent.glob("*.py")} - {"__init__"}
+    assert {name.removeprefix("search.") for name in SEARCH} == files
 
 
 def test_core_imports_neither_textual_nor_rich() -> None:
-    code = (
-        "import json, sys\n"
-        + "".join(f"import blogtui.{name}\n" for name in CORE)
-        + "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('textual', 'rich'))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert json.loads(out) == []
+    assert _loaded(CORE, ("textual", "rich")) == []
 
 
-def test_only_index_and_query_import_whoosh() -> None:
-    code = (
-        "import json, sys\n"
-        "import blogtui.model, blogtui.parse, blogtui.archive, blogtui.config, blogtui.render\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('whoosh'))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert json.loads(out) == []
+def test_only_the_search_package_imports_whoosh() -> None:
+    outside = ["model", "parse", "front_matter", "archive", "config", "render", "cli"]
+    assert _loaded(outside, ("whoosh",)) == []
+
+
+def test_importing_the_search_package_loads_no_whoosh() -> None:
+    """Whoosh loads when an index is written or searched, not when a module is imported."""
+    assert _loaded(CORE, ("whoosh",)) == []

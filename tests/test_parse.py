@@ -105,6 +105,7 @@ CASES: dict[str, dict[str, Any]] = {
     "notes.fr.md": {"lang": "fr", "slug": "notes", "title": "Carnet"},
     "numeric-and-empty-terms.md": {"tags": ("2025", "3.5", "ZeroWidth", "a b"), "categories": ()},
     "title-number.md": {"title": "1984", "slug": "custom-slug"},
+    "series.md": {"series": ("Harbour Walks", "Tides")},
 }
 
 

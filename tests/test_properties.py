@@ -1,8 +1,8 @@
 """Property tests: arbitrary input never makes the parsers raise anything but our own errors.
 
 The front matter parser (`parse.parse_post`, and `archive.read_post` around it) must turn any
-bytes into a Post plus problems, never an exception. The query parser (`query.check`,
-`query.search`) may refuse a query only with QueryError, and a query `check` accepts must run.
+bytes into a Post plus problems, never an exception. The query parser (`syntax.check`,
+`search.search`) may refuse a query only with QueryError, and a query `check` accepts must run.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from blogtui.archive import SourceFile, read_post
-from blogtui.index import PostIndex
 from blogtui.model import Post
 from blogtui.parse import parse_post
-from blogtui.query import QueryError, check, search, snippets, title_marks
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search, snippets, title_marks
+from blogtui.search.syntax import QueryError, check
 from tests._hostile import write_good_posts
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from blogtui.index import PostIndex
-from blogtui.query import QueryError, check, search, snippets, title_marks
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search, snippets, title_marks
+from blogtui.search.syntax import QueryError, check
 from tests.conftest import NOW
 
 POSTS = {

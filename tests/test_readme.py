@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from blogtui.config import Config, parse_config
-from blogtui.query import check
+from blogtui.search.syntax import check
 from blogtui.tui.app import BlogApp
 from blogtui.tui.screens.main import MainScreen
 from tests.conftest import ROOT
@@ -119,6 +119,23 @@ def test_sections_come_in_the_order_a_newcomer_needs() -> None:
     assert headings == wanted
     first_image = text().index("](screenshots/main.svg)")
     assert first_image < text().index("## Quick start")
+
+
+def test_the_code_map_names_every_core_module_and_only_real_ones() -> None:
+    body = section("Development")
+    mapped = {cell for row in table_rows(body) for cell in ticked(row[0])}
+    core = {f"blogtui/{p.relative_to(ROOT / 'blogtui').as_posix()}" for p in _core_modules()}
+    assert core <= mapped, f"missing from the code map: {core - mapped}"
+    # `blogtui/cli` is a module or a package: either is the commands
+    missing = [p for p in mapped if not any((ROOT / f"{p}{e}").exists() for e in ("", ".py"))]
+    assert missing == []
+
+
+def _core_modules() -> list[Path]:
+    """The modules of the core and the search package (the TUI and CLI are mapped whole)."""
+    package = ROOT / "blogtui"
+    top = [p for p in package.glob("*.py") if p.stem not in ("__init__", "__main__", "cli")]
+    return top + [p for p in (package / "search").glob("*.py") if p.stem != "__init__"]
 
 
 def test_every_documented_subcommand_exists() -> None:

@@ -200,7 +200,7 @@ def test_tui_and_a_search_at_once_never_change_the_archive(archive: Path, tmux: 
 
 
 def _index_location(root: Path) -> Path:
-    from blogtui.index import index_location
+    from blogtui.search.store import index_location
 
     return index_location(root)
 
@@ -393,8 +393,8 @@ def test_cache_on_a_full_disk(archive: Path, tmp_path: Path) -> None:
 
 def test_enospc_injected(archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every write under the cache fails with ENOSPC (in-process): in memory, one notice."""
-    from blogtui.index import PostIndex
-    from blogtui.query import search
+    from blogtui.search.index import PostIndex
+    from blogtui.search.search import search
 
     cache = Path(os.environ["XDG_CACHE_HOME"])
     real_open = os.open

@@ -12,7 +12,7 @@ from blogtui.cli.output import say, warn_problems
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
 
 def archive_root(args: argparse.Namespace) -> Path:
@@ -47,7 +47,7 @@ def _configured_archive(args: argparse.Namespace) -> str | None:
 def open_index(args: argparse.Namespace, root: Path, **options: Any) -> PostIndex:
     """The archive's index, fresh; notices (rebuilds, in-memory fallback) go to stderr."""
     from blogtui.archive import ArchiveError
-    from blogtui.index import PostIndex
+    from blogtui.search.index import PostIndex
 
     try:
         return PostIndex.open(root, follow_symlinks=args.follow_symlinks, notice=say, **options)

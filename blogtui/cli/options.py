@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from blogtui.cli.completion import SHELLS, PrintCompletion
 
 if TYPE_CHECKING:
-    from blogtui.index import PostIndex
-    from blogtui.query import Hit
+    from blogtui.search.index import PostIndex
+    from blogtui.search.search import Hit
 
 
 class _Version(argparse.Action):
@@ -161,7 +161,7 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
     """`text` searched with the command's filters (--tag, --category, --year, --no-drafts)
     and --sort: the hits cut to --limit, and how many matched in all (to say what was cut).
     No facet counts (the commands print none). Raises QueryError."""
-    from blogtui.query import search
+    from blogtui.search.search import search
 
     hits = search(
         index,

@@ -98,24 +98,9 @@ def _sanitized(value: Any) -> Any:
 
 def post_json(post: Post) -> dict[str, Any]:
     """A post as `list --json` prints it (strings are sanitised by `print_json`)."""
-    return {
-        "path": post.path,
-        "title": post.title,
-        "slug": post.slug,
-        "date": post.date.iso() if post.date else None,
-        "tags": list(post.tags),
-        "categories": list(post.categories),
-        "authors": list(post.authors),
-        "taxonomies": {name: list(terms) for name, terms in post.taxonomies.items()},
-        "draft": post.draft,
-        "future": post.future,
-        "expired": post.expired,
-        "summary": post.summary,
-        "words": post.words,
-        "reading_minutes": post.reading_minutes,
-        "lang": post.lang,
-        "section": post.section,
-    }
+    from blogtui.model import json_record
+
+    return json_record(post)
 
 
 # --- styled output -------------------------------------------------------------------------

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from blogtui.archive import ArchiveError, canonicalise, read_post, scan
-from blogtui.index import Notice, PostIndex, Progress, Refresh
-from blogtui.model import Post, Problem, term_key
-from blogtui.query import Facets, Hit, Results, Snippet, Sort, search, snippets, title_marks
+from blogtui.model import Post, Problem, Sort
+from blogtui.search.facets import FacetCounter, Facets
+from blogtui.search.index import Notice, PostIndex, Progress, Refresh
+from blogtui.search.search import Hit, Results, Snippet, search, snippets, title_marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,6 @@ class Filters:
     categories: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
     sort: Sort = "date"
-
-    @property
-    def narrowed(self) -> bool:
-        """True when anything (text or a picked term) narrows the list."""
-        return bool(self.text.strip() or self.tags or self.categories or self.years)
 
 
 @dataclass(slots=True)
@@ -125,27 +120,7 @@ def preview(root: Path, now: datetime | None = None) -> Results:
         if post is not None:
             posts.append(replace(post, body=""))
     posts = sorted(canonicalise(posts), key=Post.sort_key)
-    return Results([Hit(post) for post in posts], _facets(posts))
-
-
-def _facets(posts: list[Post]) -> Facets:
-    """Tag, category and year counts of these posts (as the query engine counts them)."""
-    tags: Counter[str] = Counter()
-    categories: Counter[str] = Counter()
-    spelling: dict[str, str] = {}
-    for post in posts:
-        for counter, terms in ((tags, post.tags), (categories, post.categories)):
-            for term in terms:
-                key = term_key(term)
-                spelling.setdefault(key, term)
-                counter[key] += 1
-    years = Counter(post.year for post in posts if post.year is not None)
-
-    def ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-        named = [(spelling[key], n) for key, n in counts.items()]
-        return sorted(named, key=lambda pair: (-pair[1], pair[0].casefold()))
-
-    return Facets(ranked(tags), ranked(categories), sorted(years.items(), reverse=True))
+    return Results([Hit(post) for post in posts], FacetCounter().count_posts(posts))
 
 
 #: The shortest unfinished word tried as a prefix (two letters would match thousands of terms).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
@@ -20,7 +19,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from blogtui.model import Post
+from blogtui.model import Post, header_rows
 from blogtui.render import resolve_shortcodes, sanitize
 
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -83,35 +82,22 @@ class Look:
     def code_theme(self) -> str:
         return "monokai" if self.dark else "default"
 
+    def day(self, post: Post) -> str:
+        """The post's date in this look's format, or "undated"."""
+        return post.date.day.strftime(self.date_format) if post.date else "undated"
+
 
 def header(post: Post, look: Look) -> RenderableType:
-    """Title, then a grid of the post's date, authors, terms, reading time and path."""
+    """Title, then a grid of the post's header rows (model.header_rows) and reading time."""
     title = Text(sanitize(post.title) or post.path, style="bold")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
-    rows = [
-        ("Date", post.date.day.strftime(look.date_format) if post.date else "undated"),
-        ("By", ", ".join(post.authors)),
-        ("Tags", ", ".join(post.tags)),
-        ("Categories", ", ".join(post.categories)),
-        ("Reading", f"{post.reading_minutes} min, {post.words} words" if post.words else ""),
-        ("Path", post.path),
-        ("Status", ", ".join(flag for flag in _flags(post))),
-    ]
+    reading = f"{post.reading_minutes} min, {post.words} words" if post.words else ""
+    rows = header_rows(post, look.day, extra=[("Reading", reading)] if reading else [])
     for name, value in rows:
-        if value:
-            grid.add_row(name, Text(sanitize(value)))
+        grid.add_row(name, Text(sanitize(value)))
     return Group(title, grid, Rule(style="dim"))
-
-
-def _flags(post: Post) -> Iterator[str]:
-    if post.draft:
-        yield "draft"
-    if post.future:
-        yield "future"
-    if post.expired:
-        yield "expired"
 
 
 def body(post: Post, look: Look, text: str | None = None) -> RenderableType:

@@ -11,11 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blogtui.config import SORTS, Config
+from blogtui.config import Config
 
 if TYPE_CHECKING:
-    from blogtui.model import Post
-    from blogtui.query import Sort
+    from blogtui.model import Post, Sort
     from blogtui.tui.library import Library
 
 
@@ -36,8 +35,8 @@ class Session:
 
     @property
     def sort(self) -> Sort:
-        """The order the list starts in: the configured one, else by date."""
-        return self.config.sort if self.config.sort in SORTS else "date"  # type: ignore[return-value]
+        """The order the list starts in: the configured one (config checks it is a sort)."""
+        return self.config.sort
 
     def file(self, post: Post) -> Path:
         """The file a post was read from."""

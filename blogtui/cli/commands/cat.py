@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from rich.console import RenderableType
 
-    from blogtui.index import PostIndex
     from blogtui.model import Post
+    from blogtui.search.index import PostIndex
 
 EXAMPLES = """examples:
   blogtui cat posts/hello.md             a path relative to the archive (or any file path)
@@ -116,7 +116,8 @@ class PostFinder:
 
     def selected(self) -> list[Post]:
         """The posts --tag, --category and --query select, in search order."""
-        from blogtui.query import QueryError, search
+        from blogtui.search.search import search
+        from blogtui.search.syntax import QueryError
 
         try:
             results = search(

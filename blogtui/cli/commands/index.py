@@ -13,7 +13,7 @@ from blogtui.cli.opening import archive_root, open_index
 from blogtui.cli.output import warn_problems
 
 if TYPE_CHECKING:
-    from blogtui.index import Progress
+    from blogtui.search.index import Progress
 
 EXAMPLES = """examples:
   blogtui index                          bring the index up to date and report
@@ -30,14 +30,14 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.prune:
-        from blogtui.index import prune
+        from blogtui.search.store import prune
 
         for folder in prune():
             print(folder)
         return 0
     root = archive_root(args)
     if args.where:
-        from blogtui.index import index_location
+        from blogtui.search.store import index_location
 
         print(index_location(root))
         return 0

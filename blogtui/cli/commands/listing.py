@@ -33,8 +33,10 @@ piped output is one post a line: DATE<TAB>TITLE<TAB>PATH (DATE is "undated" when
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
+    from blogtui.model import LIST_SORTS
+
     add_filters(parser)
-    parser.add_argument("--sort", choices=("date", "title"), default="date", help="the order")
+    parser.add_argument("--sort", choices=LIST_SORTS, default="date", help="the order")
     parser.add_argument(
         "--limit", type=count, default=0, metavar="N", help="at most N posts; 0 for all"
     )

@@ -20,16 +20,16 @@ from blogtui.cli.output import (
     styled,
     warn_problems,
 )
+from blogtui.model import LIST_SORTS
+from blogtui.search.syntax import SYNTAX_HELP
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from blogtui.model import Post
-    from blogtui.query import Hit, Snippet
+    from blogtui.search.search import Hit, Snippet
 
-EXAMPLES = """query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;
-  tag: category: title: author: path: lang: draft:yes|no;
-  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01
+EXAMPLES = f"""{SYNTAX_HELP}
 
 examples:
   blogtui search kubernetes scheduler
@@ -44,7 +44,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     add_filters(parser)
     parser.add_argument(
         "--sort",
-        choices=("relevance", "date", "title"),
+        choices=("relevance", *LIST_SORTS),  # the default first
         default="relevance",
         help="the order of the hits",
     )
@@ -64,7 +64,8 @@ def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentP
 
 
 def run(args: argparse.Namespace) -> int:
-    from blogtui.query import QueryError, check, snippets
+    from blogtui.search.search import snippets
+    from blogtui.search.syntax import QueryError, check
 
     text = " ".join(args.query)
     try:
@@ -88,7 +89,7 @@ def _print_hits(
     if args.json:
         print_json([_hit_json(hit.post, hit.score, found.get(hit.post.path)) for hit in hits])
     elif styled(args):
-        from blogtui.query import title_marks
+        from blogtui.search.search import title_marks
 
         blocks = [
             _hit_block(hit.post, found.get(hit.post.path), title_marks(text, hit.post.title))

@@ -28,8 +28,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(kind: str, args: argparse.Namespace) -> int:
     """Print the counts of `kind` (tags or categories) over every post."""
-    from blogtui.query import search
     from blogtui.render import sanitize
+    from blogtui.search.search import search
 
     index = archive_with_posts(args)
     facets = search(index, "").facets  # the counts the reader's sidebar shows, over all posts

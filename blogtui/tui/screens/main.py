@@ -15,9 +15,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
-from blogtui.config import SORTS
-from blogtui.model import Post, Problem
-from blogtui.query import QueryError, Results
+from blogtui.model import SORTS, Post, Problem
+from blogtui.search.search import Results
+from blogtui.search.syntax import QueryError
 from blogtui.tui import external
 from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.rendering import Look
@@ -406,7 +406,7 @@ class MainScreen(Screen[None]):
     def action_cycle_sort(self) -> None:
         current = SORTS.index(self.filters.sort) if self.filters.sort in SORTS else 0
         sort = SORTS[(current + 1) % len(SORTS)]
-        self.filters = replace(self.filters, sort=sort)  # type: ignore[arg-type]
+        self.filters = replace(self.filters, sort=sort)
         self.notify(f"sorted by {sort}", timeout=1.5)
         self.run_search()
 

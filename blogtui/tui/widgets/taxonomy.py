@@ -10,13 +10,15 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from blogtui.query import Facets
 from blogtui.render import sanitize
+from blogtui.search.facets import FacetKind, Facets
 from blogtui.tui.library import Filters
 
 #: How many terms each section lists; the pickers (t, c, y) reach all of them.
-SECTION_LIMITS = {"tag": 40, "category": 20, "year": 40}
-HEADINGS = {"tag": "Tags", "category": "Categories", "year": "Years"}
+SECTION_LIMITS: dict[FacetKind, int] = {"tag": 40, "category": 20, "year": 40}
+HEADINGS: dict[FacetKind, str] = {"tag": "Tags", "category": "Categories", "year": "Years"}
+#: The sections top to bottom: the short ones first, so they stay on screen above the tags.
+SECTIONS: tuple[FacetKind, ...] = ("category", "year", "tag")
 
 
 class Sidebar(OptionList):
@@ -44,15 +46,9 @@ class Sidebar(OptionList):
         """Replace the sections with these counts, picked terms first and marked."""
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         picked = {"tag": filters.tags, "category": filters.categories, "year": filters.years}
-        # the short sections first, so they stay on screen above a long tag list
-        sections: dict[str, list[tuple[str, int]]] = {
-            "category": facets.categories,
-            "year": [(str(y), n) for y, n in facets.years],
-            "tag": facets.tags,
-        }
         options: list[Option | None] = []
-        for kind, counts in sections.items():
-            options.extend(self._section(kind, counts, {str(t) for t in picked[kind]}))
+        for kind in SECTIONS:
+            options.extend(self._section(kind, facets.of(kind), {str(t) for t in picked[kind]}))
         self.set_options(options)
         if highlighted is not None:
             try:
@@ -61,7 +57,7 @@ class Sidebar(OptionList):
                 self.highlighted = None
 
     def _section(
-        self, kind: str, counts: list[tuple[str, int]], picked: set[str]
+        self, kind: FacetKind, counts: list[tuple[str, int]], picked: set[str]
     ) -> list[Option | None]:
         heading = Text(HEADINGS[kind], style="bold")
         options: list[Option | None] = [Option(heading, id=f"heading:{kind}", disabled=True)]

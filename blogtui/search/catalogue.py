@@ -1,23 +1,57 @@
-"""The compact catalogue beside the index: each file's stat and post metadata, in marshal."""
+"""The compact catalogue beside the index: each file's stat and post metadata, in marshal.
+
+A record is a flat tuple of the Post fields the table in blogtui.model marks as stored, in
+table order, dates as (microseconds since the epoch, day ordinal): marshal is the fastest
+loader in the stdlib, and plain tuples are what it loads fastest.
+"""
 
 from __future__ import annotations
 
 import marshal
 import struct
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
+from types import NoneType
 from typing import Any
 
-from blogtui.model import Post, PostDate
-
-# Post metadata is kept as plain tuples because marshal is the fastest loader in the stdlib.
+from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Record = tuple[Any, ...]
+#: The Post fields a record holds, in order.
+RECORD_FIELDS = tuple(f for f in FIELDS if f.stored)
+_NAMES = tuple(f.name for f in RECORD_FIELDS)
+_VALUES = attrgetter(*_NAMES)
+#: What each kind of field must be in a record (a damaged catalogue can hold anything).
+_RECORD_TYPES: dict[FieldKind, type | tuple[type, ...]] = {
+    "text": str,
+    "maybe_text": (str, NoneType),
+    "terms": tuple,
+    "taxonomies": dict,
+    "date": (tuple, NoneType),
+    "flag": bool,
+    "count": int,
+}
+_TYPES = tuple(_RECORD_TYPES[f.kind] for f in RECORD_FIELDS)
+_DATES = tuple(i for i, f in enumerate(RECORD_FIELDS) if f.kind == "date")
+_MAPPINGS = tuple(i for i, f in enumerate(RECORD_FIELDS) if f.kind == "taxonomies")
 
 
 def _micros(when: datetime) -> int:
     return (when - _EPOCH) // timedelta(microseconds=1)
+
+
+def _stored_date(when: PostDate | None) -> tuple[int, int] | None:
+    return None if when is None else (_micros(when.instant), when.day.toordinal())
+
+
+def _post_date(stored: tuple[int, int] | None) -> PostDate | None:
+    if stored is None:
+        return None
+    micros, day = stored
+    return PostDate(_EPOCH + timedelta(microseconds=micros), date.fromordinal(day))
 
 
 def record_of(post: Post) -> Record:
@@ -26,41 +60,21 @@ def record_of(post: Post) -> Record:
     The future and expired flags are not stored: they are judged again on reading, against
     the reader's "now", so a post scheduled for next week stops being "future" next week.
     """
-    instant = day = None
-    if post.date is not None:
-        instant = _micros(post.date.instant)
-        day = post.date.day.toordinal()
-    expiry = None if post.expiry is None else _micros(post.expiry.instant)
-    expiry_day = None if post.expiry is None else post.expiry.day.toordinal()
-    return (
-        post.path,
-        post.title,
-        post.slug,
-        instant,
-        day,
-        post.tags,
-        post.categories,
-        post.authors,
-        dict(post.taxonomies),
-        post.draft,
-        expiry,
-        expiry_day,
-        post.summary,
-        post.words,
-        post.lang,
-        post.section,
-    )
+    values = list(_VALUES(post))
+    for i in _DATES:
+        values[i] = _stored_date(values[i])
+    for i in _MAPPINGS:
+        values[i] = dict(values[i])
+    return tuple(values)
 
 
 def _checked(rec: Record | None) -> Record:
-    """`rec` if its text fields are text (a damaged catalogue can hold anything); else
-    TypeError."""
-    if not isinstance(rec, tuple) or len(rec) != 16:
-        raise TypeError("record is not a 16-tuple")
-    if not all(isinstance(rec[i], str) for i in (0, 1, 2, 12)):
-        raise TypeError("record's path, title, slug or summary is not text")
-    if not all(isinstance(rec[i], tuple) for i in (5, 6, 7)):
-        raise TypeError("record's terms are not tuples")
+    """`rec` if each value has its field's type; else TypeError naming the field."""
+    if not isinstance(rec, tuple) or len(rec) != len(_TYPES):
+        raise TypeError(f"record is not a {len(_TYPES)}-tuple")
+    if not all(map(isinstance, rec, _TYPES)):
+        bad = next(n for n, v, t in zip(_NAMES, rec, _TYPES, strict=True) if not isinstance(v, t))
+        raise TypeError(f"record's {bad} has the wrong type")
     return rec
 
 
@@ -71,50 +85,32 @@ def post_of(
 
     Future and expired are judged against `now` (default: the current time).
     """
-    (
-        path,
-        title,
-        slug,
-        instant,
-        day,
-        tags,
-        cats,
-        authors,
-        taxonomies,
-        draft,
-        expiry,
-        expiry_day,
-        summary,
-        words,
-        lang,
-        section,
-    ) = _checked(rec)
-    now_micros = _micros(now or datetime.now(UTC))
+    values = dict(zip(_NAMES, _checked(rec), strict=True))
+    for i in _DATES:
+        values[_NAMES[i]] = _post_date(values[_NAMES[i]])
     if canon is not None:
-        tags, cats, authors, taxonomies = canon
-    when = expires = None
-    if instant is not None:
-        when = PostDate(_EPOCH + timedelta(microseconds=instant), date.fromordinal(day))
-    if expiry is not None:
-        expires = PostDate(_EPOCH + timedelta(microseconds=expiry), date.fromordinal(expiry_day))
+        values.update(zip(CANONICAL_FIELDS, canon, strict=True))
+    moment = now or datetime.now(UTC)
+    when, expiry = values["date"], values["expiry"]
     return Post(
-        path=path,
-        title=title,
-        slug=slug,
-        date=when,
-        tags=tags,
-        categories=cats,
-        authors=authors,
-        taxonomies=taxonomies,
-        draft=draft,
-        future=instant is not None and instant > now_micros,
-        expired=expiry is not None and expiry <= now_micros,
-        summary=summary,
-        words=words,
-        lang=lang,
-        section=section,
-        expiry=expires,
+        **values,
+        future=when is not None and when.instant > moment,
+        expired=expiry is not None and expiry.instant <= moment,
     )
+
+
+def read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
+    """Read one SourceFile: its catalogue entry and its Post (None when it cannot be read)."""
+    from blogtui.archive import read_post
+
+    post, problems = read_post(source, now=now)
+    entry = Entry(
+        source.mtime_ns,
+        source.size,
+        record_of(post) if post else None,
+        tuple(p.reason for p in problems),
+    )
+    return entry, post
 
 
 class Entry:
@@ -152,7 +148,7 @@ class Entry:
 
     @property
     def canon(self) -> tuple[Any, ...] | None:
-        """(tags, categories, authors, taxonomies) respelled archive-wide, when they differ."""
+        """The CANONICAL_FIELDS respelled archive-wide, when they differ from the record's."""
         self._decode()
         return self._canon
 
@@ -181,6 +177,9 @@ def decode_all(entries: list[Entry]) -> None:
         entry._record, entry._canon, entry._blob = record, canon, None
 
 
+_CANONICAL: Callable[[Post], tuple[Any, ...]] = attrgetter(*CANONICAL_FIELDS)
+
+
 def canonicalise(entries: dict[str, Entry]) -> None:
     """Store each entry's archive-wide spellings (archive.canonicalise), where they differ.
 
@@ -191,12 +190,17 @@ def canonicalise(entries: dict[str, Entry]) -> None:
     decode_all(list(entries.values()))
     raw = [post_of(e.record) for e in entries.values() if e.record is not None]
     for before, after in zip(raw, canonicalise(raw), strict=True):
-        changed = (after.tags, after.categories, after.authors, dict(after.taxonomies))
-        same = changed == (before.tags, before.categories, before.authors, before.taxonomies)
-        entries[before.path].canon = None if same else changed
+        changed = _CANONICAL(after)
+        same = changed == _CANONICAL(before)
+        entries[before.path].canon = None if same else _plain(changed)
 
 
-def dump(entries: dict[str, Entry], schema: int) -> bytes:
+def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values marshal can store: mappings as dicts."""
+    return tuple(dict(v) if isinstance(v, Mapping) else v for v in values)
+
+
+def dump(entries: dict[str, Entry], schema: str) -> bytes:
     """The catalogue file's bytes, tagged with `schema` (the index's SCHEMA_VERSION)."""
     flat = {p: (e.mtime_ns, e.size, e.problems, e.blob()) for p, e in entries.items()}
     return marshal.dumps({"schema": schema, "entries": flat})
@@ -206,7 +210,7 @@ class SchemaMismatch(ValueError):
     """The catalogue was written by another version of blogtui."""
 
 
-def load(data: bytes, schema: int) -> dict[str, Entry]:
+def load(data: bytes, schema: str) -> dict[str, Entry]:
     """The entries of a catalogue file `dump`ed with this `schema`; ValueError if it is not one."""
     loaded = marshal.loads(data)
     if not isinstance(loaded, dict):

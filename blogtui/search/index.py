@@ -1,0 +1,561 @@
+"""PostIndex: an archive's persistent index, kept fresh by stat, and snapshots to search it.
+
+Beside the Whoosh index lives a compact catalogue (catalogue.py): per file its stat and post
+metadata, so listing posts and noticing changes never open Whoosh. Whoosh itself is
+imported only when something has to be written or searched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from blogtui.model import Post, Problem
+from blogtui.search import catalogue, segments, store, workers
+from blogtui.search.catalogue import Entry
+from blogtui.search.facets import FacetCounter, FacetRow, Facets
+
+#: Called with (done, total) while files are read and indexed.
+Progress = Callable[[int, int], None]
+#: Called once with a one-line notice for the user (rebuilds, in-memory fallback).
+Notice = Callable[[str], None]
+
+#: Below this many files to (re)index, parsing in this process beats starting workers.
+PARALLEL_MIN = 400
+#: Bodies of recently opened posts kept in memory (they are big; keep what is on screen).
+BODY_CACHE = 64
+
+
+@dataclass(slots=True)
+class Refresh:
+    """What one refresh did: counts, the problems of the files it read, and its duration."""
+
+    total: int = 0
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class DocPaths:
+    """docnum -> path of one searcher, read from stored fields as hits need them (4 us each;
+    reading all 10,000 up front took 40 ms of every warm `blogtui search`)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._paths: dict[int, str] = {}
+
+    def __getitem__(self, docnum: int) -> str:
+        path = self._paths.get(docnum)
+        if path is None:
+            path = self._paths[docnum] = self._reader.stored_fields(docnum)["path"]
+        return path
+
+
+class _Unreadable(Exception):
+    """The index on disk cannot be used; the message says why."""
+
+
+class _Outdated(_Unreadable):
+    """The index was written by another version of blogtui (its schema differs)."""
+
+
+class IndexDamaged(RuntimeError):
+    """The search index could not be read, and the caller asked not to rebuild it."""
+
+
+class Snapshot:
+    """The index held still: posts, facet rows and searcher all of one generation.
+
+    Got from `PostIndex.snapshot()` and valid inside its `with` block only, while a refresh
+    in another thread waits to swap in the next generation.
+    """
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: PostIndex) -> None:
+        self._index = index
+
+    def posts(self) -> list[Post]:
+        """Every post's metadata (no body), newest first, undated last, ties by path."""
+        return self._index.posts()
+
+    def rows(self, paths: Iterable[str]) -> list[tuple[Post, FacetRow]]:
+        """The catalogue post and facet row of each readable path, in order.
+
+        The per-keystroke search path: thousands of hits, so no per-path locking.
+        """
+        index = self._index
+        entries, by_path, counter = index._entries, index._by_path, index._facets
+        out: list[tuple[Post, FacetRow]] = []
+        for path in paths:
+            entry = entries.get(path)
+            if entry is None or not entry.readable:
+                continue
+            post = by_path.get(path) or index._post_of(path)
+            out.append((post, counter.row(post)))
+        return out
+
+    def facets(self, rows: Iterable[FacetRow]) -> Facets:
+        """The facet counts of rows from `rows`, in the archive's spellings."""
+        return self._index._facets.count(rows)
+
+    def searcher(self) -> tuple[Any, DocPaths]:
+        """The Whoosh searcher and its docnum -> path table; IndexDamaged if it is unreadable
+        (a snapshot cannot wait for the rebuild: `PostIndex.searcher()` does that)."""
+        return self._index.searcher(recover=False)
+
+
+class PostIndex:
+    """An archive's index, fresh as of the last `open`/`refresh`.
+
+    `posts()` is the metadata of every post (bodies empty), newest first, taxonomy terms in
+    their canonical spellings; it comes from a compact catalogue, not from Whoosh.
+    `problems` holds every per-file problem currently known for the archive.
+    """
+
+    root: Path
+    location: Path | None  # None when the index is in memory
+    problems: list[Problem]
+
+    def __init__(
+        self,
+        root: Path,
+        location: Path | None,
+        *,
+        follow_symlinks: bool,
+        now: datetime | None,
+        notice: Notice | None,
+    ) -> None:
+        self.root = root
+        self.location = location
+        self.problems = []
+        self._follow = follow_symlinks
+        self._now = now
+        self._notice = notice
+        self._lock = threading.RLock()
+        self._refreshing = threading.Lock()
+        self._entries: dict[str, Entry] = {}
+        self._catalogue_stat: tuple[int, int] | None = None
+        self._scan_problems: list[Problem] = []
+        self._storage: Any = None
+        self._searcher: Any = None
+        self._docpaths: DocPaths | None = None
+        self._posts: list[Post] | None = None
+        self._by_path: dict[str, Post] = {}
+        self._facets = FacetCounter()
+        self._dirty = False  # records were repaired in memory: the catalogue needs writing
+        self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
+
+    # ---- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        *,
+        follow_symlinks: bool = False,
+        now: datetime | None = None,
+        rebuild: bool = False,
+        refresh: bool = True,
+        progress: Progress | None = None,
+        notice: Notice | None = None,
+    ) -> PostIndex:
+        """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
+        root = Path(root)
+        location = store.index_location(root)
+        index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
+        try:
+            store.prepare_location(root)
+        except OSError as exc:
+            index._to_memory(exc)
+        if rebuild:
+            index._wipe()
+        else:
+            index._load_or_reset()
+        if refresh:
+            index.refresh(progress)
+        return index
+
+    def _say(self, line: str) -> None:
+        if self._notice is not None:
+            self._notice(line)
+
+    def _to_memory(self, exc: OSError) -> None:
+        """The cache cannot be written (read-only, full, no permission): carry on in memory,
+        with one notice. Any other error is raised again."""
+        if self.location is None or not store.unwritable(exc):
+            raise exc
+        self._say(store.fallback_notice(self.location, exc))
+        with self._lock:
+            self._close_searcher()
+            self.location, self._storage, self._catalogue_stat = None, None, None
+            self._set_entries({})
+
+    def _rebuild(self, reason: str, *, locked: bool = False) -> None:
+        """Say why the index is rebuilt, then forget it (the next refresh builds it anew)."""
+        self._say(store.rebuild_notice(self.location, reason))
+        self._wipe(locked=locked)
+
+    def _load_or_reset(self, *, locked: bool = False) -> None:
+        """Load the catalogue; if it (or the meta) is unreadable, rebuild and say so once."""
+        if self.location is None:
+            return
+        try:
+            self._load_catalogue()
+        except _Outdated:
+            self._rebuild("has an older or newer schema", locked=locked)
+        except _Unreadable as exc:
+            self._rebuild(f"was unreadable ({exc})", locked=locked)
+
+    def _load_catalogue(self) -> None:
+        assert self.location is not None
+        path = self.location / store.CATALOGUE
+        try:
+            meta = json.loads((self.location / store.META).read_text("utf-8"))
+            stat = path.stat()
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self._set_entries({})  # a new index: nothing to complain about
+            return
+        except (OSError, ValueError) as exc:
+            raise _Unreadable(f"meta: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise _Unreadable("meta: not a JSON object")
+        if meta.get("schema") != store.SCHEMA_VERSION:
+            raise _Outdated
+        try:
+            entries = catalogue.load(data, store.SCHEMA_VERSION)
+        except catalogue.SchemaMismatch as exc:
+            raise _Outdated from exc
+        except (ValueError, EOFError, TypeError) as exc:
+            raise _Unreadable(f"catalogue: {exc}") from exc
+        self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
+        self._set_entries(entries)
+
+    def _catalogue_changed(self) -> bool:
+        """Has another process written the catalogue since we loaded it?"""
+        if self.location is None:
+            return False
+        try:
+            stat = (self.location / store.CATALOGUE).stat()
+        except FileNotFoundError:
+            return self._catalogue_stat is not None
+        return (stat.st_mtime_ns, stat.st_size) != self._catalogue_stat
+
+    def _wipe(self, *, locked: bool = False) -> None:
+        """Forget everything: the next refresh rebuilds from scratch.
+
+        `locked`: the caller already holds the refresh lock (flock would deadlock on itself).
+        Lock order everywhere: the refresh lock, then the state lock.
+        """
+        with store.refresh_lock(None if locked else self.location), self._lock:
+            self._close_searcher()
+            self._storage = None
+            if self.location is not None:
+                store.wipe(self.location)
+                self._catalogue_stat = None
+            self._set_entries({})
+
+    def _set_entries(self, entries: dict[str, Entry]) -> None:
+        """Swap in a new catalogue and derive the lookup tables from it."""
+        with self._lock:
+            self._close_searcher()  # a searcher over an older generation would disagree
+            self._entries = entries
+            self._posts = None
+            self._by_path = {}
+            self._facets = FacetCounter()
+
+    # ---- Whoosh storage ----------------------------------------------------------------------
+
+    def _ix(self, create: bool = False) -> Any:
+        """The Whoosh index object (created empty when `create`), or raise _Unreadable."""
+        if self._storage is None:
+            from whoosh.filedb import filestore
+
+            stores: Any = filestore  # whoosh's functions are untyped
+            if self.location is None:
+                self._storage = stores.RamStorage()
+            else:
+                (self.location / store.WHOOSH).mkdir(exist_ok=True)
+                folder = str(self.location / store.WHOOSH)
+                self._storage = stores.FileStorage(folder, supports_mmap=False)
+        storage = self._storage
+        try:
+            if storage.index_exists():
+                return storage.open_index()
+        except Exception as exc:  # whoosh raises many kinds on a damaged index
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
+        if not create:
+            raise _Unreadable("no search index")
+        return storage.create_index(segments.schema())
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._docpaths = None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """Hold the index still while searching: what is read inside is of one generation.
+
+        A refresh in another thread waits until the block ends. Open the searcher first
+        (`searcher()`, which may rebuild a damaged index) if the block will search.
+        """
+        with self._lock:
+            yield Snapshot(self)
+
+    def searcher(self, *, recover: bool = True) -> tuple[Any, DocPaths]:
+        """The open Whoosh searcher and its docnum -> path table.
+
+        A damaged Whoosh index found here is rebuilt, with one notice. With `recover` false
+        (for callers holding the state lock, who must not wait for the refresh lock) damage
+        raises IndexDamaged instead.
+        """
+        with self._lock:
+            try:
+                return self._current_searcher()
+            except _Unreadable as exc:
+                if not recover:
+                    raise IndexDamaged(str(exc)) from exc
+                damage = exc
+        self._recover(damage)
+        with self._lock:
+            return self._current_searcher()
+
+    def _recover(self, damage: _Unreadable) -> None:
+        """Rebuild a damaged index, unless it was only a writer's commit caught midway."""
+        with store.refresh_lock(self.location):  # a writer in another process finishes first
+            with self._lock:
+                try:
+                    self._current_searcher()
+                    return
+                except _Unreadable as again:
+                    damage = again
+            self._rebuild(f"was unreadable ({damage})", locked=True)
+        self.refresh()
+
+    def _current_searcher(self) -> tuple[Any, DocPaths]:
+        if self._searcher is None:
+            self._open_searcher()
+        assert self._docpaths is not None
+        return self._searcher, self._docpaths
+
+    def _open_searcher(self) -> None:
+        # An archive with no files never wrote an index: give it an empty one to search.
+        ix = self._ix(create=not self._entries or self.location is None)
+        try:
+            searcher = ix.searcher()
+            docpaths = DocPaths(searcher.reader())
+            last = searcher.doc_count_all() - 1
+            if last >= 0:  # a damaged segment shows itself on first read: probe both ends
+                docpaths[0], docpaths[last]
+        except Exception as exc:  # whoosh raises many kinds on a damaged index
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
+        self._searcher, self._docpaths = searcher, docpaths
+
+    # ---- refreshing --------------------------------------------------------------------------
+
+    def refresh(self, progress: Progress | None = None) -> Refresh:
+        """Bring the index up to date with the archive by stat; read only what changed."""
+        from blogtui.archive import scan
+
+        started = time.perf_counter()
+        found = scan(self.root, follow_symlinks=self._follow)
+        try:
+            with self._refreshing, store.refresh_lock(self.location):
+                if self._catalogue_changed():
+                    self._load_or_reset(locked=True)  # another process refreshed meanwhile
+                report = self._apply(found.files, progress)
+        except OSError as exc:
+            self._to_memory(exc)  # the cache filled up (or turned read-only) mid-write
+            with self._refreshing:
+                report = self._apply(found.files, progress)
+        self._scan_problems = list(found.problems)
+        self.problems = self._scan_problems + self._file_problems()
+        report.total = sum(1 for e in self._entries.values() if e.readable)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
+        old = self._entries
+        todo, gone = _diff(old, files)
+        if not todo and not gone:
+            if self._dirty and self.location is not None:
+                self._save(dict(old))
+            return Refresh()  # nothing changed: Whoosh is not even imported
+        if old:
+            try:
+                self._ix()
+            except _Unreadable as exc:
+                self._rebuild(f"was unreadable ({exc})", locked=True)
+                old = self._entries
+                todo, gone = _diff(old, files)
+        report = Refresh(
+            added=sum(1 for f in todo if f.path not in old),
+            changed=sum(1 for f in todo if f.path in old),
+            deleted=len(gone),
+        )
+        entries = dict(old)
+        for path in gone:
+            del entries[path]
+        fresh = self._write(todo, gone, progress)
+        entries.update(fresh)
+        report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
+        entries = dict(sorted(entries.items()))
+        catalogue.canonicalise(entries)
+        if self.location is not None:
+            self._save(entries)
+        with self._lock:
+            self._close_searcher()  # the next search sees the new segments
+            self._set_entries(entries)
+        return report
+
+    def _save(self, entries: dict[str, Entry]) -> None:
+        """Write the catalogue (atomically) and remember its stat."""
+        assert self.location is not None
+        path = self.location / store.CATALOGUE
+        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION))
+        st = path.stat()
+        self._catalogue_stat = (st.st_mtime_ns, st.st_size)
+        self._dirty = False
+
+    def _write(
+        self, todo: list[Any], gone: list[str], progress: Progress | None
+    ) -> dict[str, Entry]:
+        """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
+        ix = self._ix(create=True)
+        writer = segments.open_writer(ix, timeout=store.LOCK_WAIT_S, delay=0.05)
+        try:
+            for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
+                writer.delete_by_term("path", path)
+            if len(todo) >= PARALLEL_MIN and self.location is not None:
+                folder = self.location / store.WHOOSH
+                entries, built = workers.build(folder, todo, self._now, progress)
+                segments.commit_with(writer, built)
+            else:
+                entries = self._serial(writer, todo, progress)
+                writer.commit(mergetype=segments.merge_small)
+        except BaseException:
+            if not writer.is_closed:  # whoosh closes a writer whose commit failed
+                writer.cancel()
+            raise
+        return entries
+
+    def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        for done, source in enumerate(todo, 1):
+            entries[source.path], post = catalogue.read(source, self._now)
+            if post is not None:
+                writer.add_document(**segments.document(post))
+            if progress is not None:
+                progress(done, len(todo))
+        return entries
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def _file_problems(self) -> list[Problem]:
+        return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
+
+    def _ensure_posts(self) -> list[Post]:
+        """Every post (canonical spellings, as archive.load gives them), in date order."""
+        if self._posts is None:
+            catalogue.decode_all(list(self._entries.values()))
+            posts = [self._post_of(p) for p, e in self._entries.items() if e.readable]
+            posts.sort(key=Post.sort_key)
+            self._posts = posts
+        return self._posts
+
+    def _post_of(self, path: str) -> Post:
+        """The catalogue's post at `path`, built on first use (a search builds only its hits)."""
+        post = self._by_path.get(path)
+        if post is None:
+            entry = self._entries[path]
+            try:
+                post = catalogue.post_of(entry.record, entry.canon, self._now)
+            except (TypeError, ValueError, OverflowError) as exc:
+                post = self._repair(path, f"{type(exc).__name__}: {exc}")
+            self._by_path[path] = post
+        return post
+
+    def _repair(self, path: str, reason: str) -> Post:
+        """A catalogue record that will not decode: read its file again, and have the next
+        refresh rewrite the catalogue (the file's stat alone would never trigger that)."""
+        from blogtui.archive import SourceFile
+
+        if not self._dirty:
+            self._say(f"index at {self.location} had an unreadable record ({reason}); repairing")
+        self._dirty = True
+        entry = self._entries[path]
+        source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
+        fresh, post = catalogue.read(source, self._now)
+        self._entries[path] = fresh
+        self._try_save()
+        if post is None:
+            raise IndexDamaged(f"{path} can no longer be read")
+        return post
+
+    def _try_save(self) -> None:
+        """Write repaired records now if no refresh holds the lock (never wait: the caller
+        holds the state lock, which a refresh needs to finish). A running refresh writes
+        the catalogue itself, repairs included."""
+        if self.location is None:
+            return
+        with store.refresh_lock(self.location, wait=False) as held:
+            if held and not self._catalogue_changed():
+                self._save(self._entries)
+
+    def posts(self) -> list[Post]:
+        """Every post's metadata (no body), newest first, undated last, ties by path."""
+        with self._lock:
+            return list(self._ensure_posts())
+
+    def post(self, path: str) -> Post | None:
+        """One post read fresh from its file, body included, or None if it is gone."""
+        from blogtui.archive import SourceFile
+
+        abspath = self.root / path
+        try:
+            stat = abspath.stat()
+        except OSError:
+            return None
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if key in self._bodies:
+                self._bodies.move_to_end(key)
+                return self._bodies[key]
+        source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
+        _entry, post = catalogue.read(source, self._now)
+        if post is not None:
+            with self._lock:
+                self._bodies[key] = post
+                while len(self._bodies) > BODY_CACHE:
+                    self._bodies.popitem(last=False)
+        return post
+
+    def close(self) -> None:
+        """Release the index's files."""
+        with self._lock:
+            self._close_searcher()
+            self._storage = None
+
+
+def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:
+    """Files new or changed by stat since the catalogue, and catalogue paths now gone."""
+    seen = {f.path for f in files}
+    todo = [
+        f
+        for f in files
+        if (e := old.get(f.path)) is None or (e.mtime_ns, e.size) != (f.mtime_ns, f.size)
+    ]
+    return todo, [p for p in old if p not in seen]

@@ -1,0 +1,280 @@
+"""Searching an index: matching posts (hits) with facet counts, and snippets; for CLI and TUI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from blogtui.model import Post, Sort, term_key
+from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
+from blogtui.search.compile import whoosh_query
+from blogtui.search.facets import FacetRow, Facets
+from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
+from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse
+
+#: Characters of snippet text around the best cluster of matches.
+SNIPPET_CHARS = 220
+#: How many times a search rebuilds an index found damaged before giving up.
+_ATTEMPTS = 3
+
+
+@dataclass(slots=True)
+class Hit:
+    """One matching post; score is None when no text query ranked it."""
+
+    post: Post
+    score: float | None = None
+
+
+@dataclass(slots=True)
+class Results:
+    """Every matching post in order (all of them, `limit` aside) and the facet counts."""
+
+    hits: list[Hit]
+    facets: Facets
+
+    @property
+    def total(self) -> int:
+        return len(self.hits)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Plain text around the matched words and the [start, end) offsets of each match."""
+
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+def search(
+    index: PostIndex,
+    text: str,
+    *,
+    tags: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    years: Iterable[int] = (),
+    drafts: bool = True,
+    sort: Sort = "relevance",
+    limit: int | None = None,
+    facets: bool = True,
+) -> Results:
+    """Posts matching `text` (empty: all) and every filter (terms AND together).
+
+    Relevance sort with an empty query falls back to date. `facets=False` skips the facet
+    counts (left empty) for callers that only list. Raises QueryError.
+    """
+    node = parse(text)
+    compiled = whoosh_query(node) if node is not None else None
+    wanted = _Filter(tags, categories, years, drafts)
+    for attempt in range(_ATTEMPTS):
+        if compiled is not None:
+            index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
+        try:
+            with index.snapshot() as snapshot:
+                hits, counts = _collect(snapshot, compiled, sort, wanted, facets)
+            break
+        except IndexDamaged:
+            if attempt == _ATTEMPTS - 1:  # damaged again and again after rebuilding
+                raise
+    if compiled is None and sort == "relevance":
+        sort = "date"
+    hits = _sorted(hits, sort)
+    return Results(hits[:limit] if limit else hits, counts)
+
+
+def _collect(
+    snapshot: Snapshot, compiled: Any, sort: Sort, wanted: _Filter, counting: bool
+) -> tuple[list[Hit], Facets]:
+    """The hits that pass the filters, and their facet counts when `counting`."""
+    if compiled is None and wanted.everything and not counting:
+        return [Hit(post) for post in snapshot.posts()], Facets()  # a plain listing
+    if compiled is None:
+        ranked: list[tuple[str, float | None]] = [(p.path, None) for p in snapshot.posts()]
+    else:
+        ranked = _ranked(snapshot, compiled, sort == "relevance")
+    scores = [score for _path, score in ranked]
+    rows = snapshot.rows(path for path, _score in ranked)
+    if len(rows) != len(ranked):  # a path the catalogue no longer reads: keep them aligned
+        known = {post.path for post, _row in rows}
+        scores = [score for path, score in ranked if path in known]
+    kept = [
+        (Hit(post, score), row)
+        for (post, row), score in zip(rows, scores, strict=True)
+        if wanted.keep(row)
+    ]
+    counts = snapshot.facets(row for _hit, row in kept) if counting else Facets()
+    return [hit for hit, _row in kept], counts
+
+
+def _ranked(snapshot: Snapshot, compiled: Any, scored: bool) -> list[tuple[str, float | None]]:
+    """(path, score) of every match, best first when scored."""
+    searcher, docpaths = snapshot.searcher()
+    if scored:
+        results = searcher.search(compiled, limit=None)
+        return [(docpaths[d], s) for s, d in results.top_n]
+    return [(docpaths[d], None) for d in searcher.docs_for_query(compiled)]
+
+
+@dataclass(slots=True)
+class _Filter:
+    """The AND of the sidebar's filters, over the facet table's rows."""
+
+    tags: set[str]
+    categories: set[str]
+    years: set[int]
+    drafts: bool
+
+    def __init__(
+        self, tags: Iterable[str], categories: Iterable[str], years: Iterable[int], drafts: bool
+    ) -> None:
+        self.tags = {term_key(t) for t in tags}
+        self.categories = {term_key(c) for c in categories}
+        self.years = set(years)
+        self.drafts = drafts
+
+    def keep(self, row: FacetRow | None) -> bool:
+        if row is None:
+            return False
+        if self.everything:
+            return True
+        tag_keys, cat_keys, year, draft = row
+        return (
+            (self.drafts or not draft)
+            and self.tags.issubset(tag_keys)
+            and self.categories.issubset(cat_keys)
+            and (not self.years or year in self.years)
+        )
+
+    @property
+    def everything(self) -> bool:
+        """True when no filter is set (the common case: skip the checks)."""
+        return self.drafts and not (self.tags or self.categories or self.years)
+
+
+def _sorted(hits: list[Hit], sort: Sort) -> list[Hit]:
+    if sort == "date":
+        return sorted(hits, key=lambda h: h.post.sort_key())
+    if sort == "title":
+        return sorted(hits, key=lambda h: (h.post.title.casefold(), h.post.path))
+    # Whoosh ranks by score; equal scores fall back to newest first.
+    return sorted(hits, key=lambda h: (-(h.score or 0.0), *h.post.sort_key()))
+
+
+# --------------------------------------------------------------------------------------------
+# Marking matched words in snippets and titles.
+
+
+@dataclass(slots=True)
+class _Wanted:
+    """The terms and prefixes a query looks for (outside NOT), per field group."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: list[str] = field(default_factory=list)
+
+    def add(self, text: str, prefix: bool) -> None:
+        """What one word (or `word*`) of the query matches, as the index would match it."""
+        if prefix:
+            prefixes, whole = prefix_forms(text)
+            self.prefixes.extend(prefixes)
+            self.terms.update(whole)
+        else:
+            self.terms.update(query_terms(text))
+
+
+def _wanted(node: Node | None, title_only: bool) -> _Wanted:
+    out = _Wanted()
+
+    def visit(n: Node) -> None:
+        if isinstance(n, And | Or):
+            for child in n.nodes:
+                visit(child)
+        elif isinstance(n, Word) and n.text:
+            out.add(n.text, n.prefix)
+        elif isinstance(n, Field) and (
+            n.name == "title" or (n.name == "author" and not title_only)
+        ):
+            prefix = n.value.endswith("*") and not n.quoted
+            out.add(n.value.rstrip("*") if prefix else n.value, prefix)
+
+    if node is not None:
+        visit(node)
+    return out
+
+
+def _marks(text: str, wanted: _Wanted) -> list[tuple[int, int]]:
+    """Merged [start, end) spans of the tokens of `text` that the query wants."""
+    terms, prefixes = wanted.terms, tuple(wanted.prefixes)
+    spans = sorted(
+        (start, end)
+        for term, start, end in term_spans(text, heads_of((*terms, *prefixes)))
+        if term in terms or (prefixes and term.startswith(prefixes))
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def title_marks(text: str, title: str) -> tuple[tuple[int, int], ...]:
+    """Offsets in `title` of the words the query matches, for marking titles in lists."""
+    try:
+        node = parse(text)
+    except QueryError:
+        return ()  # the user is mid-typing; the search bar shows the error
+    wanted = _wanted(node, title_only=True)
+    if not wanted.terms and not wanted.prefixes:
+        return ()
+    return tuple(_marks(title, wanted))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _best_window(marks: list[tuple[int, int]], width: int) -> int:
+    """Start of the `width`-character window holding the most marks."""
+    best, best_start, j = 0, marks[0][0], 0
+    for i, (start, _end) in enumerate(marks):
+        while j < len(marks) and marks[j][0] < start:
+            j += 1
+        j = max(j, i)
+        while j < len(marks) and marks[j][1] <= start + width:
+            j += 1
+        if j - i > best:
+            best, best_start = j - i, start
+    return best_start
+
+
+def _snippet(body: str, wanted: _Wanted) -> Snippet:
+    from blogtui.parse import plain_text  # PyYAML comes with it: only when snippets are made
+
+    # Plain prose: link targets, markup, HTML and shortcodes are noise in a one-line snippet.
+    text = _SPACE.sub(" ", plain_text(body)).strip()
+    marks = _marks(text, wanted)
+    if not marks:
+        return Snippet(text[:SNIPPET_CHARS].rstrip())
+    start = max(0, _best_window(marks, SNIPPET_CHARS) - SNIPPET_CHARS // 4)
+    if start:
+        space = text.rfind(" ", 0, start + 1)  # begin on a word boundary
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + SNIPPET_CHARS // 2 else end
+    window = tuple((a - start, b - start) for a, b in marks if a >= start and b <= end)
+    return Snippet(text[start:end], window)
+
+
+def snippets(index: PostIndex, text: str, posts: Sequence[Post]) -> dict[str, Snippet]:
+    """Snippets with marks for just these posts (highlighting is costly: only what is shown)."""
+    wanted = _wanted(parse(text), title_only=False)
+    out: dict[str, Snippet] = {}
+    for post in posts:
+        full = index.post(post.path)
+        body = full.body if full is not None else ""
+        out[post.path] = _snippet(body or post.summary, wanted)
+    return out

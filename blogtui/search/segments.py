@@ -1,0 +1,263 @@
+"""Whoosh's side of the index: the schema, a lean segment writer, documents and merging.
+
+Everything here touches Whoosh, and the few private Whoosh methods blogtui relies on are
+called in one place only (the "Whoosh internals" section at the end), so a Whoosh upgrade
+has one section to check. Whoosh is imported inside the functions: opening an index that
+needs no writing never loads it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+from blogtui.model import Post, term_key
+from blogtui.search.analysis import position_map, tokens
+
+#: Memory each Whoosh writer may use for its posting pool before spilling to disk.
+LIMIT_MB = 64
+#: Segments under this many documents count as small; this many small ones get merged.
+SMALL_SEGMENT_DOCS = 200
+SMALL_SEGMENTS_TO_MERGE = 8
+
+
+class Analyzer:
+    """The Whoosh analyzer of title, body and authors: calls `tokens`, yields Whoosh Tokens."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        mode: str = "",
+        start_pos: int = 0,
+        start_char: int = 0,
+        **_: Any,
+    ) -> Iterator[Any]:
+        from whoosh.analysis.acore import Token as WhooshToken
+
+        out = WhooshToken(positions=positions, chars=chars, mode=mode)
+        for token in tokens(value, query=mode == "query"):
+            out.text, out.boost, out.stopped = token.term, 1.0, False
+            out.pos = start_pos + token.pos
+            out.startchar, out.endchar = start_char + token.start, start_char + token.end
+            yield out
+
+    def has_morph(self) -> bool:
+        """Whoosh asks this for spelling support, which blogtui does not use."""
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+def _define_fast_positions() -> type:
+    """A Whoosh Positions format whose word_values skips the per-token generator chain."""
+    from whoosh.formats import Positions
+
+    class _FastPositions(Positions):
+        def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+            boost = self.field_boost
+            for word, poslist in position_map(value).items():
+                yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+
+    _FastPositions.__qualname__ = _FastPositions.__name__
+    _FastPositions.__module__ = __name__
+    return _FastPositions
+
+
+def __getattr__(name: str) -> Any:
+    """Build whoosh-derived classes on first use, so importing this module stays cheap.
+
+    Pickled schemas name `blogtui.search.segments._FastPositions`; this makes unpickling
+    find it.
+    """
+    if name == "_FastPositions":
+        cls = _define_fast_positions()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
+
+
+def schema() -> Any:
+    """The Whoosh schema of a new index."""
+    from whoosh import fields
+    from whoosh.analysis.tokenizers import RegexTokenizer
+
+    analyzer = Analyzer()
+    fast = globals().get("_FastPositions") or __getattr__("_FastPositions")
+    lines = RegexTokenizer(r"[^\n]+")
+
+    def text(boost: float) -> Any:
+        spec = fields.TEXT(analyzer=analyzer, field_boost=boost)
+        spec.format = fast(field_boost=boost)
+        return spec
+
+    return fields.Schema(
+        path=fields.ID(stored=True, unique=True),
+        pathkey=fields.ID(),
+        title=text(3.0),
+        body=text(1.0),
+        authors=text(1.5),
+        tags=fields.TEXT(analyzer=lines, phrase=False, field_boost=2.0),
+        categories=fields.TEXT(analyzer=lines, phrase=False, field_boost=1.5),
+        lang=fields.ID(),
+        draft=fields.ID(),
+        day=fields.NUMERIC(int, bits=32),
+    )
+
+
+def document(post: Post) -> dict[str, Any]:
+    """The Whoosh document of a post (its fields as `schema` names them)."""
+    doc: dict[str, Any] = {
+        "path": post.path,
+        "pathkey": post.path.lower(),
+        "title": post.title,
+        "body": post.body,
+        "authors": " ".join(post.authors),
+        "tags": "\n".join(term_key(t) for t in post.tags),
+        "categories": "\n".join(term_key(c) for c in post.categories),
+        "lang": (post.lang or "").lower(),
+        "draft": "yes" if post.draft else "no",
+    }
+    if post.date is not None:
+        day = post.date.day
+        doc["day"] = day.year * 10000 + day.month * 100 + day.day
+    return doc
+
+
+class CompactPool:
+    """A drop-in for Whoosh's PostingPool that keeps postings packed in memory, by term.
+
+    Whoosh's pool holds each posting as a 5-tuple (~170 bytes) and, past `limitmb`, sorts
+    and spills runs to disk that it merges at the end, one pickle and heap step per
+    posting: on 10,000 posts that merge was a third of the build's CPU time. Here each
+    term holds one array of (docnum, weight, value length) and one bytearray of values,
+    about 30 bytes a posting, already in docnum order, so nothing is spilled or merged.
+    """
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self.runs: list[str] = []
+        self._fields: dict[str, dict[bytes, tuple[array[float], bytearray]]] = {}
+        self._unsorted: set[tuple[str, bytes]] = set()
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Add one (fieldname, btext, docnum, weight, value) posting."""
+        fieldname, btext, docnum, weight, value = item
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(btext)
+        if postings is None:
+            postings = terms[btext] = (array("d"), bytearray())
+        nums, values = postings
+        if nums and docnum < nums[-3]:
+            self._unsorted.add((fieldname, btext))
+        if value is None:
+            nums.extend((docnum, weight, -1.0))
+        else:
+            nums.extend((docnum, weight, len(value)))
+            values += value
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+        """Every posting, sorted by field, term and docnum (what Whoosh's codec expects)."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for btext in sorted(terms):
+                rows = self._rows(fieldname, btext, *terms[btext])
+                for docnum, weight, value in rows:
+                    yield fieldname, btext, docnum, weight, value
+
+    def _rows(
+        self, fieldname: str, btext: bytes, nums: array[float], values: bytearray
+    ) -> list[tuple[int, float, bytes | None]]:
+        rows: list[tuple[int, float, bytes | None]] = []
+        offset = 0
+        for i in range(0, len(nums), 3):
+            length = int(nums[i + 2])
+            if length < 0:
+                rows.append((int(nums[i]), nums[i + 1], None))
+                continue
+            rows.append((int(nums[i]), nums[i + 1], bytes(values[offset : offset + length])))
+            offset += length
+        if (fieldname, btext) in self._unsorted:
+            rows.sort(key=lambda row: row[0])
+        return rows
+
+    def save(self) -> None:
+        """Whoosh calls this to spill a run; everything stays in memory here."""
+
+    def cleanup(self) -> None:
+        """Forget every posting."""
+        self._fields.clear()
+        self._unsorted.clear()
+
+
+def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: fold the small segments that edits leave behind into the new one, once
+    there are several; never touch the big ones. Whoosh's own policy once merged a whole
+    50,000-post index during a one-post refresh (1.4 GB, a minute)."""
+    from whoosh import reading
+
+    readers: Any = reading  # whoosh's functions are untyped
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    if len(small) < SMALL_SEGMENTS_TO_MERGE:
+        return segments
+    for segment in small:
+        reader = readers.SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT_DOCS]
+
+
+# --------------------------------------------------------------------------------------------
+# Whoosh internals: the only code that calls Whoosh's private writer methods. Build workers
+# write segments without the index lock and hand them to the parent, which commits them
+# together with its own deletions (Whoosh has no public API for either).
+
+
+def open_writer(ix: Any, *, lock: bool = True, **kwargs: Any) -> Any:
+    """A segment writer with a leaner codec and the compact pool.
+
+    The codec keeps no per-block length statistics (they only tighten score bounds for top-N
+    pruning, which blogtui never uses: it ranks every hit) and compresses blocks cheaply.
+    `lock=False` is for build workers, whose parent holds Whoosh's write lock for them.
+    """
+    from whoosh import writing
+    from whoosh.codec import whoosh3
+
+    codecs: Any = whoosh3  # whoosh's functions are untyped
+    codec = codecs.W3Codec(compression=1)
+    codec.length_stats = False
+    if lock:
+        writer = ix.writer(limitmb=LIMIT_MB, codec=codec, **kwargs)
+    else:
+        writers: Any = writing  # whoosh's functions are untyped
+        writer = writers.SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, codec=codec, **kwargs)
+    writer.pool.cleanup()
+    writer.pool = CompactPool()
+    return writer
+
+
+def finish_segment(writer: Any) -> Any | None:
+    """Write out an unlocked writer's segment and return it (None when it holds nothing)."""
+    if writer._added:
+        return writer._finalize_segment()
+    writer._close_segment()
+    return None
+
+
+def commit_with(writer: Any, segments: list[Any]) -> None:
+    """Commit `writer`'s deletions and documents together with segments built by workers."""
+    final = writer._merge_segments(None, False, False)
+    segment = finish_segment(writer)
+    if segment is not None:
+        final.append(segment)
+    writer._commit_toc(final + segments)
+    writer._finish()

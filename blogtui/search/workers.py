@@ -1,0 +1,181 @@
+"""Build worker processes: two of them parse and index a big (re)build's files into segments.
+
+A worker is a plain subprocess (`python -c`), not multiprocessing: spawn would re-run the
+parent's __main__. Messages are pickles over its stdin and stdout; when the parent dies,
+stdin ends and so does the worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blogtui.search import catalogue, segments
+from blogtui.search.catalogue import Entry
+
+if TYPE_CHECKING:
+    from blogtui.search.index import Progress
+
+#: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
+WORKERS = 2
+#: Markdown a build worker indexes into one segment (its postings are held in memory).
+SEGMENT_BYTES = 24_000_000
+#: Files handed to a build worker at a time (small enough to balance the two workers).
+CHUNK = 40
+
+
+def worker_main() -> None:
+    """A build worker: index the chunks of files its parent sends on stdin.
+
+    In: the index folder, `now` and SEGMENT_BYTES, then lists of SourceFiles and a final
+    None. Out: ("done", n) per chunk, then ("ok", segments, entries) or ("error", why, errno).
+    """
+    source, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the message stream
+    try:
+        folder, now, segment_bytes = pickle.load(source)
+        _send(out, ("ok", *_build(source, out, folder, now, segment_bytes)))
+    except EOFError:
+        return  # the parent went away
+    except Exception as exc:  # reported to the parent, which raises it there
+        _send(out, ("error", f"{type(exc).__name__}: {exc}", getattr(exc, "errno", None)))
+
+
+def _build(
+    source: Any, out: Any, folder: str, now: datetime | None, segment_bytes: int
+) -> tuple[list[Any], dict[str, Entry]]:
+    """Index every chunk sent; the segments written and the catalogue entries read."""
+    from whoosh.filedb import filestore
+
+    stores: Any = filestore  # whoosh's functions are untyped
+    ix = stores.FileStorage(folder, supports_mmap=False).open_index()
+    writer, held, written = segments.open_writer(ix, lock=False), 0, []
+    entries: dict[str, Entry] = {}
+    while (chunk := pickle.load(source)) is not None:
+        for item in chunk:
+            entries[item.path], post = catalogue.read(item, now)
+            if post is not None:
+                writer.add_document(**segments.document(post))
+                held += item.size
+        if held >= segment_bytes:  # postings live in memory: bound them by a segment
+            written.append(segments.finish_segment(writer))
+            writer, held = segments.open_writer(ix, lock=False), 0
+        _send(out, ("done", len(chunk)))
+    if (last := segments.finish_segment(writer)) is not None:
+        written.append(last)
+    return written, entries
+
+
+def _send(out: Any, message: tuple[Any, ...]) -> None:
+    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
+class Worker:
+    """One build worker process and its message pipes."""
+
+    def __init__(self, folder: str, now: datetime | None) -> None:
+        package_home = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from blogtui.search.workers import worker_main; worker_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.busy = 0
+        self.send((folder, now, SEGMENT_BYTES))
+
+    def send(self, message: Any) -> None:
+        pickle.dump(message, self.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.stdin.flush()
+
+    def receive(self) -> tuple[Any, ...]:
+        try:
+            message: tuple[Any, ...] = pickle.load(self.stdout)
+        except EOFError:
+            raise RuntimeError(f"index worker exited with status {self.proc.wait()}") from None
+        return message
+
+    def feed(self, chunks: list[list[Any]]) -> None:
+        """Send the next chunk, or the end marker once nothing is left for this worker."""
+        if chunks:
+            self.send(chunks.pop())
+            self.busy += 1
+        elif self.busy == 0:
+            self.send(None)
+            self.busy = -1  # finished: it will answer with its segments
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stdout.close()
+
+
+def build(
+    folder: Path, todo: list[Any], now: datetime | None, progress: Progress | None
+) -> tuple[dict[str, Entry], list[Any]]:
+    """Parse and index `todo` in WORKERS processes: their catalogue entries and segments."""
+    ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
+    chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    chunks.reverse()  # pop() hands them out biggest first
+    workers = [Worker(str(folder), now) for _ in range(WORKERS)]
+    try:
+        return _run(workers, chunks, len(todo), progress)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _run(
+    workers: list[Worker], chunks: list[list[Any]], total: int, progress: Progress | None
+) -> tuple[dict[str, Entry], list[Any]]:
+    """Feed chunks to whichever worker is free; collect their segments and catalogue entries."""
+    import selectors
+
+    entries: dict[str, Entry] = {}
+    written: list[Any] = []
+    done = 0
+    with selectors.DefaultSelector() as select:
+        for worker in workers:
+            select.register(worker.stdout, selectors.EVENT_READ, worker)
+            for _ in range(2):  # two in flight, so a worker never waits for the next chunk
+                worker.feed(chunks)
+        while select.get_map():
+            for key, _ in select.select():
+                worker = key.data
+                message = worker.receive()
+                if message[0] == "error":
+                    _raise(message)
+                if message[0] == "ok":
+                    written.extend(message[1])
+                    entries.update(message[2])
+                    select.unregister(worker.stdout)
+                    continue
+                done += message[1]
+                worker.busy -= 1
+                if progress is not None:
+                    progress(done, total)
+                worker.feed(chunks)
+    return entries, written
+
+
+def _raise(message: tuple[Any, ...]) -> None:
+    """A worker's error, raised here: as OSError when it carried an errno (a full disk)."""
+    if message[2] is not None:
+        raise OSError(message[2], f"index worker failed: {message[1]}")
+    raise RuntimeError(f"index worker failed: {message[1]}")
