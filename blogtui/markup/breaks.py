@@ -107,3 +107,16 @@ def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1] in _SPACES:
         end -= 1
     return end
+
+
+def unbreakable(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the runs of `text` that no line break may split (spaces left out)."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or text[index] == "\n" or may_break_before(text[index - 1], text[index]):
+            end = _trim_end(text, start, index)
+            if end > start:
+                runs.append((start, end))
+            start = index + (index < len(text) and text[index] == "\n")
+    return runs

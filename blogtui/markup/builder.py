@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from markdown_it.token import Token
 
 from blogtui.markup import nodes
-from blogtui.markup.templates import Meaning
+from blogtui.markup.templates import Meaning, unescape_code
 from blogtui.safe import sanitize
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def _code(builder: Builder, tokens: list[Token], index: int) -> int:
     lang, _, rest = info.partition(" ")
     lang = lang.strip("{}.").split(",")[0]
     title = (token.meta or {}).get("title", "") or _fence_title(rest)
-    builder.add(nodes.CodeBlock(clean(token.content), lang, clean(title)))
+    builder.add(nodes.CodeBlock(clean(unescape_code(token.content)), lang, clean(title)))
     return index + 1
 
 
@@ -417,7 +417,7 @@ def _inline_token(token: Token, stack: list[_SpanFrame], builder: Builder) -> No
     if kind == "text":
         out.append(nodes.Text(clean(token.content)))
     elif kind == "code_inline":
-        out.append(nodes.Code(clean(token.content)))
+        out.append(nodes.Code(clean(unescape_code(token.content))))
     elif kind in ("softbreak", "hardbreak"):
         out.append(nodes.Break(hard=kind == "hardbreak"))
     elif kind.endswith("_open") and kind[:-5] in _STYLES:

@@ -33,6 +33,9 @@ def markdown() -> MarkdownIt:
     """The configured parser (built once; parsing keeps no state in it)."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
+    # Autolinks as GFM and Goldmark find them: with a scheme or `www.`, never a bare
+    # domain (`a.en.md` is a file name, not a site in Moldova).
+    md.linkify.set({"fuzzy_link": False})
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     rules.use_all(md)

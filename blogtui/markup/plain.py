@@ -53,9 +53,16 @@ def code_span(text: str) -> str:
 def _link(link: nodes.Link) -> str:
     text = spans_text(link.children)
     url = display_url(link.target)
-    if not url or text.strip() in (url, link.target, url.removeprefix("mailto:")):
+    if not url or same_as_url(text, url):
         return text or url
     return f"{text} ({url})"
+
+
+def same_as_url(text: str, url: str) -> bool:
+    """True when a link's text says its URL already (`www.x.io` for `http://www.x.io`)."""
+    text = text.strip()
+    bare = url.removeprefix("mailto:").removeprefix("https://").removeprefix("http://")
+    return text in (url, bare, bare.removesuffix("/"))
 
 
 def media_text(media: nodes.Media) -> str:
@@ -147,7 +154,7 @@ def _list(block: nodes.ListBlock) -> str:
         checked = block.checked[number] if number < len(block.checked) else None
         if checked is not None:
             marker += "[x] " if checked else "[ ] "
-        body = blocks_text(item) or ""
+        body = "\n".join(text for text in map(block_text, item) if text)
         out.append(_indent(body, marker, " " * len(marker)))
     return "\n".join(out)
 

@@ -32,6 +32,7 @@ def use_all(md: MarkdownIt) -> None:
     md.block.ruler.after("fence", "template_block", template_block, {"alt": alt})
     md.block.ruler.after("fence", "admonition", admonition, {"alt": alt})
     md.block.ruler.before("html_block", "jsx_block", jsx_block, {"alt": alt})
+    md.block.ruler.before("table", "lenient_table", lenient_table, {"alt": ["paragraph"]})
     md.inline.ruler.after("text", "mdx_comment", mdx_comment_inline)
     md.inline.ruler.after("mdx_comment", "template_inline", template_inline)
     md.inline.ruler.before("link", "wikilink", wikilink)
@@ -217,7 +218,6 @@ def alerts(state: StateCore) -> None:
         _close_of(tokens, index).type = "blog_close"
         inline.content = rest
         if not rest.strip():
-            para.hidden = inline.hidden = True
             inline.content = ""
 
 
@@ -406,15 +406,51 @@ def wikilink(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# --- tables ------------------------------------------------------------------------------
+
+_DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?")
+
+
+def _row_cells(line: str) -> list[str]:
+    line = line.strip()
+    line = line[1:] if line.startswith("|") else line
+    line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return re.split(r"(?<!\\)\|", line)
+
+
+def lenient_table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A table whose delimiter row has more columns than its header: Goldmark (Hugo) reads
+    it as a table of the header's width, markdown-it would read text. Read as Goldmark does."""
+    if start_line + 2 > end_line or state.is_code_block(start_line):
+        return False
+    line_of = lambda number: state.src[state.bMarks[number] + state.tShift[number] : state.eMarks[number]]  # noqa: E731
+    head, delimiter = line_of(start_line), line_of(start_line + 1).strip()
+    if "|" not in head or not _DELIMITER_ROW.fullmatch(delimiter):
+        return False
+    width = len(_row_cells(head))
+    if len(_row_cells(delimiter)) <= width:
+        return False
+    if silent:
+        return True
+    last = start_line + 2
+    while last < end_line and not state.isEmpty(last) and "|" in line_of(last):
+        last += 1
+    rows = [line_of(number) for number in range(start_line + 2, last)]
+    tokenize_text(state, "\n".join([head, "|".join(_row_cells(delimiter)[:width]), *rows]))
+    state.line = last
+    return True
+
+
 # --- attributes ----------------------------------------------------------------------------
 
 _HEADING_ATTRS = re.compile(r"[ \t]*\{:?[ \t]*(#[\w:.-]+|\.[\w-]+)[^{}\n]*\}[ \t]*$")
-_IAL = re.compile(r"^\{:[^}\n]*\}$")
+_IAL = re.compile(r"^\{[:.#][^}\n]*\}$")
 
 
 def attributes(state: StateCore) -> None:
-    """Heading `{#id .class}` attributes (Hugo, kramdown, Pandoc) and kramdown `{: …}` lines
-    are markup for the generator: kept as the heading's anchor, never shown."""
+    """Heading `{#id .class}` attributes (Hugo, kramdown, Pandoc), kramdown `{: …}` lines and
+    Goldmark block attributes (`{.class}` alone on a line) are markup for the generator:
+    the heading's anchor is kept, nothing is shown."""
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "inline":
@@ -429,5 +465,3 @@ def attributes(state: StateCore) -> None:
             kept = [line for line in token.content.split("\n") if not _IAL.match(line.strip())]
             if len(kept) != token.content.count("\n") + 1:
                 token.content = "\n".join(kept)
-                if not token.content.strip():
-                    opener.hidden = token.hidden = True

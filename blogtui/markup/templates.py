@@ -83,6 +83,15 @@ def _args(raw: str) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(positional), named
 
 
+def unescape_code(code: str) -> str:
+    """Code with the generators' escaped tags as they show them: `{{</* x */>}}` reads
+    `{{< x >}}` (Hugo runs shortcodes even inside code; authors escape them so)."""
+    if "/*" not in code:
+        return code
+    code = _HUGO_ESCAPED.sub(lambda m: "{{" + m[1] + m[2] + m[3] + "}}", code)
+    return _ZOLA_ESCAPED.sub(lambda m: "{" + m[1] + " " + m[2] + " " + m[3] + "}", code)
+
+
 def tag_at(text: str, pos: int) -> Tag | None:
     """The template tag starting at `text[pos]` (which must be `{`), or None."""
     if text.startswith(("{{<", "{{%"), pos):
