@@ -78,10 +78,10 @@ def _cells(text: str) -> int:
 
 def plain_body(post: Post) -> str:
     """The post's body as readable text: markup rendered, code as written, notes at the end."""
-    from blogtui.markup import parse
+    from blogtui.markup import parse_post
     from blogtui.markup.plain import document_text
 
-    text = document_text(parse(post.body))
+    text = document_text(parse_post(post))
     return sanitize(text) + "\n" if text else ""
 
 
@@ -118,10 +118,10 @@ def rich_header(post: Post) -> Text:
 
 def rich_markdown(post: Post, *, dark: bool = True) -> RenderableType:
     """The body as Rich renderables (the same document as the plain text, drawn with style)."""
-    from blogtui.markup import parse
+    from blogtui.markup import parse_post
     from blogtui.styled import document
 
-    return document(parse(post.body), dark=dark)
+    return document(parse_post(post), dark=dark)
 
 
 def rich_post(post: Post) -> RenderableType:

@@ -58,7 +58,7 @@ def sanitize(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
-_MODIFIER = re.compile("[\U0001F3FB-\U0001F3FF]")
+_MODIFIER = re.compile("[\U0001f3fb-\U0001f3ff]")
 
 
 def _has_modifier(text: str) -> bool:
@@ -111,5 +111,3 @@ def _escape_char(char: str) -> str:
         low = byte - 0x80
         return "M-" + (_escape_char(chr(low)) if low < 0x20 or low == 0x7F else chr(low))
     return char
-
-

@@ -183,7 +183,9 @@ def _link_span(out: _Spans, span: nodes.Span, style: Style | str) -> None:
         out.pieces.append(_Piece(url, _combine(style, out.palette.link)))
 
 
-def _label_span(text: Callable[[nodes.Span], str]) -> Callable[[_Spans, nodes.Span, Style | str], None]:
+def _label_span(
+    text: Callable[[nodes.Span], str],
+) -> Callable[[_Spans, nodes.Span, Style | str], None]:
     def handler(out: _Spans, span: nodes.Span, style: Style | str) -> None:
         out.pieces.append(_Piece(text(span), _combine(style, out.palette.quiet)))
 
@@ -258,7 +260,7 @@ class Styler:
         return Wrapped(spans(self.palette, block.spans))
 
     def _heading(self, block: nodes.Heading) -> RenderableType:
-        style = {1: "bold underline", 2: "bold"}.get(block.level, "bold italic")
+        style = {1: "bold reverse", 2: "bold underline"}.get(block.level, "bold")
         return Wrapped(spans(self.palette, block.spans, style))
 
     def _codeblock(self, block: nodes.CodeBlock) -> RenderableType:
@@ -306,13 +308,15 @@ class Styler:
         return Group(*items)
 
     def _table(self, block: nodes.Table) -> RenderableType:
-        table = Table(box=box.SIMPLE_HEAD, show_header=bool(block.head), expand=False,
+        table = Table(box=box.SIMPLE_HEAD, show_header=bool(block.head), show_edge=False,
                       caption=sanitize(block.caption) or None, caption_justify="left",
                       header_style="bold", padding=(0, 1))  # fmt: skip
         columns = max([len(block.head), *(len(row) for row in block.rows)], default=0)
         for index in range(columns):
             head = block.head[index] if index < len(block.head) else []
-            align = block.align[index] if index < len(block.align) and block.align[index] else "left"
+            align = (
+                block.align[index] if index < len(block.align) and block.align[index] else "left"
+            )
             table.add_column(Wrapped(spans(self.palette, head, "bold")), justify=align)  # type: ignore[arg-type]
         for row in block.rows:
             table.add_row(*(Wrapped(spans(self.palette, cell)) for cell in row))

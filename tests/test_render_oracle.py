@@ -126,7 +126,11 @@ class Items(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {key: value or "" for key, value in attrs}
-        if self.skipping or values.get("role") == "doc-backlink" or "reversefootnote" in values.get("class", ""):
+        if (
+            self.skipping
+            or values.get("role") == "doc-backlink"
+            or "reversefootnote" in values.get("class", "")
+        ):
             self.skipping += tag == "a"
             return
         if values.get("role") == "doc-endnotes" or values.get("class") == "footnotes":
@@ -139,11 +143,17 @@ class Items(HTMLParser):
         elif tag == "code" and self.in_pre and self.stack[-1].kind == "code":
             self.stack[-1].lang = values.get("class", "").replace("language-", "").split(" ")[0]
         elif tag == "img" and not self.in_pre:
-            self.stack[-1].parts.append(f"[image: {values.get('alt') or display_url(values.get('src', ''))}]")
+            self.stack[-1].parts.append(
+                f"[image: {values.get('alt') or display_url(values.get('src', ''))}]"
+            )
         elif tag == "br":
             self.stack[-1].parts.append(" ")
         elif tag == "a" and not self.in_pre:
-            role = "note" if values.get("role") == "doc-noteref" or "footnote" in values.get("class", "") else ""
+            role = (
+                "note"
+                if values.get("role") == "doc-noteref" or "footnote" in values.get("class", "")
+                else ""
+            )
             self.stack.append(_Open("link", "a", href=values.get("href", ""), role=role))
 
     def _kind(self, tag: str) -> str:
@@ -394,7 +404,9 @@ def test_jekyll_renders_nothing_we_do_not_show(tmp_path: Path) -> None:
     argv = [jekyll, "build", "--future", "--unpublished", "--drafts", "--quiet",
             "-s", str(site), "-d", str(site / "_site")]  # fmt: skip
     run_tool(argv, site, BLOGTUI_DUMP=str(dump), JEKYLL_ENV="production")
-    bodies = {path.removeprefix("_posts/"): html for path, html in json.loads(dump.read_text()).items()}
+    bodies = {
+        path.removeprefix("_posts/"): html for path, html in json.loads(dump.read_text()).items()
+    }
     figures = compare(bodies, root)
     report("jekyll-posts", figures)
     assert figures.missing == []

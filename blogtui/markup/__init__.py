@@ -7,6 +7,6 @@ renderables (blogtui.styled).
 
 from __future__ import annotations
 
-from blogtui.markup.parser import parse
+from blogtui.markup.parser import parse, parse_post
 
-__all__ = ["parse"]
+__all__ = ["parse", "parse_post"]

@@ -114,7 +114,11 @@ def unbreakable(text: str) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     start = 0
     for index in range(1, len(text) + 1):
-        if index == len(text) or text[index] == "\n" or may_break_before(text[index - 1], text[index]):
+        if (
+            index == len(text)
+            or text[index] == "\n"
+            or may_break_before(text[index - 1], text[index])
+        ):
             end = _trim_end(text, start, index)
             if end > start:
                 runs.append((start, end))

@@ -17,7 +17,9 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from blogtui.markup import nodes, rules
+from blogtui.model import Post
 from blogtui.markup.builder import PROTECT, Builder
+from blogtui.markup.templates import meaning, tag_at
 
 _LIQUID_RAW = re.compile(
     r"\{%-?\s*raw\s*-?%\}(.*?)(?:\{%-?\s*endraw\s*-?%\}|\Z)|"
@@ -26,13 +28,24 @@ _LIQUID_RAW = re.compile(
 )
 _GO_RAW = re.compile(r"\{\{raw\s+(?:`([^`]*)`|\"((?:[^\"\\]|\\.)*)\")\s*\}\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+# A tag that makes a link target, where markdown or HTML expects one: `]({{< ref "x" >}})`,
+# `[a]: {% post_url x %}`, `href="{{< relref x >}}"`.
+_TARGET_TAG = re.compile(r"(\]\(\s*<?|^\[[^\]\n]+\]:[ \t]*|href=[\"'])(\{\{[<%].*?[>%]\}\}|\{%.*?%\})",
+                         re.MULTILINE)  # fmt: skip
 
 
 @cache
-def markdown() -> MarkdownIt:
-    """The configured parser (built once; parsing keeps no state in it)."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
+def markdown(mdx: bool = False) -> MarkdownIt:
+    """The configured parser (built once; parsing keeps no state in it).
+
+    MDX has no indented code blocks (indentation there is JSX layout), so `mdx` turns
+    them off; fences may then be indented like the components around them.
+    """
+    options = {"html": True, "linkify": True, "typographer": False, "mdx": mdx}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough", "linkify"])
+    if mdx:
+        md.disable("code")
     # Autolinks as GFM and Goldmark find them: with a scheme or `www.`, never a bare
     # domain (`a.en.md` is a file name, not a site in Moldova).
     md.linkify.set({"fuzzy_link": False})
@@ -72,29 +85,47 @@ def _go_raw(text: str) -> str:
     out, position = [], 0
     for start, end in _outside_fences(text):
         out.append(text[position:start])
-        out.append(_GO_RAW.sub(lambda m: _protect(m[1] if m[1] is not None else m[2]), text[start:end]))
+        out.append(
+            _GO_RAW.sub(lambda m: _protect(m[1] if m[1] is not None else m[2]), text[start:end])
+        )
         position = end
     out.append(text[position:])
     return "".join(out)
 
 
+def _target_tag(match: re.Match[str]) -> str:
+    tag = tag_at(match[2], 0)
+    if tag is None or tag.end != len(match[2]):
+        return match[0]
+    found = meaning(tag, paired=False)
+    return match[1] + found.url if found.kind == "link" else match[0]
+
+
 def prepare(body: str) -> str:
-    """The body as the generator hands it to its markdown renderer."""
+    """The body as the generator hands it to its markdown renderer: raw regions kept as
+    written, link targets made by a tag (`{{< ref >}}`, `{% post_url %}`) resolved."""
     if "{%" in body:
         body = _LIQUID_RAW.sub(_liquid_raw, body)
     if "{{raw" in body:
         body = _go_raw(body)
+    if "{{" in body or "{%" in body:
+        body = _TARGET_TAG.sub(_target_tag, body)
     return body
 
 
-def parse(body: str) -> nodes.Document:
-    """The Document of a post's markdown body."""
-    md = markdown()
+def parse(body: str, *, mdx: bool = False) -> nodes.Document:
+    """The Document of a post's markdown body (`mdx` for an `.mdx` file)."""
+    md = markdown(mdx)
     env: dict[str, object] = {}
     tokens = md.parse(prepare(body), env)
     builder = Builder(lambda text: _inline_children(md, text, env))
     builder.feed(tokens)
     return builder.document()
+
+
+def parse_post(post: Post, text: str | None = None) -> nodes.Document:
+    """The Document of a post's body (or of `text`, a part of it), read in its file's dialect."""
+    return parse(post.body if text is None else text, mdx=post.path.endswith(".mdx"))
 
 
 def _inline_children(md: MarkdownIt, text: str, env: dict[str, object]) -> list[Token]:

@@ -172,9 +172,13 @@ def _cell(spans: list[nodes.Span]) -> str:
 
 
 def _table(block: nodes.Table) -> str:
-    rows = [[_cell(cell) for cell in row] for row in ([block.head] if block.head else []) + block.rows]
+    rows = [
+        [_cell(cell) for cell in row] for row in ([block.head] if block.head else []) + block.rows
+    ]
     columns = max((len(row) for row in rows), default=0)
-    widths = [max((text_cells(row[i]) for row in rows if i < len(row)), default=0) for i in range(columns)]
+    widths = [
+        max((text_cells(row[i]) for row in rows if i < len(row)), default=0) for i in range(columns)
+    ]
     widths = [max(3, width) for width in widths]
     lines = [f"Table: {block.caption}"] if block.caption else []
     for number, row in enumerate(rows):

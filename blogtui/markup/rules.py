@@ -18,7 +18,15 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from blogtui.markup import nodes
-from blogtui.markup.templates import CALLOUT_TONES, Meaning, Tag, find_closer, meaning, tag_at
+from blogtui.markup.templates import (
+    CALLOUT_TONES,
+    Meaning,
+    Tag,
+    callout_label,
+    find_closer,
+    meaning,
+    tag_at,
+)
 
 _BLOCK_SINGLES = frozenset({"media", "include", "drop"})
 _CODE_KINDS = frozenset({"code", "math"})
@@ -50,19 +58,17 @@ def _line_of(state: StateBlock, pos: int, first: int) -> int:
 
 
 def _lines_between(state: StateBlock, start: int, end: int, first: int, last: int) -> str:
-    """The source from offset `start` (on line `first`) to `end` (on line `last`), with the
-    container's markers (`> `, list indentation) left out of the lines after the first."""
+    """The source from offset `start` (on line `first`) to `end` (on line `last`); the lines
+    after the first are dedented together (a list item's indentation goes), and inside a
+    block quote they start after its `>` markers (markdown-it moved their beginnings)."""
     if first == last:
         return state.src[start:end]
     head = state.src[start : state.eMarks[first]]
-    rest = []
-    for line in range(first + 1, last + 1):
-        begin = state.bMarks[line]
-        stop = end if line == last else state.eMarks[line]
-        indent = min(state.tShift[line] - begin if state.tShift[line] >= begin else 0, 0)
-        rest.append(state.src[begin + indent : stop])
-    body = textwrap.dedent("\n".join(rest))
-    return head + "\n" + body
+    rest = [
+        state.src[state.bMarks[line] : end if line == last else state.eMarks[line]]
+        for line in range(first + 1, last + 1)
+    ]
+    return head + "\n" + textwrap.dedent("\n".join(rest))
 
 
 def tokenize_text(state: StateBlock, text: str) -> None:
@@ -210,7 +216,7 @@ def alerts(state: StateCore) -> None:
         if match is None:
             continue
         kind = match[1].lower()
-        label = kind.replace("-", " ").capitalize()
+        label = callout_label(kind)
         tone = CALLOUT_TONES.get(kind, "note")
         title = match[3].strip()
         token.type = "blog_open"
@@ -266,10 +272,10 @@ def _admonition_meaning(kind: str, title: str) -> Meaning:
     if kind in {"details", "spoiler", "collapse"}:
         return Meaning("details", label="details", text=title)
     if kind in CALLOUT_TONES:
-        return Meaning("callout", label=kind.capitalize(), tone=CALLOUT_TONES[kind], text=title)
+        return Meaning("callout", label=callout_label(kind), tone=CALLOUT_TONES[kind], text=title)
     if kind in {"code-group", "tabs"}:
         return Meaning("section", label=kind.replace("-", " "), text=title)
-    return Meaning("callout", label=kind.replace("-", " ").capitalize(), tone="quiet", text=title)
+    return Meaning("callout", label=callout_label(kind), tone="quiet", text=title)
 
 
 def _admonition_end(state: StateBlock, start_line: int, end_line: int, width: int) -> int:
@@ -295,10 +301,8 @@ def mdx_esm(state: StateBlock, start_line: int, end_line: int, silent: bool) -> 
     """MDX `import`/`export` statements at the top level: code for the site, not text."""
     if state.blkIndent or state.parentType not in {"root", "paragraph"} or state.level:
         return False
-    start = state.bMarks[start_line] + state.tShift[start_line]
-    if state.tShift[start_line] != state.bMarks[start_line] or not _ESM.match(
-        state.src[start : state.eMarks[start_line]]
-    ):
+    start = state.bMarks[start_line]
+    if state.sCount[start_line] or not _ESM.match(state.src[start : state.eMarks[start_line]]):
         return False
     if silent:
         return True
@@ -345,31 +349,46 @@ _JSX_TAG = re.compile(
 )
 
 
-def _jsx_at(text: str, pos: int) -> re.Match[str] | None:
+def _jsx_at(text: str, pos: int, mdx: bool = False) -> re.Match[str] | None:
+    """A JSX tag at `pos`: any tag in MDX, elsewhere a component or a tag with `{…}`."""
     match = _JSX_TAG.match(text, pos)
     if match is None:
         return None
     tag = match[0]
     name = tag.lstrip("</")[:1]
-    return match if "{" in tag or name.isupper() else None
+    return match if mdx or "{" in tag or name.isupper() else None
+
+
+def _tags_only(text: str, pos: int, end: int, mdx: bool) -> bool:
+    """True if `text[pos:end]` holds JSX tags and nothing else (spaces aside)."""
+    while pos < end:
+        match = _jsx_at(text, pos, mdx)
+        if match is None:
+            return False
+        pos = match.end()
+        while pos < end and text[pos] in " \t":
+            pos += 1
+    return True
 
 
 def jsx_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """Lines holding a JSX element (`<Tabs>`, `<div style={{…}}>`): raw HTML for the builder."""
+    """A line of JSX tags (`<Tabs>`, `<TabItem label="npm">`, `<div style={{…}}>`): raw HTML
+    for the builder, and only that line, since what follows it is markdown again (MDX)."""
     if state.is_code_block(start_line):
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src[start : start + 1] != "<" or _jsx_at(state.src, start) is None:
+    end = state.eMarks[start_line]
+    mdx = bool(state.md.options.get("mdx"))
+    if state.src[start : start + 1] != "<" or _jsx_at(state.src, start, mdx) is None:
+        return False
+    if not _tags_only(state.src, start, end, mdx):
         return False
     if silent:
         return True
-    line = start_line + 1
-    while line < end_line and not state.isEmpty(line):
-        line += 1
     token = state.push("html_block", "", 0)
-    token.content = state.getLines(start_line, line, state.blkIndent, True)
-    token.map = [start_line, line]
-    state.line = line
+    token.content = state.src[start:end] + "\n"
+    token.map = [start_line, start_line + 1]
+    state.line = start_line + 1
     return True
 
 
@@ -423,7 +442,9 @@ def lenient_table(state: StateBlock, start_line: int, end_line: int, silent: boo
     it as a table of the header's width, markdown-it would read text. Read as Goldmark does."""
     if start_line + 2 > end_line or state.is_code_block(start_line):
         return False
-    line_of = lambda number: state.src[state.bMarks[number] + state.tShift[number] : state.eMarks[number]]  # noqa: E731
+    line_of = lambda number: state.src[
+        state.bMarks[number] + state.tShift[number] : state.eMarks[number]
+    ]  # noqa: E731
     head, delimiter = line_of(start_line), line_of(start_line + 1).strip()
     if "|" not in head or not _DELIMITER_ROW.fullmatch(delimiter):
         return False

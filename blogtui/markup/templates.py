@@ -29,8 +29,12 @@ _ZOLA = re.compile(
     r"\{(?P<open>[{%])-?\s*(?P<name>\w+)\s*\((?P<args>(?:[^()\"']|\"(?:[^\"\\]|\\.)*\"|'[^']*')*)\)"
     r"\s*-?(?P<end>[}%])\}"
 )
-_LIQUID = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>(?:[^%\"']|\"[^\"]*\"|'[^']*'|%(?!\}))*?)\s*-?%\}")
-_GO = re.compile(r"\{\{(?P<name>[a-z]\w*)\s+(?P<args>(?:\"(?:[^\"\\]|\\.)*\"|`[^`]*`|[^}\"`])*)\}\}")
+_LIQUID = re.compile(
+    r"\{%-?\s*(?P<name>\w+)(?P<args>(?:[^%\"']|\"[^\"]*\"|'[^']*'|%(?!\}))*?)\s*-?%\}"
+)
+_GO = re.compile(
+    r"\{\{(?P<name>[a-z]\w*)\s+(?P<args>(?:\"(?:[^\"\\]|\\.)*\"|`[^`]*`|[^}\"`])*)\}\}"
+)
 _ARG = re.compile(
     r"""(?:([\w-]+)\s*(?:=|:(?!//))\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s,()"'`]+)"""
 )
@@ -266,18 +270,29 @@ def _words(name: str) -> str:
     return name.replace("-", " ").replace("/", " ").strip()
 
 
+#: Labels spelled out where a dialect abbreviates them.
+_LABELS = {"warn": "Warning", "info": "Info", "tldr": "TL;DR", "faq": "FAQ", "todo": "To do",
+           "seealso": "See also", "err": "Error"}  # fmt: skip
+
+
+def callout_label(kind: str) -> str:
+    """The label a callout of `kind` shows: `warn` reads Warning, `see-also` See also."""
+    kind = kind.lower()
+    return _LABELS.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
+
+
 def callout_kind(tag: Tag) -> tuple[str, str] | None:
     """(label, tone) when the tag is a callout: `note`, `{{< alert color=warning >}}`..."""
     if tag.name in CALLOUT_TONES and tag.name not in CALLOUT_CONTAINERS:
-        return tag.name.capitalize(), CALLOUT_TONES[tag.name]
+        return callout_label(tag.name), CALLOUT_TONES[tag.name]
     if tag.name not in CALLOUT_CONTAINERS:
         return None
     for word in (*(tag.named.get(k, "") for k in ("type", "color", "level", "style",
                                                     "theme", "class", "kind")), *tag.positional):  # fmt: skip
         word = word.lower()
         if word in CALLOUT_TONES:
-            return word.capitalize(), CALLOUT_TONES[word]
-    return tag.name.capitalize(), CALLOUT_TONES.get(tag.name, "note")
+            return callout_label(word), CALLOUT_TONES[word]
+    return callout_label(tag.name), CALLOUT_TONES.get(tag.name, "note")
 
 
 def meaning(tag: Tag, paired: bool) -> Meaning:
@@ -339,7 +354,9 @@ def _single_meaning(tag: Tag) -> Meaning:
     if (video := _video_url(tag)) is not None:
         return Meaning("media", label="video", url=video, text=tag.arg("title", position=None))
     if name == "gist":
-        return Meaning("media", label="gist", url="https://gist.github.com/" + "/".join(tag.positional[:2]))
+        return Meaning(
+            "media", label="gist", url="https://gist.github.com/" + "/".join(tag.positional[:2])
+        )
     if name in {"x", "tweet", "twitter"}:
         user, ident = tag.named.get("user", ""), tag.named.get("id", "")
         if not (user and ident) and len(tag.positional) >= 2:
