@@ -6,6 +6,7 @@ one HTML block holds the markdown that follows it until its `</details>`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 PROTECT = "\ue000"
 
 InlineParser = Callable[[str], list[Token]]
+_ATTRIBUTE = re.compile(r"\{[.#:][^{}]*\}")
 
 
 def clean(text: str) -> str:
@@ -299,8 +301,15 @@ def _table(builder: Builder, tokens: list[Token], index: int) -> int:
             row.append(_trim(builder.spans(tokens[index + 1])))
             index += 1
         index += 1
+    if rows and _attribute_row(rows[-1]):
+        rows.pop()  # `{.class}` under a table: a block attribute, markup for the site
     builder.add(nodes.Table(head, rows, align))
     return index + 1
+
+
+def _attribute_row(row: list[list[nodes.Span]]) -> bool:
+    filled = [_plain(cell).strip() for cell in row if _plain(cell).strip()]
+    return len(filled) == 1 and bool(_ATTRIBUTE.fullmatch(filled[0]))
 
 
 def _align(token: Token) -> nodes.Align:

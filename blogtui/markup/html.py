@@ -101,6 +101,8 @@ class HtmlReader(HTMLParser):
                 self.skipping.append(tag)
             return
         if self.pre is not None:
+            if tag == "code" and not self.pre_lang:
+                self.pre_lang = _lang(values)
             return
         if tag in _SKIP and not closed:
             self.skipping.append(tag)

@@ -114,7 +114,8 @@ def template_block(state: StateBlock, start_line: int, end_line: int, silent: bo
 
 
 def _single_block(state: StateBlock, tag: Tag, line: int, silent: bool) -> bool:
-    if state.src[tag.end : state.eMarks[line]].strip():
+    last = _line_of(state, tag.end - 1, line)  # a tag's arguments may run over lines
+    if last >= state.lineMax or state.src[tag.end : state.eMarks[last]].strip():
         return False
     found = meaning(tag, paired=False)
     if found.kind not in _BLOCK_SINGLES:
@@ -124,7 +125,7 @@ def _single_block(state: StateBlock, tag: Tag, line: int, silent: bool) -> bool:
             _push_node(state, "blog_block", nodes.Media(found.label, found.url, found.text))
         elif found.kind == "include":
             _push_node(state, "blog_block", nodes.Paragraph([_include_label(found)]))
-        state.line = line + 1
+        state.line = last + 1
     return True
 
 

@@ -324,7 +324,7 @@ def _paired_meaning(tag: Tag) -> Meaning:
     if name in TABS_TAGS:
         return Meaning("tabs")
     if name in TAB_TAGS:
-        return Meaning("tab", label=tag.arg("name", "title", "label", "header", "value"))
+        return Meaning("tab", label=tag.arg("name", "title", "label", "header"))
     if name == "table":
         return Meaning("table", text=tag.arg("caption", "title", position=None))
     if name in CONTROL_TAGS:
