@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlsplit
 from blogtui.markup.wikilinks import alias_table, split_target
 from blogtui.markup.wikilinks import resolve as resolve_wiki
 from blogtui.model import Post
-from blogtui.parse import split_front_matter
 
 _JEKYLL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _MARKDOWN = (".md", ".markdown", ".mdx", ".html", ".htm")
@@ -141,6 +140,39 @@ def _post_aliases(path: Path) -> list[str]:
         text = path.read_text("utf-8", errors="replace")
     except OSError:
         return []
-    meta, _ = split_front_matter(text, [])
-    value = meta.get("aliases") or meta.get("alias") or []
-    return [value] if isinstance(value, str) else [str(v) for v in value if v is not None]
+    return front_matter_aliases(text)
+
+
+# `aliases:` in YAML front matter (a flow list, a string, or a block list under it), or
+# `aliases = [...]` in TOML. Only that key is read: the rest of the front matter is the
+# parser's (blogtui.parse reads the keys a Post has).
+_YAML_ALIASES = re.compile(r"^alias(?:es)?[ \t]*:[^\n]*(?:\n(?:[ \t]+[^\n]*|-[^\n]*))*", re.M)
+_TOML_ALIASES = re.compile(r"^alias(?:es)?[ \t]*=[^\n]*", re.M)
+_FRONT = re.compile(r"\A\s*(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
+
+
+def front_matter_aliases(text: str) -> list[str]:
+    """The `aliases` (or `alias`) a file's front matter gives it, as strings."""
+    front = _FRONT.match(text[:65536])
+    if front is None:
+        return []
+    found = (_YAML_ALIASES if front[1] == "---" else _TOML_ALIASES).search(front[2])
+    if found is None:
+        return []
+    value = _load_key(found[0], toml=front[1] == "+++")
+    items = value if isinstance(value, list) else [value]
+    return [str(item) for item in items if isinstance(item, str | int | float)]
+
+
+def _load_key(snippet: str, *, toml: bool) -> object:
+    import tomllib
+
+    import yaml
+
+    try:
+        loaded = tomllib.loads(snippet) if toml else yaml.load(snippet, Loader=yaml.CSafeLoader)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(loaded, dict):
+        return None
+    return loaded.get("aliases", loaded.get("alias"))

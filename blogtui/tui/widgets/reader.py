@@ -200,7 +200,7 @@ class Reader(ScrollView, can_focus=True):
         width = max((cell_len(line) for line in page.plain), default=0)
         self.virtual_size = Size(min(width, self.render_width), len(page.lines))
         if reset:
-            self.scroll_to(0, 0, animate=False)
+            self.scroll_to(0, 0, animate=False, force=True)  # also behind a modal picker
         if self._anchor and page.post is not None:
             self._go_to_heading(page)
         if self._find:
@@ -214,14 +214,14 @@ class Reader(ScrollView, can_focus=True):
         wanted = heading_key(self._anchor)
         shown = next((text for key, text in rendering.headings(page.post) if key == wanted), "")
         line = _line_starting(page.plain, shown) if shown else None
-        if line is not None:
-            self.scroll_to(y=line, animate=False)
+        if line is not None:  # after the refresh that makes the new height scrollable
+            self.call_after_refresh(self.scroll_to, y=line, animate=False, force=True)
         if page.complete or line is not None:
             self._anchor = ""
 
     def on_resize(self, event: events.Resize) -> None:
         if self.path is not None:  # also when a render at the old width is still running
-            self.open(self.path, remember=False)
+            self.open(self.path, remember=False, anchor=self._anchor)
         elif self.path is None and self._message is not None:
             self.clear(self._message)
 
