@@ -75,8 +75,7 @@ class Wrapped:
         width = max(1, options.max_width)
         for line in self.text.split("\n", allow_blank=True):
             for start, end in wrap(line.plain, width, _measure):
-                piece = line[start:end]
-                yield from piece.render(console)
+                yield from _segments(line[start:end], console)
                 yield Segment.line()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -84,6 +83,15 @@ class Wrapped:
         longest = max((_cells(line) for line in plain.split("\n")), default=0)
         shortest = max((_cells(plain[s:e]) for s, e in unbreakable(plain)), default=0)
         return Measurement(min(shortest, longest), longest)
+
+
+def _segments(text: Text, console: Console) -> Iterable[Segment]:
+    """The segments of one line of text, its own style under its spans' (Text.render
+    leaves the base style to Text's __rich_console__, which would wrap again)."""
+    segments = text.render(console)
+    if not text.style:
+        return segments
+    return Segment.apply_style(segments, console.get_style(text.style))
 
 
 def _cells(text: str) -> int:
@@ -101,7 +109,7 @@ class Prefixed:
         width = max(1, options.max_width - self.first.cell_len)
         lines = console.render_lines(self.body, options.update(width=width), pad=False)
         for number, line in enumerate(lines):
-            yield from (self.first if number == 0 else self.rest).render(console)
+            yield from _segments(self.first if number == 0 else self.rest, console)
             yield from line
             yield Segment.line()
 
@@ -162,8 +170,15 @@ def _code_span(out: _Spans, span: nodes.Span, style: Style | str) -> None:
     out.pieces.append(_Piece(span.text, _combine(style, out.palette.code)))
 
 
-_EMPHASIS = {"em": "italic", "strong": "bold", "strike": "strike", "mark": "reverse",
-             "sup": "dim", "sub": "dim", "kbd": "reverse"}  # fmt: skip
+_EMPHASIS = {
+    "em": "italic",
+    "strong": "bold",
+    "strike": "strike",
+    "mark": "reverse",
+    "sup": "dim",
+    "sub": "dim",
+    "kbd": "reverse",
+}
 
 
 def _styled_span(out: _Spans, span: nodes.Span, style: Style | str) -> None:
@@ -265,8 +280,14 @@ class Styler:
 
     def _codeblock(self, block: nodes.CodeBlock) -> RenderableType:
         code = sanitize(block.text.removesuffix("\n"))
-        syntax = Syntax(code, _lexer(block.lang), theme=self.palette.code_theme,
-                        word_wrap=True, padding=(0, 1))  # fmt: skip
+        # Rich highlights a language Pygments knows and shows any other as plain text.
+        syntax = Syntax(
+            code,
+            block.lang.lower() or "text",
+            theme=self.palette.code_theme,
+            word_wrap=True,
+            padding=(0, 1),
+        )
         name = " · ".join(sanitize(part) for part in (block.lang, block.title) if part)
         if not name:
             return syntax
@@ -285,9 +306,14 @@ class Styler:
         if block.title:
             head.append(": " if label else "")
             head.append_text(spans(self.palette, block.title, "bold"))
-        return Panel(self.blocks(block.blocks) if block.blocks else Text(""),
-                     title=head if head.plain.strip() else None, title_align="left",
-                     border_style=colour, box=box.ROUNDED, padding=(0, 1))  # fmt: skip
+        return Panel(
+            self.blocks(block.blocks) if block.blocks else Text(""),
+            title=head if head.plain.strip() else None,
+            title_align="left",
+            border_style=colour,
+            box=box.ROUNDED,
+            padding=(0, 1),
+        )
 
     def _listblock(self, block: nodes.ListBlock) -> RenderableType:
         items: list[RenderableType] = []
@@ -308,9 +334,15 @@ class Styler:
         return Group(*items)
 
     def _table(self, block: nodes.Table) -> RenderableType:
-        table = Table(box=box.SIMPLE_HEAD, show_header=bool(block.head), show_edge=False,
-                      caption=sanitize(block.caption) or None, caption_justify="left",
-                      header_style="bold", padding=(0, 1))  # fmt: skip
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_header=bool(block.head),
+            show_edge=False,
+            caption=sanitize(block.caption) or None,
+            caption_justify="left",
+            header_style="bold",
+            padding=(0, 1),
+        )
         columns = max([len(block.head), *(len(row) for row in block.rows)], default=0)
         for index in range(columns):
             head = block.head[index] if index < len(block.head) else []
@@ -334,19 +366,6 @@ class Styler:
             marker = Text(f"[{number}] ", style=self.palette.link)
             notes.append(Prefixed(self.blocks(blocks), marker))
         return Group(*notes)
-
-
-def _lexer(lang: str) -> str:
-    """A Pygments lexer name for a fence's language (unknown ones show as plain text)."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    name = lang.lower()
-    try:
-        get_lexer_by_name(name)
-    except ClassNotFound:
-        return "text"
-    return name
 
 
 def document(doc: nodes.Document, *, dark: bool = True) -> RenderableType:

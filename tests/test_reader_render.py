@@ -20,6 +20,10 @@ from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from tests.conftest import NOW
 
+CJK = (
+    "时光匆匆又是一年。我们一起走过了很多山路，"
+    "也在山顶看到了许多不同的风景，句号和逗号不会出现在行首。"
+)
 FILLER = "\n\n".join(f"Filler paragraph {n} about stiles, gates and sheep." for n in range(60))
 
 VAULT = {
@@ -38,7 +42,7 @@ VAULT = {
 
         Read [[Route Notes#Descent by the Valley|the route notes]] or [[Kit]].
 
-        {"时光匆匆又是一年。我们一起走过了很多山路，也在山顶看到了许多不同的风景，句号和逗号不会出现在行首。" * 2}
+        {CJK * 2}
 
         [^path]: By volunteers, see https://example.org/paths/%E5%B1%B1%E8%B7%AF
         [^cars]: Arrive before eight.

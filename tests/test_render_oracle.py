@@ -103,8 +103,9 @@ def need(tool: str) -> str:
 def run_tool(argv: list[str], cwd: Path, **env: str) -> None:
     """Run hugo or jekyll in UTC, with its home and caches inside the temporary site."""
     environment = {**os.environ, "TZ": "UTC", "HOME": str(cwd), **env}
-    done = subprocess.run(argv, cwd=cwd, env=environment, capture_output=True, text=True,
-                          timeout=TIMEOUT, check=False)  # fmt: skip
+    done = subprocess.run(
+        argv, cwd=cwd, env=environment, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
     assert done.returncode == 0, f"{argv[0]} failed:\n{done.stderr[-2000:]}"
 
 
@@ -296,8 +297,12 @@ class Figures:
     missing: list[tuple[str, str, str]] = field(default_factory=list)
 
     def pinned(self) -> dict[str, object]:
-        return {"items": sum(self.items.values()), "equal": self.equal,
-                "adds": dict(self.adds), "elsewhere": dict(self.elsewhere)}  # fmt: skip
+        return {
+            "items": sum(self.items.values()),
+            "equal": self.equal,
+            "adds": dict(self.adds),
+            "elsewhere": dict(self.elsewhere),
+        }
 
 
 def compare(bodies: dict[str, str], root: Path) -> Figures:
@@ -317,8 +322,9 @@ def compare(bodies: dict[str, str], root: Path) -> Figures:
     return figures
 
 
-def _judge(figures: Figures, path: str, kind: str, text: str, mine: list[str], whole: str,
-           source: str) -> None:  # fmt: skip
+def _judge(
+    figures: Figures, path: str, kind: str, text: str, mine: list[str], whole: str, source: str
+) -> None:
     if text in mine:
         figures.equal += 1
         return
@@ -337,9 +343,11 @@ def report(name: str, figures: Figures) -> None:
     total = sum(figures.items.values())
     share = 100 * figures.equal / total if total else 100.0
     kinds = ", ".join(f"{kind} {figures.items[kind]}" for kind in KINDS if figures.items[kind])
-    print(f"\n{name}: {total} items ({kinds}); equal {figures.equal} ({share:.2f}%); "
-          f"adds {dict(figures.adds)}; elsewhere {dict(figures.elsewhere)}; "
-          f"missing {len(figures.missing)}")  # fmt: skip
+    print(
+        f"\n{name}: {total} items ({kinds}); equal {figures.equal} ({share:.2f}%); "
+        f"adds {dict(figures.adds)}; elsewhere {dict(figures.elsewhere)}; "
+        f"missing {len(figures.missing)}"
+    )
 
 
 # --- Hugo ------------------------------------------------------------------------------------
@@ -367,8 +375,11 @@ def hugo_bodies(content: Path, site: Path) -> dict[str, str]:
     hugo = need("hugo")
     hugo_site(content, site)
     public = site / "public"
-    run_tool([hugo, "-s", str(site), "-d", str(public), "--quiet"], site,
-             HUGO_CACHEDIR=str(site / "cache"))  # fmt: skip
+    run_tool(
+        [hugo, "-s", str(site), "-d", str(public), "--quiet"],
+        site,
+        HUGO_CACHEDIR=str(site / "cache"),
+    )
     pages = json.loads((public / "index.json").read_text("utf-8"))
     return {page["path"]: page["html"] for page in pages}
 
@@ -401,8 +412,18 @@ def test_jekyll_renders_nothing_we_do_not_show(tmp_path: Path) -> None:
     shutil.copytree(ORACLE / "jekyll-render", site)
     shutil.copytree(root, site / "_posts")
     dump = site / "dump.json"
-    argv = [jekyll, "build", "--future", "--unpublished", "--drafts", "--quiet",
-            "-s", str(site), "-d", str(site / "_site")]  # fmt: skip
+    argv = [
+        jekyll,
+        "build",
+        "--future",
+        "--unpublished",
+        "--drafts",
+        "--quiet",
+        "-s",
+        str(site),
+        "-d",
+        str(site / "_site"),
+    ]
     run_tool(argv, site, BLOGTUI_DUMP=str(dump), JEKYLL_ENV="production")
     bodies = {
         path.removeprefix("_posts/"): html for path, html in json.loads(dump.read_text()).items()
@@ -420,6 +441,6 @@ def test_blogtui_cat_prints_the_plain_rendering_compared_above() -> None:
     root = archive_root("hugo-docs")
     path = "content-management/shortcodes.md"
     post = next(p for p in load(root, now=NOW).posts if p.path == path)
-    done = subprocess.run([sys.executable, "-m", "blogtui", "cat", "--no-pager", "-a", str(root),
-                           path], capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    argv = [sys.executable, "-m", "blogtui", "cat", "--no-pager", "-a", str(root), path]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout == plain_post(post)

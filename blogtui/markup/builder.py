@@ -272,9 +272,7 @@ def _plain(spans: list[nodes.Span]) -> str:
     for span in spans:
         if isinstance(span, nodes.Text | nodes.Code):
             out.append(span.text)
-        elif isinstance(span, nodes.Styled):
-            out.append(_plain(span.children))
-        elif isinstance(span, nodes.Link):
+        elif isinstance(span, nodes.Styled | nodes.Link):
             out.append(_plain(span.children))
     return "".join(out)
 
@@ -316,7 +314,7 @@ def _align(token: Token) -> nodes.Align:
     style = str(token.attrGet("style") or "")
     for word in ("left", "center", "right"):
         if word in style:
-            return word  # type: ignore[return-value]
+            return word
     return ""
 
 
@@ -430,11 +428,10 @@ def _inline_token(token: Token, stack: list[_SpanFrame], builder: Builder) -> No
     elif kind in ("softbreak", "hardbreak"):
         out.append(nodes.Break(hard=kind == "hardbreak"))
     elif kind.endswith("_open") and kind[:-5] in _STYLES:
-        style = _STYLES[kind[:-5]]
-        stack.append(_SpanFrame(kind[:-5], make=lambda s, st=style: [nodes.Styled(st, s)]))  # type: ignore[misc]
+        stack.append(_SpanFrame(kind[:-5], make=styled_maker(_STYLES[kind[:-5]])))
     elif kind == "link_open":
         target = clean(str(token.attrGet("href") or ""))
-        stack.append(_SpanFrame("link", make=lambda s, t=target: [nodes.Link(s, t)]))  # type: ignore[misc]
+        stack.append(_SpanFrame("link", make=link_maker(target)))
     elif kind.endswith("_close") and kind[:-6] in (*_STYLES, "link"):
         _close_until(stack, kind[:-6])
     elif kind == "image":
@@ -450,6 +447,27 @@ def _inline_token(token: Token, stack: list[_SpanFrame], builder: Builder) -> No
         _close_until(stack, "blog")
     elif kind == "html_inline":
         builder.html.inline(token.content, stack)
+
+
+SpanMaker = Callable[[list[nodes.Span]], list[nodes.Span]]
+
+
+def styled_maker(style: nodes.Emphasis) -> SpanMaker:
+    """What closing an emphasis span makes of the spans inside it."""
+
+    def make(spans: list[nodes.Span]) -> list[nodes.Span]:
+        return [nodes.Styled(style, spans)]
+
+    return make
+
+
+def link_maker(target: str) -> SpanMaker:
+    """What closing a link makes of the spans inside it."""
+
+    def make(spans: list[nodes.Span]) -> list[nodes.Span]:
+        return [nodes.Link(spans, target)]
+
+    return make
 
 
 def _alt(token: Token) -> str:

@@ -13,20 +13,82 @@ from html.parser import HTMLParser
 from typing import cast
 
 from blogtui.markup import nodes
-from blogtui.markup.builder import Builder, Frame, _close_until, _merge, _SpanFrame, _trim, clean
+from blogtui.markup.builder import (
+    Builder,
+    Frame,
+    _close_until,
+    _merge,
+    _SpanFrame,
+    _trim,
+    clean,
+    link_maker,
+    styled_maker,
+)
 from blogtui.markup.templates import Meaning, Tag, callout_kind, meaning
 
-_SKIP = frozenset({"script", "style", "template", "noscript", "svg", "math", "head", "title",
-                   "select", "textarea", "button", "object"})  # fmt: skip
+_SKIP = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "svg",
+        "math",
+        "head",
+        "title",
+        "select",
+        "textarea",
+        "button",
+        "object",
+    }
+)
 _INLINE_STYLES: dict[str, nodes.Emphasis] = {
-    "strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em", "var": "em",
-    "del": "strike", "s": "strike", "strike": "strike", "mark": "mark", "sup": "sup",
-    "sub": "sub", "kbd": "kbd", "u": "em", "ins": "em", "dfn": "em",
-}  # fmt: skip
-_CONTAINERS = frozenset({"div", "section", "article", "aside", "header", "footer", "main",
-                         "nav", "center", "blockquote", "details", "figure", "ul", "ol",
-                         "li", "dl", "dd", "dt", "form", "fieldset", "address", "hgroup",
-                         "picture", "body", "html", "footer"})  # fmt: skip
+    "strong": "strong",
+    "b": "strong",
+    "em": "em",
+    "i": "em",
+    "cite": "em",
+    "var": "em",
+    "del": "strike",
+    "s": "strike",
+    "strike": "strike",
+    "mark": "mark",
+    "sup": "sup",
+    "sub": "sub",
+    "kbd": "kbd",
+    "u": "em",
+    "ins": "em",
+    "dfn": "em",
+}
+_CONTAINERS = frozenset(
+    {
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "center",
+        "blockquote",
+        "details",
+        "figure",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dd",
+        "dt",
+        "form",
+        "fieldset",
+        "address",
+        "hgroup",
+        "picture",
+        "body",
+        "html",
+    }
+)
 _BREAKS = frozenset({"p", "br", "hr", "tr", "table", "thead", "tbody", "tfoot"})
 _MEDIA = {"iframe": "embed", "video": "video", "audio": "audio", "embed": "embed"}
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -131,11 +193,9 @@ class HtmlReader(HTMLParser):
         elif tag == "hr":
             self.builder.add(nodes.Rule())
         elif tag == "a":
-            target = attrs.get("href", "")
-            self.spans.append(_SpanFrame("a", make=lambda s, t=target: [nodes.Link(s, t)]))  # type: ignore[misc]
+            self.spans.append(_SpanFrame("a", make=link_maker(attrs.get("href", ""))))
         elif tag in _INLINE_STYLES:
-            style = _INLINE_STYLES[tag]
-            self.spans.append(_SpanFrame(tag, make=lambda s, st=style: [nodes.Styled(st, s)]))  # type: ignore[misc]
+            self.spans.append(_SpanFrame(tag, make=styled_maker(_INLINE_STYLES[tag])))
         elif tag == "code":
             self.spans.append(_SpanFrame("code", make=lambda s: [nodes.Code(_text(s))]))
         elif tag == "input" and attrs.get("type") == "checkbox":
@@ -164,8 +224,7 @@ class HtmlReader(HTMLParser):
             if tag != "tr":
                 self.builder.flush()
         elif tag in _CONTAINERS or tag not in _BREAKS:
-            if self.builder.close_html(tag):
-                return
+            self.builder.close_html(tag)
 
     def _in_inline(self) -> bool:
         """True while reading an HTML tag inside a paragraph (not an HTML block)."""
@@ -301,8 +360,20 @@ def _text(spans: list[nodes.Span]) -> str:
     return "".join(out)
 
 
-_CALLOUT_CLASSES = ("admonition", "alert", "callout", "notice", "note", "warning", "tip",
-                    "hint", "caution", "danger", "important", "info")  # fmt: skip
+_CALLOUT_CLASSES = (
+    "admonition",
+    "alert",
+    "callout",
+    "notice",
+    "note",
+    "warning",
+    "tip",
+    "hint",
+    "caution",
+    "danger",
+    "important",
+    "info",
+)
 
 
 def element_meaning(name: str, attrs: dict[str, str]) -> Meaning:
@@ -369,9 +440,9 @@ def _figure(frame: Frame) -> list[nodes.Block]:
     caption = _text(frame.title).strip()
     out: list[nodes.Block] = []
     for block in frame.blocks:
-        images = [s for s in block.spans if isinstance(s, nodes.Image)] if isinstance(
-            block, nodes.Paragraph) else []  # fmt: skip
-        if images and len(images) == len(_merge([s for s in block.spans if not _blank(s)])):
+        spans = block.spans if isinstance(block, nodes.Paragraph) else []
+        images = [span for span in spans if isinstance(span, nodes.Image)]
+        if images and len(images) == len(_merge([s for s in spans if not _blank(s)])):
             out.extend(nodes.Media("figure", image.src, caption or image.alt) for image in images)
             caption = ""
         else:

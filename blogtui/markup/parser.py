@@ -17,9 +17,9 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from blogtui.markup import nodes, rules
-from blogtui.model import Post
 from blogtui.markup.builder import PROTECT, Builder
 from blogtui.markup.templates import meaning, tag_at
+from blogtui.model import Post
 
 _LIQUID_RAW = re.compile(
     r"\{%-?\s*raw\s*-?%\}(.*?)(?:\{%-?\s*endraw\s*-?%\}|\Z)|"
@@ -30,8 +30,11 @@ _GO_RAW = re.compile(r"\{\{raw\s+(?:`([^`]*)`|\"((?:[^\"\\]|\\.)*)\")\s*\}\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 # A tag that makes a link target, where markdown or HTML expects one: `]({{< ref "x" >}})`,
 # `[a]: {% post_url x %}`, `href="{{< relref x >}}"`.
-_TARGET_TAG = re.compile(r"(\]\(\s*<?|^\[[^\]\n]+\]:[ \t]*|href=[\"'])(\{\{[<%].*?[>%]\}\}|\{%.*?%\})",
-                         re.MULTILINE)  # fmt: skip
+_TARGET_TAG = re.compile(
+    r"(\]\(\s*<?|^\[[^\]\n]+\]:[ \t]*|href=[\"'])"  # where a target is expected
+    r"(\{\{[<%].*?[>%]\}\}|\{%.*?%\})",  # a Hugo shortcode or a Liquid tag
+    re.MULTILINE,
+)
 
 
 @cache
@@ -48,7 +51,8 @@ def markdown(mdx: bool = False) -> MarkdownIt:
         md.disable("code")
     # Autolinks as GFM and Goldmark find them: with a scheme or `www.`, never a bare
     # domain (`a.en.md` is a file name, not a site in Moldova).
-    md.linkify.set({"fuzzy_link": False})
+    if md.linkify is not None:  # linkify-it-py, which markdown-it-py[linkify] brings
+        md.linkify.set({"fuzzy_link": False})
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     rules.use_all(md)

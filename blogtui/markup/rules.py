@@ -244,7 +244,7 @@ _ADMONITION = re.compile(
 
 
 def admonition(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """`:::note Title` / `:::tip[Title]` ... `:::` (Docusaurus, VitePress, markdown-it-container)."""
+    """`:::note Title` / `:::tip[Title]` … `:::` (Docusaurus, VitePress, markdown-it-container)."""
     if state.is_code_block(start_line):
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
@@ -443,9 +443,10 @@ def lenient_table(state: StateBlock, start_line: int, end_line: int, silent: boo
     it as a table of the header's width, markdown-it would read text. Read as Goldmark does."""
     if start_line + 2 > end_line or state.is_code_block(start_line):
         return False
-    line_of = lambda number: state.src[
-        state.bMarks[number] + state.tShift[number] : state.eMarks[number]
-    ]  # noqa: E731
+
+    def line_of(number: int) -> str:
+        return state.src[state.bMarks[number] + state.tShift[number] : state.eMarks[number]]
+
     head, delimiter = line_of(start_line), line_of(start_line + 1).strip()
     if "|" not in head or not _DELIMITER_ROW.fullmatch(delimiter):
         return False

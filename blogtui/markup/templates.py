@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Dialect = Literal["hugo", "liquid", "zola", "go"]
+Dialect = Literal["hugo", "liquid", "zola", "go", "html"]
 
 _HUGO = re.compile(
     r"\{\{(?P<open>[<%])\s*(?P<close>/)?\s*(?P<name>[\w.-]+(?:/[\w.-]+)*)"
@@ -147,8 +147,15 @@ def _zola_at(text: str, pos: int) -> Tag | None:
         return None
     positional, named = _args(match["args"])
     block = match["open"] == "%"
-    return Tag("zola", _key(match["name"]), pos, match.end(), positional=positional,
-               named=named, block=block)  # fmt: skip
+    return Tag(
+        "zola",
+        _key(match["name"]),
+        pos,
+        match.end(),
+        positional=positional,
+        named=named,
+        block=block,
+    )
 
 
 def _liquid_at(text: str, pos: int) -> Tag | None:
@@ -159,8 +166,7 @@ def _liquid_at(text: str, pos: int) -> Tag | None:
     positional, named = _args(match["args"])
     if name.startswith("end") and len(name) > 3:
         return Tag("liquid", name[3:], pos, match.end(), closing=True)
-    return Tag("liquid", name, pos, match.end(), positional=positional, named=named,
-               block=True)  # fmt: skip
+    return Tag("liquid", name, pos, match.end(), positional=positional, named=named, block=True)
 
 
 def _go_at(text: str, pos: int) -> Tag | None:
@@ -201,9 +207,23 @@ def _opens_like(tag: Tag, opener: Tag) -> bool:
 # --- what a tag means -----------------------------------------------------------------------
 
 Kind = Literal[
-    "code", "math", "callout", "details", "tabs", "tab", "table", "media", "link", "text",
-    "label", "drop", "section", "transparent", "include",
-]  # fmt: skip
+    "code",
+    "math",
+    "callout",
+    "details",
+    "tabs",
+    "tab",
+    "table",
+    "media",
+    "link",
+    "text",
+    "label",
+    "drop",
+    "section",
+    "transparent",
+    "include",
+    "quote",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,47 +242,157 @@ GO_ACTIONS = frozenset({"image", "video", "code", "play", "raw"})
 
 #: Tags whose inside is code: shown verbatim as a code block.
 CODE_TAGS = frozenset(
-    {"highlight", "code", "code-toggle", "codeblock", "syntax", "prism", "chroma", "raw",
-     "include-code", "source", "codefile", "snippet", "verbatim", "mermaid", "plantuml"}
-)  # fmt: skip
+    {
+        "highlight",
+        "code",
+        "code-toggle",
+        "codeblock",
+        "syntax",
+        "prism",
+        "chroma",
+        "raw",
+        "include-code",
+        "source",
+        "codefile",
+        "snippet",
+        "verbatim",
+        "mermaid",
+        "plantuml",
+    }
+)
 MATH_TAGS = frozenset({"math", "katex", "mathjax", "latex", "tex", "equation"})
 #: Kinds of callout, in every dialect's words, with the tone each is drawn in.
 CALLOUT_TONES: dict[str, str] = {
     **dict.fromkeys(
-        ["note", "info", "information", "abstract", "summary", "tldr", "todo", "seealso",
-         "example", "quote", "cite", "primary", "secondary", "default", "light", "dark",
-         "notice", "aside", "memo", "remark", "comment", "reference", "version",
-         "deprecated", "released", "new", "blue"],
+        [
+            "note",
+            "info",
+            "information",
+            "abstract",
+            "summary",
+            "tldr",
+            "todo",
+            "seealso",
+            "example",
+            "quote",
+            "cite",
+            "primary",
+            "secondary",
+            "default",
+            "light",
+            "dark",
+            "notice",
+            "aside",
+            "memo",
+            "remark",
+            "comment",
+            "reference",
+            "version",
+            "deprecated",
+            "released",
+            "new",
+            "blue",
+        ],
         "note",
     ),
     **dict.fromkeys(
-        ["tip", "hint", "success", "check", "done", "question", "help", "faq", "green",
-         "idea", "good", "ok"],
+        [
+            "tip",
+            "hint",
+            "success",
+            "check",
+            "done",
+            "question",
+            "help",
+            "faq",
+            "green",
+            "idea",
+            "good",
+            "ok",
+        ],
         "tip",
     ),
     **dict.fromkeys(["important", "key", "purple"], "important"),
     **dict.fromkeys(["warning", "warn", "caution", "attention", "orange", "yellow"], "warning"),
     **dict.fromkeys(
-        ["danger", "error", "failure", "fail", "missing", "bug", "alert", "red", "critical",
-         "fatal", "security"],
+        [
+            "danger",
+            "error",
+            "failure",
+            "fail",
+            "missing",
+            "bug",
+            "alert",
+            "red",
+            "critical",
+            "fatal",
+            "security",
+        ],
         "danger",
     ),
-}  # fmt: skip
+}
 #: Container tags that only say "a callout", the kind coming from an argument.
 CALLOUT_CONTAINERS = frozenset(
-    {"alert", "admonition", "callout", "notice", "notices", "hint", "note", "message",
-     "box", "panel", "infobox", "aside", "blockquote-alert", "alerts", "pageinfo"}
-)  # fmt: skip
+    {
+        "alert",
+        "admonition",
+        "callout",
+        "notice",
+        "notices",
+        "hint",
+        "note",
+        "message",
+        "box",
+        "panel",
+        "infobox",
+        "aside",
+        "blockquote-alert",
+        "alerts",
+        "pageinfo",
+    }
+)
 DETAILS_TAGS = frozenset({"details", "expand", "collapse", "spoiler", "toggle", "accordion"})
 TABS_TAGS = frozenset({"tabs", "tabpane", "tab-pane", "tabgroup", "code-tabs", "codetabs"})
 TAB_TAGS = frozenset({"tab", "tabitem", "tab-item"})
 #: Liquid/Nunjucks/Tera tags that compute rather than show: dropped, their body kept.
 CONTROL_TAGS = frozenset(
-    {"if", "elsif", "else", "elif", "unless", "for", "case", "when", "capture", "assign",
-     "increment", "decrement", "cycle", "tablerow", "break", "continue", "set", "with",
-     "block", "extends", "macro", "filter", "import", "from", "call", "endwith", "liquid",
-     "echo", "render", "seo", "feed-meta", "comment", "endcomment", "set-var"}
-)  # fmt: skip
+    {
+        "if",
+        "elsif",
+        "else",
+        "elif",
+        "unless",
+        "for",
+        "case",
+        "when",
+        "capture",
+        "assign",
+        "increment",
+        "decrement",
+        "cycle",
+        "tablerow",
+        "break",
+        "continue",
+        "set",
+        "with",
+        "block",
+        "extends",
+        "macro",
+        "filter",
+        "import",
+        "from",
+        "call",
+        "endwith",
+        "liquid",
+        "echo",
+        "render",
+        "seo",
+        "feed-meta",
+        "comment",
+        "endcomment",
+        "set-var",
+    }
+)
 TEXT_KEYS = ("text", "title", "caption", "label", "name", "term", "alt", "content", "summary")
 
 
@@ -271,8 +401,15 @@ def _words(name: str) -> str:
 
 
 #: Labels spelled out where a dialect abbreviates them.
-_LABELS = {"warn": "Warning", "info": "Info", "tldr": "TL;DR", "faq": "FAQ", "todo": "To do",
-           "seealso": "See also", "err": "Error"}  # fmt: skip
+_LABELS = {
+    "warn": "Warning",
+    "info": "Info",
+    "tldr": "TL;DR",
+    "faq": "FAQ",
+    "todo": "To do",
+    "seealso": "See also",
+    "err": "Error",
+}
 
 
 def callout_label(kind: str) -> str:
@@ -281,14 +418,18 @@ def callout_label(kind: str) -> str:
     return _LABELS.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
 
 
+#: The arguments that may name a callout's kind (`{{< alert color="warning" >}}`).
+_KIND_KEYS = ("type", "color", "level", "style", "theme", "class", "kind")
+
+
 def callout_kind(tag: Tag) -> tuple[str, str] | None:
     """(label, tone) when the tag is a callout: `note`, `{{< alert color=warning >}}`..."""
     if tag.name in CALLOUT_TONES and tag.name not in CALLOUT_CONTAINERS:
         return callout_label(tag.name), CALLOUT_TONES[tag.name]
     if tag.name not in CALLOUT_CONTAINERS:
         return None
-    for word in (*(tag.named.get(k, "") for k in ("type", "color", "level", "style",
-                                                    "theme", "class", "kind")), *tag.positional):  # fmt: skip
+    named = (tag.named.get(key, "") for key in _KIND_KEYS)
+    for word in (*named, *tag.positional):
         word = word.lower()
         if word in CALLOUT_TONES:
             return callout_label(word), CALLOUT_TONES[word]
@@ -343,14 +484,22 @@ def _code_lang(tag: Tag) -> str:
 
 def _single_meaning(tag: Tag) -> Meaning:
     name = tag.name
-    if name in {"figure", "img", "image", "asset-img", "asset-image", "picture", "imgproc",
-                "resize", "gallery-image"}:  # fmt: skip
+    if name in {
+        "figure",
+        "img",
+        "image",
+        "asset-img",
+        "asset-image",
+        "picture",
+        "imgproc",
+        "resize",
+        "gallery-image",
+    }:
         src = tag.arg("src", "link", "url", "path")
         text = tag.arg("caption", "title", "alt", position=None)
         if not text and tag.dialect == "liquid" and len(tag.positional) > 1:
             text = " ".join(tag.positional[1:])
-        return Meaning("media", label="figure" if name == "figure" else "image", url=src,
-                       text=text)  # fmt: skip
+        return Meaning("media", label="figure" if name == "figure" else "image", url=src, text=text)
     if (video := _video_url(tag)) is not None:
         return Meaning("media", label="video", url=video, text=tag.arg("title", position=None))
     if name == "gist":
@@ -363,8 +512,19 @@ def _single_meaning(tag: Tag) -> Meaning:
             user, ident = tag.positional[0], tag.positional[1]
         url = f"https://x.com/{user}/status/{ident}" if user else tag.arg("id")
         return Meaning("media", label="post", url=url)
-    if name in {"instagram", "codepen", "jsfiddle", "iframe", "embed", "bluesky", "mastodon",
-                "spotify", "soundcloud", "slideshare", "speakerdeck"}:  # fmt: skip
+    if name in {
+        "instagram",
+        "codepen",
+        "jsfiddle",
+        "iframe",
+        "embed",
+        "bluesky",
+        "mastodon",
+        "spotify",
+        "soundcloud",
+        "slideshare",
+        "speakerdeck",
+    }:
         return Meaning("media", label=name, url=tag.arg("src", "url", "id"))
     if name in {"ref", "relref", "post-url", "link", "doc", "abs-url", "rel-url"}:
         target = tag.arg("path", "url")

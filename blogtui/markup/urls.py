@@ -9,8 +9,8 @@ from urllib.parse import unquote_to_bytes
 from blogtui.safe import sanitize
 
 # Escapes that must stay escaped to keep the URL's meaning: spaces and the delimiters.
-_KEEP = {b"%": "%25", b" ": "%20", b"/": "%2F", b"?": "%3F", b"#": "%23", b"&": "%26",
-         b"=": "%3D", b"+": "%2B"}  # fmt: skip
+_KEEP = {" ": "%20", "%": "%25", "/": "%2F", "?": "%3F", "#": "%23", "&": "%26", "=": "%3D"}
+_KEEP.update({"+": "%2B"})
 _ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 
 
@@ -19,7 +19,7 @@ def display_url(url: str) -> str:
     """`url` with runs of percent-escapes that spell UTF-8 text shown as that text.
 
     `https://x.io/blog/koupleless-%E5%86%85` reads `https://x.io/blog/koupleless-内`.
-    Escaped delimiters (`%2F`, `%20`...) and bytes that are not text stay escaped.
+    Escaped delimiters (`%2F`, `%20`...) and bytes that are not printable text stay escaped.
     """
     if "%" not in url:
         return sanitize(url)
@@ -27,10 +27,10 @@ def display_url(url: str) -> str:
 
 
 def _decode_run(match: re.Match[str]) -> str:
-    data = unquote_to_bytes(match[0])
     try:
-        text = data.decode("utf-8")
+        text = unquote_to_bytes(match[0]).decode("utf-8")
     except UnicodeDecodeError:
         return match[0]
-    return "".join(_KEEP.get(char.encode(), char) if char.isascii() else char for char in text
-                   if char.isprintable() or not char.isascii()) if text.isprintable() else match[0]  # fmt: skip
+    if not text.isprintable():
+        return match[0]
+    return "".join(_KEEP.get(char, char) for char in text)
