@@ -103,7 +103,7 @@ class Prefixed:
 
     def __init__(self, body: RenderableType, first: Text, rest: Text | None = None) -> None:
         self.body, self.first = body, first
-        self.rest = rest if rest is not None else Text(" " * first.cell_len, style=first.style)
+        self.rest = rest if rest is not None else Text(" " * first.cell_len)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(1, options.max_width - self.first.cell_len)
@@ -363,7 +363,7 @@ class Styler:
     def _footnotes(self, block: nodes.Footnotes) -> RenderableType:
         notes: list[RenderableType] = [Rule("Notes", style=self.palette.quiet, align="left")]
         for number, blocks in block.notes:
-            marker = Text(f"[{number}] ", style=self.palette.link)
+            marker = Text.assemble((f"[{number}]", self.palette.link), " ")
             notes.append(Prefixed(self.blocks(blocks), marker))
         return Group(*notes)
 

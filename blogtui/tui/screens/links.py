@@ -43,7 +43,9 @@ class LinkPicker(ModalScreen[str | None]):
         for link in self.links:
             label = Text("image " if link.image else "link  ", style="dim")
             label.append(link.label)
-            label.append(f"  {display_url(link.target)}", style="dim")
+            shown = display_url(link.target)
+            if shown != link.label.strip():  # a bare URL is its own label: once is enough
+                label.append(f"  {shown}", style="dim")
             options.append(Option(label, id=link.target))
         return options
 
