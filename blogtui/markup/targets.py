@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from blogtui.markup import nodes
 from blogtui.markup.plain import spans_text
+from blogtui.safe import sanitize
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ def targets(document: nodes.Document) -> list[Target]:
     for target in _blocks(document.blocks):
         if target.target and target.target not in seen:
             seen.add(target.target)
-            found.append(target)
+            found.append(Target(sanitize(target.label), target.target, target.image))
     return found
 
 
