@@ -60,6 +60,38 @@ VAULT = {
 
         Follow the beck back to the shore.
         """,
+    "notes/mixed.mdx": """\
+        ---
+        title: Mixed dialects
+        date: 2024-01-01
+        ---
+        import Tabs from '@theme/Tabs';
+
+        Intro {/* a lint directive */} text. <!-- hidden [x](https://hidden.example) -->
+
+        <Tabs>
+          <TabItem value="npm" label="npm">
+            ```sh
+            npm i {{< not-a-shortcode >}}
+            ```
+          </TabItem>
+        </Tabs>
+
+        <details>
+        <summary>Why this way</summary>
+
+        Because **reasons**.
+
+        </details>
+
+        {{< youtube abc123 >}}
+
+        ```jinja
+        {% if page %}{{ page.title }}{% endif %}
+        ```
+
+        [![Build](https://img.example/badge.svg)](https://ci.example/job)
+        """,
     "notes/Kit.md": """\
         ---
         title: Kit 🥾 and a family 👨‍👩‍👧 of 👍🏽 ❤️ flags 🇵🇹
@@ -206,12 +238,33 @@ async def test_a_cjk_paragraph_fills_its_lines(vault: Path) -> None:
         assert not any(line.lstrip().startswith(("。", "，")) for line in block)
 
 
+async def test_mdx_html_and_shortcodes_read_as_what_they_mean(vault: Path) -> None:
+    async with app_for(vault).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "enter")  # the oldest post: Mixed dialects
+        await settle(pilot)
+        reader = pilot.app.main.query_one(Reader)
+        text = reader.text
+        assert reader.post is not None and reader.post.path == "notes/mixed.mdx"
+        assert "import" not in text and "lint directive" not in text and "hidden" not in text
+        assert "╭─ npm" in text and "npm i {{< not-a-shortcode >}}" in text
+        assert "╭─ details: Why this way" in text and "Because reasons." in text
+        assert "[video: https://www.youtube.com/watch?v=abc123]" in text
+        assert "{% if page %}{{ page.title }}{% endif %}" in text
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LinkPicker)
+        found = [(link.label, link.target) for link in pilot.app.screen.links]
+        assert ("Build", "https://ci.example/job") in found
+        assert not any("hidden" in target or "badge.svg" in target for _, target in found)
+
+
 async def test_emoji_titles_keep_every_row_and_border_in_place(vault: Path) -> None:
     async with app_for(vault).run_test(size=SIZE) as pilot:
         await settle(pilot)
         posts = pilot.app.main.query_one(PostList)
         width = posts.scrollable_content_region.width
-        rows = [posts.render_line(y) for y in range(3)]
+        rows = [posts.render_line(y) for y in range(3)]  # the three 2025 posts, newest first
         assert [row.cell_length for row in rows] == [width] * 3
         shown = ["".join(segment.text for segment in row) for row in rows]
         assert "Hiking Catbells 🏞 " in shown[0] and "\ufe0f" not in "".join(shown)
