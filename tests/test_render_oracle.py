@@ -10,8 +10,10 @@ construct (the text `blogtui cat` prints: the plain renderer of blogtui.markup).
 
 Each item is `equal` (the same text), `adds` (ours holds it and adds a label or shortcode
 text, counted by name) or `elsewhere` (shown, but as part of another construct: counted by
-the named reason of ADMITTED). Anything else fails the test. The figures per corpus are
-printed (`pytest -s`) and pinned in FIGURES, so a change in agreement is seen.
+the named reason of ADMITTED). Anything else fails the test. What our text adds where the
+stubbed build shows nothing (box labels, shortcodes said in words, figure lines) is counted
+by kind too. The figures per corpus are printed (`pytest -s`) and pinned in FIGURES, so a
+change in agreement is seen.
 """
 
 from __future__ import annotations
