@@ -1,4 +1,4 @@
-"""Rendering: sanitising untrusted text, shortcodes as readable text, headers, rich output."""
+"""Rendering: sanitising untrusted text (emoji widths too), headers, plain and Rich output."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from blogtui.render import (
     plain_body,
     plain_post,
     post_header_lines,
-    resolve_shortcodes,
+    rich_markdown,
     rich_post,
     sanitize,
     sanitize_marked,
@@ -64,41 +64,30 @@ def test_escape_controls_shows_bytes_as_cat_v() -> None:
     assert shown == "a^[[2Jb^G^?M-^[M-^?\tc\né"
 
 
-SHORTCODES = [
-    ('{{< figure src="x.jpg" caption="A cat" >}}', "[figure: A cat (x.jpg)]"),
-    (
-        '{{< figure src="/img/a.png" alt="session" class="center" >}}',
-        "[figure: session (/img/a.png)]",
-    ),
-    ("{{< youtube 1GpTE9L9oBM >}}", "[video: https://www.youtube.com/watch?v=1GpTE9L9oBM]"),
-    ('{{< youtube id="abc" >}}', "[video: https://www.youtube.com/watch?v=abc]"),
-    ("{{< vimeo 19899678 >}}", "[video: https://vimeo.com/19899678]"),
-    ('{{% include "path/to/file.md" %}}', "[include: path/to/file.md]"),
-    ("{{< new-in 0.123.0 >}}", "[new in 0.123.0]"),
-    ("{{< math >}}x^2{{< /math >}}", "x^2"),
-    ("{{% note %}}Be **careful**.{{% /note %}}", "Be **careful**."),
-    ("{{< highlight go >}}\nfmt.Println()\n{{< /highlight >}}", "```go\nfmt.Println()\n```"),
-    ("{{</* highlight go */>}}", "{{< highlight go >}}"),
-    ("{{%/* include x */%}}", "{{% include x %}}"),
-    ("{{< code-toggle config=privacy.x />}}", "[code-toggle config=privacy.x]"),
-    ("{{ .Title }} stays", "{{ .Title }} stays"),
-    ("{% raw %}{{ page.title }} {% post_url x %}{% endraw %}", "{{ page.title }} {% post_url x %}"),
-    ("[link]({% post_url 2010-07-05-hello %})", "[link](2010-07-05-hello)"),
-    ("[doc]({% link _docs/install.md %})", "[doc](_docs/install.md)"),
-    ("{% highlight ruby %}\nputs 1\n{% endhighlight %}", "```ruby\nputs 1\n```"),
-    ("{% assign x = 1 %}kept", "kept"),
-    ("{% comment %}hidden{% endcomment %}kept", "kept"),
+# (text, what reaches the screen): where terminals disagree on a width, the agreed form.
+EMOJI_FORMS = [
+    ("Hiking Catbells 🏞️", "Hiking Catbells 🏞"),  # VS16 widens a text-style emoji only on some
+    ("Love ❤️ it", "Love ❤ it"),
+    ("keycap 1️⃣", "keycap 1⃣"),
+    ("thumbs 👍🏽", "thumbs 👍"),  # a skin-tone modifier: joined on some terminals, not others
+    ("family 👨‍👩‍👧", "family 👨👩👧"),  # ZWJ between emoji: one glyph on some, three on others
+    ("runner 🏃‍♀️", "runner 🏃♀"),
+    ("Malayalam ന്‍ keeps its ZWJ", "Malayalam ന്‍ keeps its ZWJ"),
+    ("plain 🎉 party", "plain 🎉 party"),
 ]
 
 
-@pytest.mark.parametrize(("source", "expected"), SHORTCODES)
-def test_shortcodes_become_readable_text(source: str, expected: str) -> None:
-    assert resolve_shortcodes(source) == expected
+@pytest.mark.parametrize(("text", "shown"), EMOJI_FORMS)
+def test_sanitize_shows_emoji_in_the_form_terminals_agree_on(text: str, shown: str) -> None:
+    assert sanitize(text) == shown
 
 
-def test_multiline_shortcode_arguments() -> None:
-    source = '{{< img\n  src="a.jpg"\n  alt="A sunset"\n  filter="Grayscale"\n>}}'
-    assert resolve_shortcodes(source) == "[image: A sunset (a.jpg)]"
+def test_emoji_widths_agree_with_rich_after_sanitising() -> None:
+    from rich.cells import cell_len
+
+    # The widths tmux 3.3a gives these (measured with cursor_x): Rich must say the same.
+    for text, width in [("🏞️", 1), ("❤️", 1), ("👍🏽", 2), ("✅", 2), ("时光", 4), ("🏃‍♀️", 3)]:
+        assert cell_len(sanitize(text)) == width, text
 
 
 def _post(**fields: object) -> Post:
@@ -138,7 +127,7 @@ def test_plain_post_is_header_then_body_without_escapes() -> None:
     assert "\x1b" not in text and "\x07" not in text
 
 
-def test_plain_body_resolves_shortcodes() -> None:
+def test_plain_body_renders_markdown_and_says_shortcodes_in_words() -> None:
     assert (
         plain_body(_post()) == "# Big news\n\nText [video: https://www.youtube.com/watch?v=abc]\n"
     )
@@ -160,6 +149,41 @@ def test_rich_post_renders_markdown_with_style() -> None:
     assert "\x1b[1;36mA new chapter\x1b[0m\n" in text  # the title alone is bold cyan
 
 
+def _plain_lines(body: str, width: int = 40) -> list[str]:
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(rich_markdown(_post(body=body)))
+    return out.getvalue().rstrip("\n").split("\n")
+
+
+def test_rich_callout_is_a_box_labelled_with_its_kind_and_title() -> None:
+    lines = _plain_lines("> [!warning] Mind the step\n> It is *steep*.\n")
+    assert lines[0].startswith("╭─ Warning: Mind the step ─")
+    assert lines[1].startswith("│ It is steep.") and lines[1].endswith("│")
+    assert lines[2].startswith("╰─")
+
+
+def test_rich_code_is_verbatim_under_its_language() -> None:
+    lines = _plain_lines("```mermaid\ngraph TD;\n  A-->B;\n```\n")
+    assert lines[0] == "mermaid"
+    assert [line.strip() for line in lines[1:]] == ["graph TD;", "A-->B;"]
+
+
+def test_rich_paragraphs_break_cjk_between_characters() -> None:
+    lines = _plain_lines("时光匆匆又是一年。2024年我们一起见证了很多事情，社区也在不断成长。", 30)
+    assert lines[0] == "时光匆匆又是一年。2024年我们一"  # full: 30 cells, not cut at a space
+    assert all(not line.startswith(("。", "，")) for line in lines)
+
+
+def test_rich_soft_breaks_join_cjk_lines_without_a_space_and_latin_with_one() -> None:
+    assert _plain_lines("中文\n继续\n\nLatin\nwords", 40) == ["中文继续", "", "Latin words"]
+
+
+def test_rich_footnotes_are_listed_under_a_rule_at_the_end() -> None:
+    lines = _plain_lines("Claim[^n].\n\n[^n]: The source.\n\nMore text.\n")
+    assert lines[0] == "Claim[1]." and lines[2] == "More text."
+    assert lines[-2].startswith("Notes ─") and lines[-1] == "[1] The source."
+
+
 def test_rich_post_never_passes_hostile_sequences() -> None:
     text = _rendered(
         _post(title="T\x1b]0;owned\x07", tags=("x\x1b[2J",), body="b\x1b]52;c;eA==\x07")
@@ -174,9 +198,9 @@ def test_plain_body_drops_the_summary_divider(divider: str) -> None:
     assert plain_body(post) == "The summary.\n\nThe rest.\n"
 
 
-def test_plain_body_keeps_other_html_comments() -> None:
-    post = _post(body="Text <!-- a note --> more.\n")
-    assert plain_body(post) == "Text <!-- a note --> more.\n"
+def test_html_comments_show_nothing() -> None:
+    post = _post(body="Text <!-- a note --> more.\n\n<!--\n{{< figure src=me.jpg >}}\n-->\n")
+    assert plain_body(post) == "Text  more.\n"
 
 
 def test_plain_header_names_the_authors_and_underlines_wide_titles_fully() -> None:

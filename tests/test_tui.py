@@ -589,8 +589,8 @@ def test_links_resolve_relative_ref_and_post_url() -> None:
     assert resolve("../../nowhere/", here, posts) is None
     post = Post(path=here, title="Moon", slug="moon", body='{{< figure src="/m.png" >}} [a](b.md)')
     assert [(link.target, link.image) for link in links_of(post)] == [
-        ("b.md", False),
         ("/m.png", True),
+        ("b.md", False),
     ]
 
 

@@ -1,6 +1,7 @@
 """A post turned into rendered lines for the reading pane: header, markdown body, links.
 
-Sanitising and shortcodes come from blogtui.render, so a post reads as in `blogtui cat`.
+The body is the document blogtui.markup parses (as `blogtui cat` prints it), drawn by
+blogtui.styled.
 Rendering runs in a worker thread with its own rich Console, so a long post never blocks
 the UI; the first screen is rendered from the head of the body before the rest.
 """
@@ -8,56 +9,32 @@ the UI; the first screen is rendered from the head of the body before the rest.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from blogtui import styled
+from blogtui.markup import nodes, parse_post
+from blogtui.markup.targets import Target, targets
+from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, header_rows
-from blogtui.render import resolve_shortcodes, sanitize
-
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_FIGURE_SRC = re.compile(r"""\{\{[<%]\s*(?:figure|img|image)\b[^}]*?\bsrc\s*=\s*["']([^"']+)""")
-_BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)>\]\"']+")
+from blogtui.render import sanitize
 
 #: How much of the body the first screen is rendered from (cut at a blank line).
 FIRST_SCREEN_CHARS = 6000
 
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A link or image found in a post body."""
-
-    label: str
-    target: str
-    image: bool = False
+#: A link or image of a post, as the links picker lists it.
+Link = Target
 
 
-def links_of(post: Post) -> list[Link]:
-    """The links and images of a post's body, in order, each once."""
-    body = resolve_shortcodes(post.body)
-    seen: set[str] = set()
-    found: list[Link] = []
-    for match in _LINK.finditer(body):
-        image, label, target = match.group(1) == "!", match.group(2), match.group(3)
-        if target not in seen:
-            seen.add(target)
-            found.append(Link(sanitize(label) or target, target, image))
-    for match in _FIGURE_SRC.finditer(post.body):  # shortcode images read as text, not links
-        if match.group(1) not in seen:
-            seen.add(match.group(1))
-            found.append(Link(match.group(1), match.group(1), image=True))
-    for match in _BARE_URL.finditer(body):
-        if match.group(0) not in seen:
-            seen.add(match.group(0))
-            found.append(Link(match.group(0), match.group(0)))
-    return found
+def links_of(post: Post) -> list[Target]:
+    """The links and images of a post's body, in order, each once (a badge is its link)."""
+    return targets(parse_post(post))
 
 
 def first_screen(body: str, limit: int = FIRST_SCREEN_CHARS) -> str | None:
@@ -101,12 +78,26 @@ def header(post: Post, look: Look) -> RenderableType:
 
 
 def body(post: Post, look: Look, text: str | None = None) -> RenderableType:
-    """The post body (or `text`, a part of it) as rich Markdown with shortcodes resolved."""
-    source = resolve_shortcodes(sanitize(post.body if text is None else text))
-    if not source.strip():
+    """The post body (or `text`, a part of it) drawn from its parsed document."""
+    document = parse_post(post, text)
+    if not document.blocks:
         summary = sanitize(post.summary).strip()
         return Text(summary or "(this post has no body)", style="italic dim")
-    return Markdown(source, code_theme=look.code_theme, hyperlinks=False)
+    return styled.document(document, dark=look.dark)
+
+
+def headings(post: Post, text: str | None = None) -> list[tuple[str, str]]:
+    """(key, shown text) of each heading of the body, for jumping to `#Heading`."""
+    from blogtui.markup.plain import spans_text
+
+    found = []
+    for block in parse_post(post, text).blocks:
+        if isinstance(block, nodes.Heading):
+            shown = sanitize(spans_text(block.spans)).replace("\n", " ")
+            found.append((heading_key(block.anchor or shown), shown))
+            if block.anchor:
+                found.append((heading_key(shown), shown))
+    return found
 
 
 def render_lines(renderable: RenderableType, width: int) -> list[list[Segment]]:

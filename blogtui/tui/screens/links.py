@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from blogtui.markup.urls import display_url
 from blogtui.model import Post
 from blogtui.tui.rendering import links_of
 
@@ -42,7 +43,9 @@ class LinkPicker(ModalScreen[str | None]):
         for link in self.links:
             label = Text("image " if link.image else "link  ", style="dim")
             label.append(link.label)
-            label.append(f"  {link.target}", style="dim")
+            shown = display_url(link.target)
+            if shown != link.label.strip():  # a bare URL is its own label: once is enough
+                label.append(f"  {shown}", style="dim")
             options.append(Option(label, id=link.target))
         return options
 

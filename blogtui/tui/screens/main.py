@@ -439,17 +439,19 @@ class MainScreen(Screen[None]):
         self.app.push_screen(LinkPicker(post), self._follow)
 
     def _follow(self, target: str | None) -> None:
-        from blogtui.tui.links import resolve
+        from blogtui.tui.links import follow
 
         reader = self.query_one(Reader)
         if not target or reader.post is None:
             return
-        linked = resolve(target, reader.post.path, self.catalogue)
-        if linked is not None:
-            reader.open(linked.path)
+        found = follow(target, reader.post.path, self.catalogue, self.session.root)
+        if found.post is not None:
+            reader.open(found.post.path, anchor=found.anchor)
             self.focus_reader()
-        else:
+        elif found.external:
             external.open_link(self.app, self.session, target, reader.post)
+        else:
+            self.notify(found.reason, timeout=3)
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar

@@ -11,6 +11,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -19,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, Problem
 from blogtui.render import sanitize
 from blogtui.tui import rendering
@@ -40,6 +42,24 @@ class Page:
 
     def __post_init__(self) -> None:
         self.plain = ["".join(s.text for s in line) for line in self.lines]
+
+
+def _over(strip: Strip, style: Style) -> Strip:
+    """`strip` with `style` laid over each segment's own style (its colours win over the
+    text's, so a match is marked even where the text has a background of its own)."""
+    return Strip(
+        [Segment(text, (own or Style()) + style, control) for text, own, control in strip],
+        strip.cell_length,
+    )
+
+
+def _line_starting(lines: list[str], text: str) -> int | None:
+    """The first line holding the start of `text` (a heading as drawn), or None."""
+    head = text.strip()[:40]
+    for number, line in enumerate(lines):
+        if head and head in line:
+            return number
+    return None
 
 
 def _message_page(text: str, width: int = 80) -> Page:
@@ -84,6 +104,7 @@ class Reader(ScrollView, can_focus=True):
         self._matches: list[tuple[int, int, int]] = []  # (line, start, end) in cells
         self._current = -1
         self._message: str | None = None
+        self._anchor = ""  # a heading to show once the post is rendered
 
     @property
     def post(self) -> Post | None:
@@ -101,9 +122,11 @@ class Reader(ScrollView, can_focus=True):
         so a scrollbar appearing does not change it."""
         return max(20, self.content_region.width - 2)
 
-    def open(self, path: str, *, remember: bool = True) -> None:
-        """Show the post at `path`; the current one goes on the history for backspace."""
+    def open(self, path: str, *, remember: bool = True, anchor: str = "") -> None:
+        """Show the post at `path` (at its heading `anchor`, if given); the current one goes
+        on the history for backspace."""
         self._message = None
+        self._anchor = anchor
         if remember and self.path is not None and self.path != path:
             self.history.append(self.path)
         self.path = path
@@ -177,15 +200,28 @@ class Reader(ScrollView, can_focus=True):
         width = max((cell_len(line) for line in page.plain), default=0)
         self.virtual_size = Size(min(width, self.render_width), len(page.lines))
         if reset:
-            self.scroll_to(0, 0, animate=False)
+            self.scroll_to(0, 0, animate=False, force=True)  # also behind a modal picker
+        if self._anchor and page.post is not None:
+            self._go_to_heading(page)
         if self._find:
             self._search(self._find)
         self.refresh()
         self.post_message(self.Opened(page.post, page.complete))
 
+    def _go_to_heading(self, page: Page) -> None:
+        """Scroll to the heading `self._anchor` names (case and punctuation ignored)."""
+        assert page.post is not None
+        wanted = heading_key(self._anchor)
+        shown = next((text for key, text in rendering.headings(page.post) if key == wanted), "")
+        line = _line_starting(page.plain, shown) if shown else None
+        if line is not None:  # after the refresh that makes the new height scrollable
+            self.call_after_refresh(self.scroll_to, y=line, animate=False, force=True)
+        if page.complete or line is not None:
+            self._anchor = ""
+
     def on_resize(self, event: events.Resize) -> None:
         if self.path is not None:  # also when a render at the old width is still running
-            self.open(self.path, remember=False)
+            self.open(self.path, remember=False, anchor=self._anchor)
         elif self.path is None and self._message is not None:
             self.clear(self._message)
 
@@ -208,7 +244,7 @@ class Reader(ScrollView, can_focus=True):
             name = "reader--current-match" if number == self._current else "reader--match"
             style = self.get_component_rich_style(name)
             before, middle, after = strip.divide([start, end, strip.cell_length])
-            strip = Strip.join([before, middle.apply_style(style), after])
+            strip = Strip.join([before, _over(middle, style), after])
         return strip
 
     # --- find -------------------------------------------------------------------------
