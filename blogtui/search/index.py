@@ -175,7 +175,7 @@ class PostIndex:
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
         try:
-            store.prepare_location(root)
+            store.prepare_location(location, root)
         except OSError as exc:
             index._to_memory(exc)
         if rebuild:
