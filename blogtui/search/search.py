@@ -105,7 +105,7 @@ def _collect(
         for (post, row), score in zip(rows, scores, strict=True)
         if wanted.keep(row)
     ]
-    counts = snapshot.facets(row for _hit, row in kept) if counting else Facets()
+    counts = snapshot.facets([row for _hit, row in kept]) if counting else Facets()
     return [hit for hit, _row in kept], counts
 
 
