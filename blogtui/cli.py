@@ -324,7 +324,7 @@ def _add_list(sub: argparse.ArgumentParser) -> None:
 
 def _add_search(sub: argparse.ArgumentParser) -> None:
     from blogtui.model import LIST_SORTS
-    from blogtui.search.syntax import SYNTAX_HELP
+    from blogtui.search.keys import SYNTAX_HELP
 
     sub.epilog = f"{SYNTAX_HELP}\n\n{sub.epilog}"
     sub.add_argument("query", nargs="*", metavar="QUERY", help="what to look for")

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any, Literal, TypeGuard, get_args
+from typing import Any, Literal, NamedTuple, TypeGuard, get_args
 
 #: Words a minute for the reading time, as Hugo uses (213 for most languages).
 WORDS_PER_MINUTE = 213
@@ -119,8 +119,7 @@ class Post:
 FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count"]
 
 
-@dataclass(frozen=True, slots=True)
-class PostField:
+class PostField(NamedTuple):
     """One field of a Post, and where it goes: the index's catalogue, JSON, post headers.
 
     The index stores `stored` fields (the rest are judged again when read, or read from the
