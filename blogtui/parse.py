@@ -17,6 +17,8 @@ from typing import Any
 from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler
 from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
+from blogtui.prose import plain_text
+from blogtui.prose import tidy as _tidy
 
 #: Summaries made from the body are cut to about this many characters.
 SUMMARY_CHARS = 300
@@ -36,19 +38,6 @@ _MORE = re.compile(r"<!--\s*more\s*-->")
 _HEADING = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 _NOT_PROSE = ("#", "|", "---", "***", "<", "{{", "{%", "![")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
-
-# Markdown to plain-ish text for summaries: (a substring that must be present, pattern, repl).
-_PLAIN_SUBS = (
-    ("![", re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    ("](", re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
-    ("][", re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
-    ("<!--", re.compile(r"<!--.*?-->", re.DOTALL), ""),
-    ("{{", re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL), ""),  # Hugo shortcodes
-    ("{", re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL), ""),  # Liquid / Tera
-    ("<", re.compile(r"<[^>\n]+>"), ""),  # HTML tags
-    ("", re.compile(r"\*\*|__|\*|`|~~"), ""),
-    ("", re.compile(r"^[ \t]*(?:#+|>|[-*+]|\d+\.)[ \t]+", re.MULTILINE), ""),
-)
 
 # Word counting on UTF-8 bytes at C speed. Continuation bytes are deleted, so each character
 # leaves one byte: 1 for a character that belongs to a word, 0 for ASCII whitespace and for
@@ -263,13 +252,6 @@ _READ = tuple((name, read) for name, _keys, read in READERS)
 #: Every front-matter key some reader reads.
 META_KEYS = frozenset(key for _name, keys, _read in READERS for key in keys)
 _HANDLERS: tuple[Handler, ...] = (YAMLHandler(META_KEYS), TOMLHandler(), JSONHandler())
-
-
-def _tidy(text: str) -> str:
-    """tidy_term, skipping the work for text that is already tidy (the usual case)."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return tidy_term(text)
 
 
 def _text(value: object) -> str:
@@ -549,14 +531,6 @@ def _lines(text: str, limit: int) -> Iterator[str]:
             end = len(text)
         yield text[start:end]
         start = end + 1
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown with links, images, markup, HTML and shortcodes removed; whitespace tidied."""
-    for trigger, pattern, replacement in _PLAIN_SUBS:
-        if trigger in markdown:
-            markdown = pattern.sub(replacement, markdown)
-    return _tidy(markdown)
 
 
 def _shorten(text: str) -> str:

@@ -55,13 +55,12 @@ def test_a_catalogue_record_gives_back_the_post() -> None:
 
 
 def test_json_records_hold_the_json_fields() -> None:
-    record = json_record(_full_post())
+    record = json.loads(json.dumps(json_record(_full_post())))
     assert list(record) == [f.name for f in FIELDS if f.json]
     assert record["date"] == "2024-02-03T04:05:06Z"
     assert record["tags"] == ["t1", "T2"]
     assert record["taxonomies"] == {"series": ["S"]}
     assert record["reading_minutes"] == 3
-    json.dumps(record)  # plain JSON values only
 
 
 def test_header_rows_follow_the_table_and_end_with_the_path() -> None:

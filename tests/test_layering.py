@@ -13,7 +13,7 @@ import blogtui
 import blogtui.search
 
 SEARCH = [f"search.{m.name}" for m in pkgutil.iter_modules(blogtui.search.__path__)]
-CORE = ["model", "parse", "front_matter", "archive", "config", "search", *SEARCH]
+CORE = ["model", "prose", "parse", "front_matter", "archive", "config", "search", *SEARCH]
 
 
 def _loaded(imports: list[str], prefixes: tuple[str, ...]) -> list[str]:
@@ -40,8 +40,13 @@ def test_core_imports_neither_textual_nor_rich() -> None:
 
 
 def test_only_the_search_package_imports_whoosh() -> None:
-    outside = ["model", "parse", "front_matter", "archive", "config", "render", "cli"]
+    outside = ["model", "prose", "parse", "front_matter", "archive", "config", "render", "cli"]
     assert _loaded(outside, ("whoosh",)) == []
+
+
+def test_the_search_modules_load_no_front_matter_parser() -> None:
+    """Listing from the catalogue needs no PyYAML; only reading a file loads the parsers."""
+    assert _loaded(["search.search", "search.index"], ("yaml", "frontmatter")) == []
 
 
 def test_importing_the_search_package_loads_no_whoosh() -> None:

@@ -148,19 +148,30 @@ def prefix_forms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return prefixes, whole
 
 
-#: Porter2 stems keep their word's first two letters (not always the third: try -> tri,
-#: using -> use), but for three exceptional forms: dying -> die, lying -> lie, tying -> tie.
+#: Porter2 respells a word's start only in its exceptional forms dying, lying and tying.
 _RESPELLED_HEADS = {"di": "dy", "li": "ly", "ti": "ty"}
 
 
 def heads_of(terms: Iterable[str]) -> frozenset[str] | None:
-    """The word heads (first two letters, lowercased) that can stem to one of `terms`, for
-    `term_spans`; None when any word may (a term shorter than two letters)."""
+    """The word heads that can stem to `terms` (or to terms starting with them), for
+    `term_spans`; None when any word may (a term shorter than two letters).
+
+    A stem keeps its word's first three letters but in a few ways: a `y` or `i` third
+    letter swaps (try -> tri, skies -> sky), a two-letter remainder gains an `e` (using ->
+    use) or stays two letters (ebbing -> eb), and the exceptions above. Three-letter heads
+    are kept where they are safe, two-letter ones elsewhere. The property tests check this
+    against every word they make up.
+    """
     heads: set[str] = set()
     for term in terms:
         if len(term) < 2:
             return None
-        heads.add(term[:2])
+        if len(term) < 3 or (len(term) == 3 and term[2] == "e"):
+            heads.add(term[:2])
+        else:
+            heads.add(term[:3])
+            if term[2] in "iy":
+                heads.add(term[:2] + ("y" if term[2] == "i" else "i"))
         if respelled := _RESPELLED_HEADS.get(term[:2]):
             heads.add(respelled)
     return frozenset(heads)
@@ -170,17 +181,19 @@ def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple
     """(term, start, end) of every indexed term of `text`: `tokens` without the objects,
     for marking matches in snippets (a few ms a post instead of tens).
 
-    `heads` (from `heads_of`): when given, latin words whose first two letters, lowercased,
-    are not in it are skipped unstemmed, since they cannot stem to a wanted term: stemming
-    every new word of a body is most of the cost in a fresh process.
+    `heads` (from `heads_of`): when given, latin words whose first three (or two) letters,
+    lowercased, are not in it are skipped unstemmed, since they cannot stem to a wanted
+    term: stemming every new word of a body is most of the cost in a fresh process.
     """
     cache = _TERMS
     for match in TOKEN.finditer(text):
         run, word = match.groups()
         start = match.start()
         if word:
-            if heads is not None and word.isascii() and word[:2].lower() not in heads:
-                continue
+            if heads is not None and word.isascii():
+                head = word[:3].lower()
+                if head not in heads and head[:2] not in heads:
+                    continue
             term = cache.get(word)
             if term is None:
                 term = _fold(word)

@@ -95,17 +95,15 @@ class Snapshot:
         The per-keystroke search path: thousands of hits, so no per-path locking.
         """
         index = self._index
-        entries, by_path, counter = index._entries, index._by_path, index._facets
-        out: list[tuple[Post, FacetRow]] = []
+        entries, by_path = index._entries, index._by_path
+        posts: list[Post] = []
         for path in paths:
             entry = entries.get(path)
-            if entry is None or not entry.readable:
-                continue
-            post = by_path.get(path) or index._post_of(path)
-            out.append((post, counter.row(post)))
-        return out
+            if entry is not None and entry.readable:
+                posts.append(by_path.get(path) or index._post_of(path))
+        return list(zip(posts, index._facets.rows(posts), strict=True))
 
-    def facets(self, rows: Iterable[FacetRow]) -> Facets:
+    def facets(self, rows: list[FacetRow]) -> Facets:
         """The facet counts of rows from `rows`, in the archive's spellings."""
         return self._index._facets.count(rows)
 
@@ -175,7 +173,7 @@ class PostIndex:
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
         try:
-            store.prepare_location(root)
+            store.prepare_location(location, root)
         except OSError as exc:
             index._to_memory(exc)
         if rebuild:

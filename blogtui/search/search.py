@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blogtui.model import Post, Sort, term_key
+from blogtui.prose import plain_text
 from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
 from blogtui.search.compile import whoosh_query
 from blogtui.search.facets import FacetRow, Facets
@@ -104,7 +105,7 @@ def _collect(
         for (post, row), score in zip(rows, scores, strict=True)
         if wanted.keep(row)
     ]
-    counts = snapshot.facets(row for _hit, row in kept) if counting else Facets()
+    counts = snapshot.facets([row for _hit, row in kept]) if counting else Facets()
     return [hit for hit, _row in kept], counts
 
 
@@ -250,8 +251,6 @@ def _best_window(marks: list[tuple[int, int]], width: int) -> int:
 
 
 def _snippet(body: str, wanted: _Wanted) -> Snippet:
-    from blogtui.parse import plain_text  # PyYAML comes with it: only when snippets are made
-
     # Plain prose: link targets, markup, HTML and shortcodes are noise in a one-line snippet.
     text = _SPACE.sub(" ", plain_text(body)).strip()
     marks = _marks(text, wanted)

@@ -82,9 +82,9 @@ def index_location(root: Path) -> Path:
     return _cache_root() / digest
 
 
-def prepare_location(root: Path) -> Path:
-    """Create the index folder of `root` and its meta file; OSError if the cache is unwritable."""
-    location = index_location(root)
+def prepare_location(location: Path, root: Path) -> None:
+    """Create `location`, the index folder of the archive at `root`, and its meta file;
+    OSError if the cache is unwritable."""
     location.mkdir(parents=True, exist_ok=True)
     meta = location / META
     wanted = {"archive": str(Path(root).resolve()), "schema": SCHEMA_VERSION}
@@ -94,7 +94,6 @@ def prepare_location(root: Path) -> Path:
         current = None
     if current != wanted:
         write_atomic(meta, json.dumps(wanted).encode())
-    return location
 
 
 def prune() -> list[Path]:

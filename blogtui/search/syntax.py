@@ -1,7 +1,7 @@
 """Our query syntax turned into a typed tree; no whoosh here (compile.py does that).
 
 Words AND together; "a phrase"; OR; NOT word or -word; (groups); prefix*; `name:value` for
-each of QUERY_FIELDS (with "quoted values"); dates as date:2024, date:2024-06,
+each of keys.QUERY_FIELDS (with "quoted values"); dates as date:2024, date:2024-06,
 date:2024-06-15, date:2023..2024 or date:>=2024-01-01 (also >, <, <=).
 """
 
@@ -13,36 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class QueryField:
-    """A field a query may name: its canonical name, its aliases and its value in help text."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    value: str = ""  # how the help shows its value ("" for any text)
-
-
-#: The one list of query fields (compile.py maps each to the index; help and errors list them).
-QUERY_FIELDS = (
-    QueryField("tag", ("tags",)),
-    QueryField("category", ("categories",)),
-    QueryField("title"),
-    QueryField("author", ("authors",)),
-    QueryField("path"),
-    QueryField("lang"),
-    QueryField("draft", value="yes|no"),
-    QueryField("date"),
-)
-#: Every name a query may use for a field -> its canonical name.
-FIELD_NAMES = {alias: f.name for f in QUERY_FIELDS for alias in (f.name, *f.aliases)}
-_FIELD_LIST = ", ".join(f.name for f in QUERY_FIELDS)
-#: The query syntax at a glance, for `blogtui search --help`.
-SYNTAX_HELP = (
-    'query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;\n  '
-    + " ".join(f"{f.name}:{f.value}" for f in QUERY_FIELDS if f.name != "date")
-    + ";\n  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01"
-)
+from blogtui.search.keys import FIELD_LIST, FIELD_NAMES
 
 
 class QueryError(ValueError):
@@ -232,7 +203,7 @@ class _Parser:
 def _field(name: str, value: str, quoted: bool) -> Node:
     canonical = FIELD_NAMES.get(name.lower())
     if canonical is None:
-        raise QueryError(f"unknown field '{name}:' (fields: {_FIELD_LIST})")
+        raise QueryError(f"unknown field '{name}:' (fields: {FIELD_LIST})")
     if not value:
         raise QueryError(f"'{name}:' needs a value")
     if canonical == "date":

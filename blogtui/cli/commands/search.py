@@ -21,7 +21,7 @@ from blogtui.cli.output import (
     warn_problems,
 )
 from blogtui.model import LIST_SORTS
-from blogtui.search.syntax import SYNTAX_HELP
+from blogtui.search.keys import SYNTAX_HELP
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
