@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from blogtui.model import Post, Sort, term_key
 from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
 from blogtui.search.compile import whoosh_query
-from blogtui.search.facets import FacetRow, Facets
+from blogtui.search.facets import FacetKind, FacetRow, Facets
 from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
 from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse
 
@@ -59,15 +59,20 @@ def search(
     sort: Sort = "relevance",
     limit: int | None = None,
     facets: bool = True,
+    terms: Mapping[FacetKind, Iterable[str]] | None = None,
+    include_hidden: bool = False,
 ) -> Results:
     """Posts matching `text` (empty: all) and every filter (terms AND together).
 
-    Relevance sort with an empty query falls back to date. `facets=False` skips the facet
-    counts (left empty) for callers that only list. Raises QueryError.
+    `terms` filters by any other facet kind (`{"author": ["Ann"]}`). Pages that are not
+    posts to list (Post.hidden: headless, never listed, redirects, empty) are left out
+    unless `include_hidden`. Relevance sort with an empty query falls back to date.
+    `facets=False` skips the facet counts (left empty) for callers that only list.
+    Raises QueryError.
     """
     node = parse(text)
     compiled = whoosh_query(node) if node is not None else None
-    wanted = _Filter(tags, categories, years, drafts)
+    wanted = _Filter(tags, categories, years, drafts, terms or {}, include_hidden)
     for attempt in range(_ATTEMPTS):
         if compiled is not None:
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
@@ -125,32 +130,47 @@ class _Filter:
     categories: set[str]
     years: set[int]
     drafts: bool
+    terms: set[tuple[FacetKind, str]]
+    hidden: bool
 
     def __init__(
-        self, tags: Iterable[str], categories: Iterable[str], years: Iterable[int], drafts: bool
+        self,
+        tags: Iterable[str],
+        categories: Iterable[str],
+        years: Iterable[int],
+        drafts: bool,
+        terms: Mapping[FacetKind, Iterable[str]],
+        hidden: bool,
     ) -> None:
         self.tags = {term_key(t) for t in tags}
         self.categories = {term_key(c) for c in categories}
         self.years = set(years)
         self.drafts = drafts
+        self.terms = {(kind, term_key(t)) for kind, picked in terms.items() for t in picked}
+        self.hidden = hidden
 
     def keep(self, row: FacetRow | None) -> bool:
         if row is None:
             return False
         if self.everything:
             return True
-        tag_keys, cat_keys, year, draft = row
         return (
-            (self.drafts or not draft)
-            and self.tags.issubset(tag_keys)
-            and self.categories.issubset(cat_keys)
-            and (not self.years or year in self.years)
+            (self.drafts or not row.draft)
+            and (self.hidden or not row.hidden)
+            and self.tags.issubset(row.tags)
+            and self.categories.issubset(row.categories)
+            and (not self.years or row.year in self.years)
+            and self.terms.issubset(row.terms)
         )
 
     @property
     def everything(self) -> bool:
         """True when no filter is set (the common case: skip the checks)."""
-        return self.drafts and not (self.tags or self.categories or self.years)
+        return (
+            self.drafts
+            and self.hidden
+            and not (self.tags or self.categories or self.years or self.terms)
+        )
 
 
 def _sorted(hits: list[Hit], sort: Sort) -> list[Hit]:
