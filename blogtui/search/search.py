@@ -295,6 +295,6 @@ def snippets(index: PostIndex, text: str, posts: Sequence[Post]) -> dict[str, Sn
     out: dict[str, Snippet] = {}
     for post in posts:
         full = index.post(post.path)
-        body = full.body if full is not None else ""
-        out[post.path] = _snippet(body or post.summary, wanted)
+        body = (full.body.strip() or full.prose) if full is not None else ""
+        out[post.path] = _snippet(body or post.prose or post.summary, wanted)
     return out
