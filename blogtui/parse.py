@@ -168,7 +168,7 @@ def read_layout(path: str) -> Layout:
         stem=stem,
         bundle=bundle,
         lang=lang,
-        section=folders[0] if folders else "",
+        section=folders[0] if len(folders) > (1 if bundle else 0) else "",
         file_date=_name_date(bundle or stem, []),
         folder_date=_folder_date(folders[:-1] if bundle else folders),
         drafts_folder="_drafts" in folders,
