@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from blogtui.model import CANONICAL_FIELDS, MARKDOWN_SUFFIXES, Post, Problem, term_key, tidy_term
+from blogtui.site import NO_SITE, Site, read_site
 
 _LEAF_NAMES = frozenset(f"index{suffix}" for suffix in MARKDOWN_SUFFIXES)
 _BY_NAME = attrgetter("name")
@@ -79,6 +80,8 @@ class Scan:
     root: Path
     files: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: What the site's config, authors file and `_index.md` cascades say (see blogtui.site).
+    site: Site = NO_SITE
 
 
 @dataclass(slots=True)
@@ -129,6 +132,8 @@ class _Walk:
     found: list[_Found] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     deferred: list[_Task] = field(default_factory=list)
+    #: The `_index.*` files met: (content-relative, archive-relative) paths.
+    branch_indexes: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --- scanning ---------------------------------------------------------------------------------
@@ -144,9 +149,11 @@ def scan(root: Path, *, follow_symlinks: bool = False) -> Scan:
     if not stat.S_ISDIR(info.st_mode):
         raise ArchiveError(f"{root}: not a folder")
     walk = _Walk(real_root=os.path.realpath(root), follow_symlinks=follow_symlinks)
-    for content in content_folders(root):
+    contents = content_folders(root)
+    for content in contents:
         _walk_tree(walk, content)
-    return Scan(root=root, files=_unique(walk.found), problems=walk.problems)
+    site = read_site(root, [c.prefix for c in contents], walk.branch_indexes)
+    return Scan(root=root, files=_unique(walk.found), problems=walk.problems, site=site)
 
 
 def content_folders(root: Path) -> list[_Content]:
@@ -269,16 +276,28 @@ def _scan_folder(walk: _Walk, task: _Task) -> list[_Task]:
         if is_dir and not leaf:
             sub = _Task(content, entry.path, rel, task.via_link or link, key)
             (walk.deferred if link else subdirs).append(sub)
+        elif not is_dir and _is_branch_index(name):
+            walk.branch_indexes.append((_content_relative(rel, content), rel))
         elif not is_dir and (not link or _is_post_name(name, leaf)):
             _record(walk, entry, rel, content, info, task.via_link or link)
     return subdirs
+
+
+def _is_branch_index(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith("_index.") and lower.endswith(MARKDOWN_SUFFIXES)
+
+
+def _content_relative(rel: str, content: _Content) -> str:
+    cut = len(content.content_prefix) + 1 if content.content_prefix else 0
+    return rel[cut:]
 
 
 def _may_matter(entry: os.DirEntry[str], name: str, leaf: bool) -> bool:
     """A folder to walk (none below a leaf bundle: all that is its resources) or a post file."""
     if entry.is_dir(follow_symlinks=False):
         return not leaf
-    return _is_post_name(name, leaf)
+    return _is_post_name(name, leaf) or _is_branch_index(name)
 
 
 def _skipped(name: str, content: _Content, at_top: bool) -> bool:
@@ -362,7 +381,7 @@ def _unique(found: list[_Found]) -> list[SourceFile]:
 
 
 def read_post(
-    source: SourceFile, *, now: datetime | None = None
+    source: SourceFile, *, now: datetime | None = None, site: Site = NO_SITE
 ) -> tuple[Post | None, list[Problem]]:
     """Read and parse one file: a Post (with what could be read) and its problems, or None."""
     # Imported here: the parser pulls in PyYAML and python-frontmatter, which a stat-only
@@ -384,7 +403,7 @@ def read_post(
         data = _cut_utf8(data[:MAX_BYTES])
         extra.append(Problem(source.path, "larger than 10 MB; only the first 10 MB were read"))
     post, problems = parse_post(
-        data, source.path, now=now, content_path=source.content_path or None
+        data, source.path, now=now, content_path=source.content_path or None, site=site
     )
     return post, extra + problems
 
@@ -430,7 +449,7 @@ def load(root: Path, *, follow_symlinks: bool = False, now: datetime | None = No
     posts: list[Post] = []
     problems = list(found.problems)
     for source in found.files:
-        post, trouble = read_post(source, now=moment)
+        post, trouble = read_post(source, now=moment, site=found.site)
         problems.extend(trouble)
         if post is not None:
             posts.append(post)

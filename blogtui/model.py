@@ -92,6 +92,12 @@ class Post:
     #: Hugo's `expiryDate`: `expired` is judged against it (kept so a stored post can be
     #: judged again later, as time passes).
     expiry: PostDate | None = None
+    #: Where the date came from: one of DATE_SOURCES ("none" for an undated post).
+    date_source: str = "none"
+    #: Prose the front matter holds (`intro`, `subtitle`, `description`...), as markdown.
+    prose: str = ""
+    #: Why this file is not a page to list (headless, never listed, a redirect, empty), or "".
+    hidden: str = ""
 
     @property
     def reading_minutes(self) -> int:
@@ -105,11 +111,12 @@ class Post:
         """The calendar year as written, or None for an undated post."""
         return self.date.day.year if self.date else None
 
-    def sort_key(self) -> tuple[int, float, str]:
-        """Newest first, undated last, ties by path: use with `sorted(..., key=...)`."""
+    def sort_key(self) -> tuple[int, int, float, str]:
+        """Newest day first (the day as shown), then newest instant, undated last, ties by
+        path: use with `sorted(..., key=...)`."""
         if self.date is None:
-            return (1, 0.0, self.path)
-        return (0, -self.date.stamp, self.path)
+            return (1, 0, 0.0, self.path)
+        return (0, -self.date.day.toordinal(), -self.date.stamp, self.path)
 
 
 # --- the field table --------------------------------------------------------------------------
@@ -156,7 +163,12 @@ FIELDS: tuple[PostField, ...] = (
     PostField("section", "text"),
     PostField("body", "text", stored=False, json=False),  # read from the file when shown
     PostField("expiry", "date", json=False),
+    PostField("date_source", "text"),
+    PostField("prose", "text"),
+    PostField("hidden", "text"),
 )
+#: Where a date can come from, in the order they are tried (see parse.py).
+DATE_SOURCES = ("front-matter", "file-name", "url-key", "folders", "none")
 #: The fields whose terms take their archive-wide spellings (archive.canonicalise).
 CANONICAL_FIELDS = tuple(f.name for f in FIELDS if f.kind in ("terms", "taxonomies"))
 #: What the catalogue's layout depends on: folded into the index's schema version.
@@ -237,5 +249,12 @@ def tidy_term(term: str) -> str:
 
 
 def term_key(term: str) -> str:
-    """The matching key of a taxonomy term: case-folded, NFKC, whitespace runs as one space."""
-    return tidy_term(unicodedata.normalize("NFKC", term)).casefold()
+    """The matching key of a taxonomy term: case-folded, NFKC, accents folded (as body words
+    are: `Émoji` matches `emoji`), whitespace runs as one space."""
+    key = tidy_term(unicodedata.normalize("NFKC", term)).casefold()
+    if key.isascii():
+        return key
+    decomposed = unicodedata.normalize("NFKD", key)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -19,6 +20,7 @@ from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
 from blogtui.prose import plain_text
 from blogtui.prose import tidy as _tidy
+from blogtui.site import BUILT_IN_TAXONOMIES, NO_SITE, Site, build_unlisted
 
 #: Summaries made from the body are cut to about this many characters.
 SUMMARY_CHARS = 300
@@ -26,11 +28,16 @@ SUMMARY_CHARS = 300
 PARAGRAPH_SCAN = 6000
 
 _STRICT_DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[Tt ]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"[ \t]*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
 )
 _NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-|$)")
+#: A date inside a URL-ish value: `2014/12/12`, `2019-03-04` or `2019/03/` (the 1st).
+_URL_DATE = re.compile(r"(?<![\d])(\d{4})([/-])(\d{1,2})(?:\2(\d{1,2}))?(?=/|-|$|\.)")
+_YEAR, _MONTH, _DAY = re.compile(r"\d{4}"), re.compile(r"\d{1,2}"), re.compile(r"\d{1,2}")
+#: Years a date in a name or folder may have (so `1024/` or `9999/` is not taken for one).
+_YEARS = range(1900, 2200)
 _JEKYLL_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-(.+)")
 _LANG_SUFFIX = re.compile(r"(.+)\.([a-z]{2}(?:-[a-zA-Z]{2,4})?)")
 _LANG_CODE = re.compile(r"[a-z]{2}(?:-[a-zA-Z]{2,4})?")
@@ -60,7 +67,8 @@ class Layout:
     bundle: str  # the leaf bundle's folder name, or ""
     lang: str | None
     section: str
-    name_date: date | None
+    file_date: date | None  # a `YYYY-MM-DD` leading the file (or leaf bundle) name
+    folder_date: date | None  # folders `YYYY/MM/DD/`, `YYYY/MM/` or `YYYY-MM-DD-slug/`
     drafts_folder: bool
     folder_categories: tuple[str, ...]
 
@@ -71,25 +79,31 @@ def parse_post(
     *,
     now: datetime | None = None,
     content_path: str | None = None,
+    site: Site = NO_SITE,
 ) -> tuple[Post, list[Problem]]:
     """Parse one file's bytes into a Post and its problems.
 
     `path` is the archive-relative POSIX path stored in the Post; `content_path` is the same
     file relative to the site's content folder (for section and language), default `path`.
+    `site` holds what the site's own files say (custom taxonomies, author names, cascades).
     """
     problems: list[str] = []
     text = _decode(data, problems)
-    meta, body = split_front_matter(text, problems)
-    layout = read_layout(content_path if content_path is not None else path)
+    meta, body = split_front_matter(text, problems, site.taxonomies)
+    content = content_path if content_path is not None else path
+    layout = read_layout(content)
     words = _count_body_words(data, text, body)
-    source = _Source(meta, body, words, layout, now or datetime.now(UTC), problems)
+    source = _Source(meta, body, words, layout, now or datetime.now(UTC), problems, site, content)
     post = Post(path=path, body=body, **{name: read(source) for name, read in _READ})
     return post, [Problem(path, reason) for reason in problems]
 
 
-def split_front_matter(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
-    """Split YAML `---`, TOML `+++` or JSON `{` front matter from the body (text has LF ends)."""
-    return _split(text, _HANDLERS, problems)
+def split_front_matter(
+    text: str, problems: list[str], keys: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], str]:
+    """Split YAML `---`, TOML `+++` or JSON `{` front matter from the body (text has LF ends);
+    `keys`: more keys for YAML to construct than the readers' (a site's custom taxonomies)."""
+    return _split(text, _handlers(keys), problems)
 
 
 def _count_body_words(data: bytes, text: str, body: str) -> int:
@@ -143,8 +157,9 @@ def read_layout(path: str) -> Layout:
         stem=stem,
         bundle=bundle,
         lang=lang,
-        section=folders[0] if folders else "",
-        name_date=_name_date(stem, folders),
+        section=folders[0] if len(folders) > (1 if bundle else 0) else "",
+        file_date=_name_date(bundle or stem, []),
+        folder_date=_folder_date(folders[:-1] if bundle else folders),
         drafts_folder="_drafts" in folders,
         folder_categories=_jekyll_folder_categories(folders),
     )
@@ -169,6 +184,38 @@ def _name_date(stem: str, folders: list[str]) -> date | None:
     return None
 
 
+def _folder_date(folders: list[str]) -> date | None:
+    """The date the nearest folders spell: `YYYY/MM/DD/`, `YYYY/MM/` (the 1st), or a
+    `YYYY-MM-DD-slug/` folder."""
+    for end in range(len(folders), 0, -1):
+        if found := _name_date("", [folders[end - 1]]):
+            return found
+        if found := _ymd_folders(folders[max(0, end - 3) : end]):
+            return found
+    return None
+
+
+def _ymd_folders(run: list[str]) -> date | None:
+    """A date from folder names ending `YYYY/MM/DD` or `YYYY/MM` (which run ends the list)."""
+    for start in range(len(run) - 1):
+        parts = run[start:]
+        if _YEAR.fullmatch(parts[0]) and all(_MONTH.fullmatch(p) for p in parts[1:]):
+            day = parts[2] if len(parts) == 3 else "1"
+            if (found := _checked_date(parts[0], parts[1], day)) is not None:
+                return found
+    return None
+
+
+def _checked_date(year: str, month: str, day: str) -> date | None:
+    """The date, if it is a real one within _YEARS."""
+    if int(year) not in _YEARS:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
 def _jekyll_folder_categories(folders: list[str]) -> tuple[str, ...]:
     """Jekyll makes the folders above `_posts` a post's categories."""
     if "_posts" not in folders:
@@ -186,7 +233,8 @@ class _Source:
     order (so are their problems): several readers share each of them.
     """
 
-    __slots__ = ("body", "date", "expiry", "layout", "meta", "now", "problems", "terms", "words")
+    __slots__ = ("body", "content_path", "date", "date_source", "expiry", "layout", "meta", "now",
+                 "problems", "site", "terms", "words")  # fmt: skip
 
     def __init__(
         self,
@@ -196,12 +244,14 @@ class _Source:
         layout: Layout,
         now: datetime,
         problems: list[str],
+        site: Site = NO_SITE,
+        content_path: str = "",
     ) -> None:
         self.meta, self.body, self.words, self.layout = meta, body, words, layout
-        self.now, self.problems = now, problems
-        self.date = _post_date(meta, layout, problems)
+        self.now, self.problems, self.site, self.content_path = now, problems, site, content_path
+        self.date, self.date_source = _post_date(meta, layout, problems)
         self.expiry = _expiry(meta, problems)
-        self.terms = _taxonomies(meta, layout)
+        self.terms = _taxonomies(meta, layout, site)
 
 
 def _future(source: _Source) -> bool:
@@ -224,6 +274,11 @@ def _lang(source: _Source) -> str | None:
 
 #: Keys whose values may hold a `YYYY-MM-DD` for an undated post (see `_key_date`).
 _PATH_KEYS = ("url", "slug", "path", "permalink")
+#: Front-matter keys that hold prose about the post, in the order they are shown.
+PROSE_KEYS = ("intro", "subtitle", "description", "summary", "abstract", "lead", "excerpt")
+#: Keys that make a page a redirect to another one (go's `redirect`, Zola's `redirect_to`,
+#: jekyll-redirect-from's `redirect_to`/`redirect_from`).
+REDIRECT_KEYS = ("redirect", "redirect_to", "redirect_from", "redirect_url")
 
 Reader = Callable[[_Source], Any]
 #: Each Post field but path and body: the front-matter keys (lower-cased) it is read from,
@@ -234,24 +289,35 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("title", ("title",), lambda s: _title(s.meta, s.body, s.layout)),
     ("slug", ("slug",), _slug),
     ("date", ("date", "publishdate", "pubdate", *_PATH_KEYS), attrgetter("date")),
-    ("authors", ("authors", "author"), lambda s: _authors(s.meta)),
+    ("date_source", (), attrgetter("date_source")),
+    ("authors", ("authors", "author", "by", "taxonomies"), lambda s: _authors(s)),
     ("tags", ("tags", "tag", "taxonomies"), lambda s: s.terms[0]),
     ("categories", ("categories", "category", "taxonomies"), lambda s: s.terms[1]),
     ("taxonomies", ("taxonomies",), lambda s: s.terms[2]),
-    ("series", ("series",), lambda s: _dedupe(terms(s.meta.get("series"), split_strings=False))),
+    ("series", ("series", "taxonomies"), lambda s: s.terms[3]),
     ("draft", ("draft", "published"), lambda s: _draft(s.meta, s.layout)),
     ("future", (), _future),
     ("expired", ("expirydate",), _expired),
     ("summary", ("summary", "description"), lambda s: summarise(s.meta, s.body)),
     ("words", (), attrgetter("words")),
     ("lang", ("lang", "language"), _lang),
-    ("section", (), lambda s: s.layout.section),
+    ("section", ("section",), lambda s: _text(s.meta.get("section")) or s.layout.section),
     ("expiry", ("expirydate",), attrgetter("expiry")),
+    ("prose", PROSE_KEYS, lambda s: front_matter_prose(s.meta)),
+    ("hidden", ("headless", "build", "_build", *REDIRECT_KEYS), lambda s: _hidden(s)),
 )
 _READ = tuple((name, read) for name, _keys, read in READERS)
 #: Every front-matter key some reader reads.
 META_KEYS = frozenset(key for _name, keys, _read in READERS for key in keys)
 _HANDLERS: tuple[Handler, ...] = (YAMLHandler(META_KEYS), TOMLHandler(), JSONHandler())
+
+
+@lru_cache(maxsize=8)
+def _handlers(taxonomies: tuple[str, ...]) -> tuple[Handler, ...]:
+    """The front-matter handlers, YAML also constructing a site's custom taxonomy keys."""
+    if not taxonomies:
+        return _HANDLERS
+    return (YAMLHandler(META_KEYS | frozenset(taxonomies)), *_HANDLERS[1:])
 
 
 def _text(value: object) -> str:
@@ -294,6 +360,44 @@ def _jekyll_slug(stem: str) -> str:
     return match.group(1) if match else stem
 
 
+def front_matter_prose(meta: Mapping[str, Any]) -> str:
+    """The PROSE_KEYS values that have text, each once, as paragraphs of one markdown text."""
+    found = [text for key in PROSE_KEYS if (text := _prose_text(meta.get(key)))]
+    return "\n\n".join(dict.fromkeys(found))
+
+
+def _prose_text(value: object) -> str:
+    """A prose value: its lines kept (it is markdown), ends stripped; "" if not text."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _hidden(source: _Source) -> str:
+    """Why the page is not one to list, or "" (see `hidden_reason`)."""
+    return hidden_reason(source.meta, source.body, source.date is not None, source.site,
+                         source.content_path)  # fmt: skip
+
+
+def hidden_reason(
+    meta: Mapping[str, Any], body: str, dated: bool, site: Site = NO_SITE, content_path: str = ""
+) -> str:
+    """Why a page is not a post to list: Hugo's headless bundles and `build.list: never`
+    (also cascaded from an `_index.md`), redirect stubs, and pages with no title (front
+    matter or first heading), no date, no body and no front-matter prose. "" for a page."""
+    if _truthy(meta.get("headless")):
+        return "headless"
+    if build_unlisted(meta):
+        return "never listed (build.list: never)"
+    if reason := site.hidden_by(content_path):
+        return reason
+    if _text(meta.get("title")) or dated or front_matter_prose(meta):
+        return ""
+    if body.strip() and (first_heading(body) or plain_text(body)):
+        return ""
+    if any(meta.get(key) for key in REDIRECT_KEYS):
+        return "redirect"
+    return "empty (no title, date, body or prose)"
+
+
 def _draft(meta: Mapping[str, Any], layout: Layout) -> bool:
     return (
         _truthy(meta.get("draft"))
@@ -310,30 +414,46 @@ def _truthy(value: object) -> bool:
 # --- dates ------------------------------------------------------------------------------------
 
 
-def _post_date(meta: Mapping[str, Any], layout: Layout, problems: list[str]) -> PostDate | None:
-    """Front-matter date (strict), else the date in the file name or a path-like key."""
+def _post_date(
+    meta: Mapping[str, Any], layout: Layout, problems: list[str]
+) -> tuple[PostDate | None, str]:
+    """The date and where it came from (model.DATE_SOURCES): the front matter's date keys
+    (strict), else the file or bundle name, a URL-ish key, the folder names; else none."""
     for key in ("date", "publishdate", "pubdate"):
         value = meta.get(key)
         if value is None or value == "":
             continue
         parsed = to_post_date(value)
         if parsed is not None:
-            return parsed
-        fallback = layout.name_date or _key_date(meta)
-        use = f"using the file-name date {fallback}" if fallback else "post left undated"
+            return parsed, "front-matter"
+        fallback, source = _fallback_date(meta, layout)
+        use = f"using the {source} date {fallback}" if fallback else "post left undated"
         problems.append(f"{key}: {str(value)!r} is not a date; {use}")
-        return _midnight(fallback) if fallback else None
-    fallback = layout.name_date or _key_date(meta)
-    return _midnight(fallback) if fallback else None
+        return (_midnight(fallback) if fallback else None), source
+    fallback, source = _fallback_date(meta, layout)
+    return (_midnight(fallback) if fallback else None), source
+
+
+def _fallback_date(meta: Mapping[str, Any], layout: Layout) -> tuple[date | None, str]:
+    """A date from outside the front matter's date keys, and its source."""
+    if layout.file_date:
+        return layout.file_date, "file-name"
+    if found := _key_date(meta):
+        return found, "url-key"
+    if layout.folder_date:
+        return layout.folder_date, "folders"
+    return None, "none"
 
 
 def _key_date(meta: Mapping[str, Any]) -> date | None:
-    """A `YYYY-MM-DD` inside a url/slug/path/permalink value (`/2019-03-04-title/`)."""
-    for key in ("url", "slug", "path", "permalink"):
+    """A date inside a url/slug/path/permalink value: `/2019-03-04-title/`,
+    `2014/12/12/slug`, `/blog/2019/03/slug/` (the 1st of the month)."""
+    for key in _PATH_KEYS:
         value = meta.get(key)
-        if isinstance(value, str):
-            for part in value.split("/"):
-                if found := _name_date("", [part]):
+        if isinstance(value, str) and any(c.isdigit() for c in value):
+            for match in _URL_DATE.finditer(value):
+                year, _sep, month, day = match.groups()
+                if found := _checked_date(year, month, day or "1"):
                     return found
     return None
 
@@ -406,25 +526,36 @@ def _midnight(day: date) -> PostDate:
 # --- taxonomies and authors -------------------------------------------------------------------
 
 
+Terms = tuple[str, ...]
+
+
 def _taxonomies(
-    meta: Mapping[str, Any], layout: Layout
-) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """Tags, categories and other taxonomies (Zola's `[taxonomies]` table) as term tuples."""
+    meta: Mapping[str, Any], layout: Layout, site: Site = NO_SITE
+) -> tuple[Terms, Terms, dict[str, Terms], Terms, Terms]:
+    """Tags, categories, other taxonomies, series and the authors Zola's `[taxonomies]`
+    table names, as term tuples. Other taxonomies come from that table and from the
+    site's custom ones (Hugo `[taxonomies]`), each under its name."""
     split = layout.jekyll
     tags = _terms_either(meta, "tag", "tags", split)
     categories = layout.folder_categories + _terms_either(meta, "category", "categories", split)
-    others: dict[str, tuple[str, ...]] = {}
+    built_in: dict[str, Terms] = {"tags": tags, "categories": categories, "authors": ()}
+    built_in["series"] = terms(meta.get("series"), split_strings=False)
+    others: dict[str, Terms] = {}
+    for name in site.taxonomies:
+        if found := terms(meta.get(name), split_strings=False):
+            others[name] = found
     table = meta.get("taxonomies")
     if isinstance(table, dict):
         for name, value in table.items():
-            key = str(name).strip().lower()
-            if key == "tags":
-                tags += terms(value, split_strings=False)
-            elif key == "categories":
-                categories += terms(value, split_strings=False)
+            field = BUILT_IN_TAXONOMIES.get(str(name).strip().lower())
+            if field is not None:
+                built_in[field] += terms(value, split_strings=False)
             elif found := terms(value, split_strings=False):
-                others[str(name)] = found
-    return _dedupe(tags), _dedupe(categories), others
+                others[str(name)] = _dedupe(others.get(str(name), ()) + found)
+    tags, categories, series, authors = (
+        _dedupe(built_in[f]) for f in ("tags", "categories", "series", "authors")
+    )
+    return tags, categories, others, series, authors
 
 
 def _terms_either(
@@ -472,16 +603,20 @@ def _dedupe(found: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _authors(meta: Mapping[str, Any]) -> tuple[str, ...]:
+def _authors(source: _Source) -> tuple[str, ...]:
+    """`authors`, `author` and `by` (the Go blog's), strings or `{name: ...}` tables, keys
+    into the site's authors file (Docusaurus `authors.yml`) given as their names; then
+    those of a Zola `[taxonomies]` table."""
+    names = source.site.authors
     found: list[str] = []
-    for key in ("authors", "author"):
-        value = meta.get(key)
+    for key in ("authors", "author", "by"):
+        value = source.meta.get(key)
         items = value if isinstance(value, list) else [value]
         for item in items:
             name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
             if name:
-                found.append(name)
-    return _dedupe(found)
+                found.append(names.get(name, name))
+    return _dedupe([*found, *source.terms[4]])
 
 
 # --- summary and words -----------------------------------------------------------------------

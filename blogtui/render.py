@@ -83,8 +83,12 @@ def plain_body(post: Post) -> str:
 
 def plain_post(post: Post) -> str:
     """Header, blank line, body: what piped `blogtui cat` prints for one post."""
+    from blogtui.markup.parser import header_prose
+
     body = plain_body(post).strip("\n")
     lines = post_header_lines(post)
+    if prose := header_prose(post):
+        lines += ["", sanitize(prose)]
     return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
@@ -102,6 +106,8 @@ def rich_header(post: Post) -> Text:
     the title; the date, the status and the other header rows on one line; the path."""
     from rich.text import Text
 
+    from blogtui.markup.parser import header_prose
+
     header = Text()
     header.append(display_title(post), style="bold cyan")
     header.append("\n")
@@ -115,6 +121,8 @@ def rich_header(post: Post) -> Text:
             header.append(sanitize(value), style=_STYLES.get(label, ""))
     header.append("\n")
     header.append(sanitize(path), style="dim")
+    if prose := header_prose(post):
+        header.append("\n\n" + sanitize(prose), style="italic")
     return header
 
 

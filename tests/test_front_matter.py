@@ -97,6 +97,20 @@ SAMPLE: dict[str, Any] = {
     "lang": "fr",
     "language": "de",
     "series": ["Harbour Walks", "harbour  walks", "Tides"],
+    "by": ["Dee, for the team"],
+    "intro": "An *intro* in markdown.",
+    "subtitle": "A subtitle",
+    "abstract": "The abstract.",
+    "lead": "The lead.",
+    "excerpt": "The excerpt.",
+    "headless": True,
+    "build": {"list": "never"},
+    "_build": {"list": "never", "render": "never"},
+    "redirect": "/blog/elsewhere",
+    "redirect_to": "https://example.org/",
+    "redirect_from": ["/old/"],
+    "redirect_url": "/new/",
+    "section": "notes",
 }
 
 
@@ -134,8 +148,8 @@ def test_readers_look_up_only_declared_keys(name: str, monkeypatch: pytest.Monke
     """A key read but not declared would be dropped for YAML posts alone (see META_KEYS)."""
     seen: set[str] = set()
 
-    def recording(text: str, problems: list[str]) -> tuple[dict[str, Any], str]:
-        meta, body = split_front_matter(text, problems)
+    def recording(text: str, problems: list[str], *keys: Any) -> tuple[dict[str, Any], str]:
+        meta, body = split_front_matter(text, problems, *keys)
         wrapped = _Recording({**SAMPLE, **meta})
         wrapped.seen = seen
         return wrapped, body

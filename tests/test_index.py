@@ -159,7 +159,9 @@ def test_refresh_reports_what_changed_and_reads_only_that(
     os.utime(blog / "posts" / "beta.md", ns=(1, 1))
     read: list[str] = []
     original = catalogue.read
-    monkeypatch.setattr(catalogue, "read", lambda s, n: (read.append(s.path), original(s, n))[1])
+    monkeypatch.setattr(
+        catalogue, "read", lambda s, n, *site: (read.append(s.path), original(s, n, *site))[1]
+    )
     report = index.refresh()
     assert (report.added, report.changed, report.deleted, report.total) == (0, 1, 0, 3)
     assert read == ["posts/beta.md"]

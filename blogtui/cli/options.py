@@ -155,6 +155,18 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
         help="posts of YEAR; repeat for any of several years (default: every year)",
     )
     parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
+    parser.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar="A",
+        help="posts by author A; repeatable like --tag (default: any author)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also the pages that are not posts (headless, never listed, redirects, empty)",
+    )
 
 
 def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tuple[list[Hit], int]:
@@ -172,5 +184,7 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
         drafts=not args.no_drafts,
         sort=args.sort,
         facets=False,
+        terms={"author": args.author},
+        include_hidden=args.all,
     ).hits
     return (hits[: args.limit] if args.limit else hits), len(hits)

@@ -128,8 +128,22 @@ def parse(body: str, *, mdx: bool = False) -> nodes.Document:
 
 
 def parse_post(post: Post, text: str | None = None) -> nodes.Document:
-    """The Document of a post's body (or of `text`, a part of it), read in its file's dialect."""
-    return parse(post.body if text is None else text, mdx=post.path.endswith(".mdx"))
+    """The Document of a post's body (or of `text`, a part of it), read in its file's dialect.
+
+    A post whose body is empty shows its front-matter prose (`intro:`...) as its body.
+    """
+    return parse(body_text(post) if text is None else text, mdx=post.path.endswith(".mdx"))
+
+
+def body_text(post: Post) -> str:
+    """The markdown a post shows as its body: the body, or its front-matter prose if the
+    body is blank."""
+    return post.body if post.body.strip() or not post.prose else post.prose
+
+
+def header_prose(post: Post) -> str:
+    """The front-matter prose shown under the header ("" when it stands in for the body)."""
+    return post.prose if post.body.strip() else ""
 
 
 def _inline_children(md: MarkdownIt, text: str, env: dict[str, object]) -> list[Token]:

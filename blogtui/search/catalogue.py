@@ -16,6 +16,7 @@ from types import NoneType
 from typing import Any
 
 from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate
+from blogtui.site import NO_SITE, Site
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -99,11 +100,11 @@ def post_of(
     )
 
 
-def read(source: Any, now: datetime | None) -> tuple[Entry, Post | None]:
+def read(source: Any, now: datetime | None, site: Site = NO_SITE) -> tuple[Entry, Post | None]:
     """Read one SourceFile: its catalogue entry and its Post (None when it cannot be read)."""
     from blogtui.archive import read_post
 
-    post, problems = read_post(source, now=now)
+    post, problems = read_post(source, now=now, site=site)
     entry = Entry(
         source.mtime_ns,
         source.size,
@@ -200,10 +201,11 @@ def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(dict(v) if isinstance(v, Mapping) else v for v in values)
 
 
-def dump(entries: dict[str, Entry], schema: str) -> bytes:
-    """The catalogue file's bytes, tagged with `schema` (the index's SCHEMA_VERSION)."""
+def dump(entries: dict[str, Entry], schema: str, site: str = "") -> bytes:
+    """The catalogue file's bytes, tagged with `schema` (the index's SCHEMA_VERSION) and
+    `site` (the fingerprint of the Site its posts were parsed against)."""
     flat = {p: (e.mtime_ns, e.size, e.problems, e.blob()) for p, e in entries.items()}
-    return marshal.dumps({"schema": schema, "entries": flat})
+    return marshal.dumps({"schema": schema, "site": site, "entries": flat})
 
 
 class SchemaMismatch(ValueError):
@@ -212,6 +214,11 @@ class SchemaMismatch(ValueError):
 
 def load(data: bytes, schema: str) -> dict[str, Entry]:
     """The entries of a catalogue file `dump`ed with this `schema`; ValueError if it is not one."""
+    return load_with_site(data, schema)[0]
+
+
+def load_with_site(data: bytes, schema: str) -> tuple[dict[str, Entry], str]:
+    """`load`, and the site fingerprint the catalogue was written with."""
     loaded = marshal.loads(data)
     if not isinstance(loaded, dict):
         raise ValueError("not a catalogue")
@@ -234,4 +241,5 @@ def load(data: bytes, schema: str) -> dict[str, Entry]:
             and isinstance(e._blob, bytes)
         ):
             raise ValueError(f"catalogue entry {path!r} is malformed")
-    return entries
+    site = loaded.get("site", "")
+    return entries, site if isinstance(site, str) else ""

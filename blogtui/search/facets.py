@@ -1,37 +1,82 @@
-"""Facet counts (tags, categories, years) over a set of posts: the one counter for CLI and TUI."""
+"""Facet counts over a set of posts (tags, categories, years, authors, series, sections and
+each taxonomy of the archive's own): the one counter for CLI and TUI, and the facet kinds."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Literal
+from typing import NamedTuple
 
 from blogtui.model import Post, term_key
 
-#: The kinds of facet the reader counts and filters by.
-FacetKind = Literal["tag", "category", "year"]
+#: A kind of facet: one of FACET_KINDS, or the name of one of the archive's own taxonomies
+#: (Post.taxonomies: a Zola `[taxonomies]` entry, a Hugo custom taxonomy).
+FacetKind = str
+#: The kinds every archive may have, in the order the reader shows them; the archive's own
+#: taxonomies follow, by name.
+FACET_KINDS: tuple[FacetKind, ...] = ("category", "year", "tag", "author", "series", "section")
+_HEADINGS = {"category": "Categories", "year": "Years", "tag": "Tags", "author": "Authors",
+             "series": "Series", "section": "Sections"}  # fmt: skip
 
-#: What facets and filters count of one post: tag keys, category keys, year, draft.
-FacetRow = tuple[tuple[str, ...], tuple[str, ...], int | None, bool]
+
+def heading(kind: FacetKind) -> str:
+    """A facet kind as a heading: `Tags`, `Authors`, `Theme tags`."""
+    return _HEADINGS.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
+
+
+class FacetRow(NamedTuple):
+    """What facets and filters count of one post."""
+
+    tags: tuple[str, ...]  # term keys
+    categories: tuple[str, ...]  # term keys
+    year: int | None
+    draft: bool
+    hidden: bool  # not a page to list (Post.hidden)
+    terms: tuple[tuple[FacetKind, str], ...]  # (kind, term key) of every other facet kind
 
 
 @dataclass(slots=True)
 class Facets:
-    """Counts over the current result set, biggest first (years: newest first)."""
+    """Counts over the current result set, biggest first (years: newest first).
+
+    `terms` holds every other kind (authors, series, sections, the archive's own
+    taxonomies) that has at least one term in the results.
+    """
 
     tags: list[tuple[str, int]] = field(default_factory=list)
     categories: list[tuple[str, int]] = field(default_factory=list)
     years: list[tuple[int, int]] = field(default_factory=list)
+    terms: dict[FacetKind, list[tuple[str, int]]] = field(default_factory=dict)
 
     def of(self, kind: FacetKind) -> list[tuple[str, int]]:
-        """One kind's (term, count) pairs, years written as text."""
+        """One kind's (term, count) pairs, years written as text; [] for a kind not here."""
         if kind == "tag":
             return self.tags
         if kind == "category":
             return self.categories
-        return [(str(year), count) for year, count in self.years]
+        if kind == "year":
+            return [(str(year), count) for year, count in self.years]
+        return self.terms.get(kind, [])
+
+    def kinds(self) -> list[FacetKind]:
+        """The kinds with at least one term, FACET_KINDS first, then the archive's own."""
+        present = [kind for kind in FACET_KINDS if self.of(kind)]
+        return present + sorted(kind for kind in self.terms if kind not in FACET_KINDS)
+
+
+def post_terms(post: Post) -> Iterable[tuple[FacetKind, str]]:
+    """(kind, term) of a post's facets beyond tags, categories and years."""
+    for author in post.authors:
+        yield "author", author
+    for series in post.series:
+        yield "series", series
+    if post.section:
+        yield "section", post.section
+    for name, terms in post.taxonomies.items():
+        for term in terms:
+            yield name, term
 
 
 class FacetCounter:
@@ -50,7 +95,7 @@ class FacetCounter:
         self._keys: dict[str, str] = {}  # term_key memo: a few hundred terms repeat a lot
 
     def rows(self, posts: Iterable[Post]) -> list[FacetRow]:
-        """(tag keys, category keys, year, draft) of each post, built on first use.
+        """The facet row of each post, built on first use.
 
         Called with thousands of hits per keystroke, hence the one tight loop."""
         memo, build = self._rows, self._row
@@ -62,30 +107,53 @@ class FacetCounter:
             out.append(row)
         return out
 
+    def _key(self, term: str) -> str:
+        keys = self._keys
+        return keys.get(term) or keys.setdefault(term, term_key(term))
+
     def _row(self, post: Post) -> FacetRow:
-        keys, spell = self._keys, self._spell
-        tag_keys = tuple(keys.get(t) or keys.setdefault(t, term_key(t)) for t in post.tags)
-        cat_keys = tuple(keys.get(c) or keys.setdefault(c, term_key(c)) for c in post.categories)
+        spell = self._spell
+        tag_keys = tuple(map(self._key, post.tags))
+        cat_keys = tuple(map(self._key, post.categories))
         for key, term in zip(tag_keys, post.tags, strict=True):
-            spell["t" + key] = term
+            spell["tag\0" + key] = term
         for key, term in zip(cat_keys, post.categories, strict=True):
-            spell["c" + key] = term
-        return tag_keys, cat_keys, post.year, post.draft
+            spell["category\0" + key] = term
+        others = []
+        for kind, term in post_terms(post):
+            key = self._key(term)
+            spell[f"{kind}\0{key}"] = term
+            others.append((kind, key))
+        return FacetRow(
+            tag_keys,
+            cat_keys,
+            post.year,
+            post.draft,
+            bool(post.hidden),
+            tuple(dict.fromkeys(others)),
+        )
 
     def spelling(self, key: str, kind: FacetKind = "tag") -> str:
-        """The displayed spelling of a tag or category key (of a row built here)."""
-        return self._spell.get(kind[0] + key, key)
+        """The displayed spelling of a term key of `kind` (of a row built here)."""
+        return self._spell.get(f"{kind}\0{key}", key)
 
     def count(self, rows: list[FacetRow]) -> Facets:
         """The facet counts of these rows (rows built by this counter)."""
         # One C-level Counter over all terms: per-row Counter.update was most of the cost.
-        tag_counts = Counter(chain.from_iterable([row[0] for row in rows]))
-        cat_counts = Counter(chain.from_iterable([row[1] for row in rows]))
-        year_counts = Counter([row[2] for row in rows])
+        tag_counts = Counter(chain.from_iterable([row.tags for row in rows]))
+        cat_counts = Counter(chain.from_iterable([row.categories for row in rows]))
+        year_counts = Counter([row.year for row in rows])
         years = sorted(((y, n) for y, n in year_counts.items() if y is not None), reverse=True)
-        return Facets(self._ranked(tag_counts, "tag"), self._ranked(cat_counts, "category"), years)
+        other_counts = Counter(chain.from_iterable([row.terms for row in rows]))
+        by_kind: dict[FacetKind, Counter[str]] = {}
+        for (kind, key), n in other_counts.items():
+            by_kind.setdefault(kind, Counter())[key] = n
+        terms = {kind: self._ranked(counts, kind) for kind, counts in sorted(by_kind.items())}
+        return Facets(
+            self._ranked(tag_counts, "tag"), self._ranked(cat_counts, "category"), years, terms
+        )
 
-    def _ranked(self, counts: Counter[str], kind: FacetKind) -> list[tuple[str, int]]:
+    def _ranked(self, counts: Mapping[str, int], kind: FacetKind) -> list[tuple[str, int]]:
         named = [(self.spelling(key, kind), n) for key, n in counts.items()]
         return sorted(named, key=lambda pair: (-pair[1], pair[0].casefold()))
 

@@ -22,6 +22,7 @@ from blogtui.model import Post, Problem
 from blogtui.search import catalogue, segments, store, workers
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
+from blogtui.site import NO_SITE, Site
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
@@ -44,6 +45,8 @@ class Refresh:
     deleted: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    #: Files read that are not posts to list (Post.hidden), counted by reason.
+    hidden: dict[str, int] = field(default_factory=dict)
 
 
 class DocPaths:
@@ -153,6 +156,8 @@ class PostIndex:
         self._facets = FacetCounter()
         self._dirty = False  # records were repaired in memory: the catalogue needs writing
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
+        self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
+        self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -232,7 +237,7 @@ class PostIndex:
         if meta.get("schema") != store.SCHEMA_VERSION:
             raise _Outdated
         try:
-            entries = catalogue.load(data, store.SCHEMA_VERSION)
+            entries, self._site_key = catalogue.load_with_site(data, store.SCHEMA_VERSION)
         except catalogue.SchemaMismatch as exc:
             raise _Outdated from exc
         except (ValueError, EOFError, TypeError) as exc:
@@ -370,6 +375,7 @@ class PostIndex:
 
         started = time.perf_counter()
         found = scan(self.root, follow_symlinks=self._follow)
+        self._site = found.site
         try:
             with self._refreshing, store.refresh_lock(self.location):
                 if self._catalogue_changed():
@@ -382,11 +388,14 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
+        report.hidden = _hidden_counts(self.posts())
         report.seconds = time.perf_counter() - started
         return report
 
     def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
         old = self._entries
+        if self._site.fingerprint != self._site_key:  # the site's config changed: read all
+            old = {path: Entry(-1, -1, e.record, e.problems) for path, e in old.items()}
         todo, gone = _diff(old, files)
         if not todo and not gone:
             if self._dirty and self.location is not None:
@@ -417,13 +426,16 @@ class PostIndex:
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
             self._set_entries(entries)
+            self._site_key = self._site.fingerprint
         return report
 
     def _save(self, entries: dict[str, Entry]) -> None:
         """Write the catalogue (atomically) and remember its stat."""
         assert self.location is not None
         path = self.location / store.CATALOGUE
-        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION))
+        site = self._site.fingerprint
+        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION, site))
+        self._site_key = site
         st = path.stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
         self._dirty = False
@@ -439,7 +451,7 @@ class PostIndex:
                 writer.delete_by_term("path", path)
             if len(todo) >= PARALLEL_MIN and self.location is not None:
                 folder = self.location / store.WHOOSH
-                entries, built = workers.build(folder, todo, self._now, progress)
+                entries, built = workers.build(folder, todo, self._now, progress, self._site)
                 segments.commit_with(writer, built)
             else:
                 entries = self._serial(writer, todo, progress)
@@ -453,7 +465,7 @@ class PostIndex:
     def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
         for done, source in enumerate(todo, 1):
-            entries[source.path], post = catalogue.read(source, self._now)
+            entries[source.path], post = catalogue.read(source, self._now, self._site)
             if post is not None:
                 writer.add_document(**segments.document(post))
             if progress is not None:
@@ -496,7 +508,7 @@ class PostIndex:
         self._dirty = True
         entry = self._entries[path]
         source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
-        fresh, post = catalogue.read(source, self._now)
+        fresh, post = catalogue.read(source, self._now, self._site)
         self._entries[path] = fresh
         self._try_save()
         if post is None:
@@ -533,7 +545,7 @@ class PostIndex:
                 self._bodies.move_to_end(key)
                 return self._bodies[key]
         source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
-        _entry, post = catalogue.read(source, self._now)
+        _entry, post = catalogue.read(source, self._now, self._site)
         if post is not None:
             with self._lock:
                 self._bodies[key] = post
@@ -546,6 +558,15 @@ class PostIndex:
         with self._lock:
             self._close_searcher()
             self._storage = None
+
+
+def _hidden_counts(posts: Iterable[Post]) -> dict[str, int]:
+    """How many posts are not pages to list, by reason."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        if post.hidden:
+            counts[post.hidden] = counts.get(post.hidden, 0) + 1
+    return counts
 
 
 def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:

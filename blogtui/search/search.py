@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from blogtui.model import Post, Sort, term_key
 from blogtui.prose import plain_text
 from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
 from blogtui.search.compile import whoosh_query
-from blogtui.search.facets import FacetRow, Facets
+from blogtui.search.facets import FacetKind, FacetRow, Facets
 from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
 from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse
 
@@ -60,15 +60,20 @@ def search(
     sort: Sort = "relevance",
     limit: int | None = None,
     facets: bool = True,
+    terms: Mapping[FacetKind, Iterable[str]] | None = None,
+    include_hidden: bool = False,
 ) -> Results:
     """Posts matching `text` (empty: all) and every filter (terms AND together).
 
-    Relevance sort with an empty query falls back to date. `facets=False` skips the facet
-    counts (left empty) for callers that only list. Raises QueryError.
+    `terms` filters by any other facet kind (`{"author": ["Ann"]}`). Pages that are not
+    posts to list (Post.hidden: headless, never listed, redirects, empty) are left out
+    unless `include_hidden`. Relevance sort with an empty query falls back to date.
+    `facets=False` skips the facet counts (left empty) for callers that only list.
+    Raises QueryError.
     """
     node = parse(text)
     compiled = whoosh_query(node) if node is not None else None
-    wanted = _Filter(tags, categories, years, drafts)
+    wanted = _Filter(tags, categories, years, drafts, terms or {}, include_hidden)
     for attempt in range(_ATTEMPTS):
         if compiled is not None:
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
@@ -126,32 +131,47 @@ class _Filter:
     categories: set[str]
     years: set[int]
     drafts: bool
+    terms: set[tuple[FacetKind, str]]
+    hidden: bool
 
     def __init__(
-        self, tags: Iterable[str], categories: Iterable[str], years: Iterable[int], drafts: bool
+        self,
+        tags: Iterable[str],
+        categories: Iterable[str],
+        years: Iterable[int],
+        drafts: bool,
+        terms: Mapping[FacetKind, Iterable[str]],
+        hidden: bool,
     ) -> None:
         self.tags = {term_key(t) for t in tags}
         self.categories = {term_key(c) for c in categories}
         self.years = set(years)
         self.drafts = drafts
+        self.terms = {(kind, term_key(t)) for kind, picked in terms.items() for t in picked}
+        self.hidden = hidden
 
     def keep(self, row: FacetRow | None) -> bool:
         if row is None:
             return False
         if self.everything:
             return True
-        tag_keys, cat_keys, year, draft = row
         return (
-            (self.drafts or not draft)
-            and self.tags.issubset(tag_keys)
-            and self.categories.issubset(cat_keys)
-            and (not self.years or year in self.years)
+            (self.drafts or not row.draft)
+            and (self.hidden or not row.hidden)
+            and self.tags.issubset(row.tags)
+            and self.categories.issubset(row.categories)
+            and (not self.years or row.year in self.years)
+            and self.terms.issubset(row.terms)
         )
 
     @property
     def everything(self) -> bool:
         """True when no filter is set (the common case: skip the checks)."""
-        return self.drafts and not (self.tags or self.categories or self.years)
+        return (
+            self.drafts
+            and self.hidden
+            and not (self.tags or self.categories or self.years or self.terms)
+        )
 
 
 def _sorted(hits: list[Hit], sort: Sort) -> list[Hit]:
@@ -274,6 +294,6 @@ def snippets(index: PostIndex, text: str, posts: Sequence[Post]) -> dict[str, Sn
     out: dict[str, Snippet] = {}
     for post in posts:
         full = index.post(post.path)
-        body = full.body if full is not None else ""
-        out[post.path] = _snippet(body or post.summary, wanted)
+        body = (full.body.strip() or full.prose) if full is not None else ""
+        out[post.path] = _snippet(body or post.prose or post.summary, wanted)
     return out

@@ -117,7 +117,7 @@ def document(post: Post) -> dict[str, Any]:
         "path": post.path,
         "pathkey": post.path.lower(),
         "title": post.title,
-        "body": post.body,
+        "body": f"{post.body}\n\n{post.prose}" if post.prose else post.body,
         "authors": " ".join(post.authors),
         "tags": "\n".join(term_key(t) for t in post.tags),
         "categories": "\n".join(term_key(c) for c in post.categories),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from blogtui.search import catalogue, segments
 from blogtui.search.catalogue import Entry
+from blogtui.site import NO_SITE, Site
 
 if TYPE_CHECKING:
     from blogtui.search.index import Progress
@@ -39,8 +40,8 @@ def worker_main() -> None:
     source, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the message stream
     try:
-        folder, now, segment_bytes = pickle.load(source)
-        _send(out, ("ok", *_build(source, out, folder, now, segment_bytes)))
+        folder, now, segment_bytes, site = pickle.load(source)
+        _send(out, ("ok", *_build(source, out, folder, now, segment_bytes, site)))
     except EOFError:
         return  # the parent went away
     except Exception as exc:  # reported to the parent, which raises it there
@@ -48,7 +49,7 @@ def worker_main() -> None:
 
 
 def _build(
-    source: Any, out: Any, folder: str, now: datetime | None, segment_bytes: int
+    source: Any, out: Any, folder: str, now: datetime | None, segment_bytes: int, site: Site
 ) -> tuple[list[Any], dict[str, Entry]]:
     """Index every chunk sent; the segments written and the catalogue entries read."""
     from whoosh.filedb import filestore
@@ -59,7 +60,7 @@ def _build(
     entries: dict[str, Entry] = {}
     while (chunk := pickle.load(source)) is not None:
         for item in chunk:
-            entries[item.path], post = catalogue.read(item, now)
+            entries[item.path], post = catalogue.read(item, now, site)
             if post is not None:
                 writer.add_document(**segments.document(post))
                 held += item.size
@@ -80,7 +81,7 @@ def _send(out: Any, message: tuple[Any, ...]) -> None:
 class Worker:
     """One build worker process and its message pipes."""
 
-    def __init__(self, folder: str, now: datetime | None) -> None:
+    def __init__(self, folder: str, now: datetime | None, site: Site) -> None:
         package_home = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
@@ -93,7 +94,7 @@ class Worker:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.busy = 0
-        self.send((folder, now, SEGMENT_BYTES))
+        self.send((folder, now, SEGMENT_BYTES, site))
 
     def send(self, message: Any) -> None:
         pickle.dump(message, self.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -127,13 +128,17 @@ class Worker:
 
 
 def build(
-    folder: Path, todo: list[Any], now: datetime | None, progress: Progress | None
+    folder: Path,
+    todo: list[Any],
+    now: datetime | None,
+    progress: Progress | None,
+    site: Site = NO_SITE,
 ) -> tuple[dict[str, Entry], list[Any]]:
     """Parse and index `todo` in WORKERS processes: their catalogue entries and segments."""
     ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     chunks.reverse()  # pop() hands them out biggest first
-    workers = [Worker(str(folder), now) for _ in range(WORKERS)]
+    workers = [Worker(str(folder), now, site) for _ in range(WORKERS)]
     try:
         return _run(workers, chunks, len(todo), progress)
     finally:

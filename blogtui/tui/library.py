@@ -29,6 +29,10 @@ class Filters:
     categories: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
     sort: Sort = "date"
+    #: Picked terms of the other facet kinds (authors, series, sections...): (kind, term).
+    terms: frozenset[tuple[str, str]] = frozenset()
+    #: Also the pages that are not posts (Post.hidden): what a `show:all` query turns on.
+    show_all: bool = False
 
 
 @dataclass(slots=True)
@@ -79,6 +83,8 @@ class Library:
             categories=sorted(filters.categories),
             years=sorted(filters.years),
             sort=filters.sort,
+            terms=_by_kind(filters.terms),
+            include_hidden=filters.show_all,
         )
 
     def post(self, path: str) -> Post | None:
@@ -104,6 +110,13 @@ class Library:
             self.index.close()
 
 
+def _by_kind(picked: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    by_kind: dict[str, list[str]] = {}
+    for kind, term in sorted(picked):
+        by_kind.setdefault(kind, []).append(term)
+    return by_kind
+
+
 def preview(root: Path, now: datetime | None = None) -> Results:
     """Every post from its front matter, newest first, with facet counts; no index needed.
 
@@ -116,8 +129,8 @@ def preview(root: Path, now: datetime | None = None) -> Results:
         return Results([], Facets())
     posts: list[Post] = []
     for source in found.files:
-        post, _problems = read_post(source, now=now)
-        if post is not None:
+        post, _problems = read_post(source, now=now, site=found.site)
+        if post is not None and not post.hidden:
             posts.append(replace(post, body=""))
     posts = sorted(canonicalise(posts), key=Post.sort_key)
     return Results([Hit(post) for post in posts], FacetCounter().count_posts(posts))

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from blogtui import styled
 from blogtui.markup import nodes, parse_post
+from blogtui.markup.parser import header_prose
 from blogtui.markup.targets import Target, targets
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, header_rows
@@ -74,6 +75,10 @@ def header(post: Post, look: Look) -> RenderableType:
     rows = header_rows(post, look.day, extra=[("Reading", reading)] if reading else [])
     for name, value in rows:
         grid.add_row(name, Text(sanitize(value)))
+    if prose := header_prose(post):
+        return Group(
+            title, grid, Text(""), Text(sanitize(prose), style="italic"), Rule(style="dim")
+        )
     return Group(title, grid, Rule(style="dim"))
 
 

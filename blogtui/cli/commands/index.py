@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(
         f"posts: {done.total}\nadded: {done.added}\nchanged: {done.changed}\n"
         f"deleted: {done.deleted}\nproblems: {len(index.problems)}\n"
-        f"seconds: {done.seconds:.2f}\n"
+        f"not posts: {sum(done.hidden.values())}\n"
+        + "".join(f"  {reason}: {n}\n" for reason, n in sorted(done.hidden.items()))
+        + f"seconds: {done.seconds:.2f}\n"
     )
     return 0
 

@@ -324,6 +324,8 @@ class MainScreen(Screen[None]):
             self.filters = replace(f, categories=f.categories ^ {term})
         elif kind == "year":
             self.filters = replace(f, years=f.years ^ {int(term)})
+        else:  # authors, series, sections, the archive's own taxonomies
+            self.filters = replace(f, terms=f.terms ^ {(kind, term)})
         self.run_search()
 
     # --- actions ----------------------------------------------------------------------

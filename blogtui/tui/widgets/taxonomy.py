@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from blogtui.render import sanitize
-from blogtui.search.facets import FacetKind, Facets
+from blogtui.search.facets import FacetKind, Facets, heading
 from blogtui.tui.library import Filters
 
 #: How many terms each section lists; the pickers (t, c, y) reach all of them.
@@ -45,10 +45,17 @@ class Sidebar(OptionList):
     def show(self, facets: Facets, filters: Filters) -> None:
         """Replace the sections with these counts, picked terms first and marked."""
         highlighted = self.highlighted_option.id if self.highlighted_option else None
-        picked = {"tag": filters.tags, "category": filters.categories, "year": filters.years}
+        picked: dict[FacetKind, set[str]] = {
+            "tag": set(filters.tags),
+            "category": set(filters.categories),
+            "year": {str(y) for y in filters.years},
+        }
+        for kind, term in filters.terms:
+            picked.setdefault(kind, set()).add(term)
         options: list[Option | None] = []
-        for kind in SECTIONS:
-            options.extend(self._section(kind, facets.of(kind), {str(t) for t in picked[kind]}))
+        others = [kind for kind in facets.kinds() if kind not in SECTIONS]
+        for kind in (*SECTIONS, *others):
+            options.extend(self._section(kind, facets.of(kind), picked.get(kind, set())))
         self.set_options(options)
         if highlighted is not None:
             try:
@@ -59,11 +66,11 @@ class Sidebar(OptionList):
     def _section(
         self, kind: FacetKind, counts: list[tuple[str, int]], picked: set[str]
     ) -> list[Option | None]:
-        heading = Text(HEADINGS[kind], style="bold")
-        options: list[Option | None] = [Option(heading, id=f"heading:{kind}", disabled=True)]
+        title = Text(HEADINGS.get(kind) or heading(kind), style="bold")
+        options: list[Option | None] = [Option(title, id=f"heading:{kind}", disabled=True)]
         if not counts:
             options.append(Option(Text("  none", style="dim"), disabled=True))
-        limit = SECTION_LIMITS[kind]
+        limit = SECTION_LIMITS.get(kind, 20)
         shown = [c for c in counts if c[0] in picked] + [c for c in counts if c[0] not in picked]
         for term, count in shown[:limit]:
             mark = "✓ " if term in picked else "  "
@@ -71,9 +78,9 @@ class Sidebar(OptionList):
             label.append(f" {count}", style="dim")
             options.append(Option(label, id=f"{kind}:{term}"))
         if len(counts) > limit:
-            key = {"tag": "t", "category": "c", "year": "y"}[kind]
+            key = {"tag": " (t)", "category": " (c)", "year": " (y)"}.get(kind, "")
             options.append(
-                Option(Text(f"  … {len(counts) - limit} more ({key})", style="dim"), disabled=True)
+                Option(Text(f"  … {len(counts) - limit} more{key}", style="dim"), disabled=True)
             )
         return options
 
