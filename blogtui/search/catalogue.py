@@ -93,11 +93,9 @@ def post_of(
         values.update(zip(CANONICAL_FIELDS, canon, strict=True))
     moment = now or datetime.now(UTC)
     when, expiry = values["date"], values["expiry"]
-    return Post(
-        **values,
-        future=when is not None and when.instant > moment,
-        expired=expiry is not None and expiry.instant <= moment,
-    )
+    values["future"] = when is not None and when.instant > moment
+    values["expired"] = expiry is not None and expiry.instant <= moment
+    return Post(**values)
 
 
 def read(source: Any, now: datetime | None, site: Site = NO_SITE) -> tuple[Entry, Post | None]:
