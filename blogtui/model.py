@@ -3,13 +3,13 @@ Problem, term matching, sort orders and the markdown file suffixes."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, Literal, TypeGuard, get_args
+
+from blogtui.folding import collapse, fold, visible
 
 #: Words a minute for the reading time, as Hugo uses (213 for most languages).
 WORDS_PER_MINUTE = 213
@@ -92,6 +92,9 @@ class Post:
     #: Hugo's `expiryDate`: `expired` is judged against it (kept so a stored post can be
     #: judged again later, as time passes).
     expiry: PostDate | None = None
+    #: Every front-matter value by dotted, lower-cased key, for `KEY:VALUE` queries (not
+    #: stored in the catalogue: the index holds them; records read from it carry none).
+    params: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def reading_minutes(self) -> int:
@@ -115,8 +118,8 @@ class Post:
 # --- the field table --------------------------------------------------------------------------
 
 #: How a field's value is kept: text, optional text, a tuple of terms, a name -> terms
-#: mapping, a PostDate or None, a boolean flag, or a count.
-FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count"]
+#: mapping, a PostDate or None, a boolean flag, a count, or (key, value) pairs.
+FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count", "pairs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,7 @@ FIELDS: tuple[PostField, ...] = (
     PostField("section", "text"),
     PostField("body", "text", stored=False, json=False),  # read from the file when shown
     PostField("expiry", "date", json=False),
+    PostField("params", "pairs", stored=False, json=False),  # the index's `fm` field has them
 )
 #: The fields whose terms take their archive-wide spellings (archive.canonicalise).
 CANONICAL_FIELDS = tuple(f.name for f in FIELDS if f.kind in ("terms", "taxonomies"))
@@ -233,15 +237,13 @@ def _header_text(post: Post, f: PostField, day: Callable[[Post], str]) -> str:
     return "" if value is None else str(value)
 
 
-_SPACES = re.compile(r"\s+", re.UNICODE)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
 def tidy_term(term: str) -> str:
-    """A term as displayed: runs of Unicode whitespace become one space, ends stripped."""
-    return _SPACES.sub(" ", term.translate(_INVISIBLE)).strip()
+    """A term as displayed: invisible characters gone (a joiner inside an emoji sequence
+    stays), runs of Unicode whitespace as one space, ends stripped."""
+    return collapse(visible(term))
 
 
 def term_key(term: str) -> str:
-    """The matching key of a taxonomy term: case-folded, NFKC, whitespace runs as one space."""
-    return tidy_term(unicodedata.normalize("NFKC", term)).casefold()
+    """The matching key of a taxonomy term: `folding.fold` (the folding of indexed words,
+    without stemming), whitespace runs as one space."""
+    return collapse(fold(term))

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import Any
 
-from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler
+from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler, params_of
 from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
 
@@ -258,6 +258,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("lang", ("lang", "language"), _lang),
     ("section", (), lambda s: s.layout.section),
     ("expiry", ("expirydate",), attrgetter("expiry")),
+    ("params", (), lambda s: params_of(s.meta)),  # every key: YAML gives the rest as text
 )
 _READ = tuple((name, read) for name, _keys, read in READERS)
 #: Every front-matter key some reader reads.

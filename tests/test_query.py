@@ -113,7 +113,8 @@ def test_query_forms(index: PostIndex, text: str, expected: set[str]) -> None:
     [
         ('"unclosed', "unclosed quote"),
         ('tag:"open', "unclosed quote"),
-        ("foo:bar", "unknown field 'foo:' (fields: tag, category, title, author, path"),
+        ("show:maybe", "show: takes all or posts, not 'maybe'"),
+        ("fm.:x", "'fm.:' names no front-matter key"),
         ("date:2024-13", "bad date '2024-13'"),
         ("date:2024-02-30", "bad date '2024-02-30'"),
         ("date:soon", "bad date 'soon'"),

@@ -161,9 +161,10 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
     """`text` searched with the command's filters (--tag, --category, --year, --no-drafts)
     and --sort: the hits cut to --limit, and how many matched in all (to say what was cut).
     No facet counts (the commands print none). Raises QueryError."""
+    from blogtui.cli.output import say
     from blogtui.search.search import search
 
-    hits = search(
+    results = search(
         index,
         text,
         tags=args.tag,
@@ -172,5 +173,8 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
         drafts=not args.no_drafts,
         sort=args.sort,
         facets=False,
-    ).hits
+    )
+    for notice in results.notices:  # why a part of the query matches nothing
+        say(notice)
+    hits = results.hits
     return (hits[: args.limit] if args.limit else hits), len(hits)
