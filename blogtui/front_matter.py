@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
 from typing import Any
 
 import yaml
@@ -24,6 +26,11 @@ MAX_YAML_NODES = 100_000
 MAX_YAML_DEPTH = 1000
 #: Plain YAML scalars whose resolved tag is remembered (bounded: values are untrusted).
 MAX_TAG_MEMO = 50_000
+#: At most this many front-matter values of a post are kept for `KEY:VALUE` queries, from
+#: tables at most this deep, each value cut to this many characters.
+MAX_PARAMS = 512
+MAX_PARAM_DEPTH = 6
+MAX_PARAM_CHARS = 2000
 
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
 
@@ -96,11 +103,17 @@ class YAMLHandler(Handler):
             node = loader.get_single_node()
             if node is None:
                 return None
+            rest: list[tuple[yaml.Node, yaml.Node]] = []
             if isinstance(node, yaml.MappingNode):
+                rest = [p for p in node.value if not self._wanted(p[0])]
                 node = yaml.MappingNode(node.tag, [p for p in node.value if self._wanted(p[0])])
             if "&" in fm and "*" in fm:
                 _check_alias_expansion(node)
-            return loader.construct_document(node)
+            data = loader.construct_document(node)
+            if rest and isinstance(data, dict):
+                for key, value in _plain_pairs(rest):
+                    data.setdefault(key, value)
+            return data
         finally:
             loader.dispose()
 
@@ -109,6 +122,34 @@ class YAMLHandler(Handler):
         if not isinstance(key, yaml.ScalarNode):
             return False
         return key.value.strip().lower() in self.keys or key.value == "<<"
+
+
+def _plain_pairs(pairs: list[tuple[yaml.Node, yaml.Node]]) -> Iterator[tuple[str, Any]]:
+    """The keys no reader reads, as plain text, lists and tables straight from the nodes
+    (no tag resolution: `version: 3.10` stays "3.10"), for `params_of`; a bounded walk, so
+    aliases cannot make it expand."""
+    budget = [MAX_PARAMS]
+    for key, value in pairs:
+        if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+            yield key.value, _plain(value, budget, 0)
+
+
+def _plain(node: yaml.Node, budget: list[int], depth: int) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_PARAM_DEPTH:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        plain_null = node.style is None and node.value in ("", "~", "null", "Null", "NULL")
+        return None if plain_null else node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(child, budget, depth + 1) for child in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {
+            k.value: _plain(v, budget, depth + 1)
+            for k, v in node.value
+            if isinstance(k, yaml.ScalarNode)
+        }
+    return None
 
 
 class TOMLHandler(Handler):
@@ -296,3 +337,53 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [item for pair in node.value for item in pair]
     return []
+
+
+# --- every key, for KEY:VALUE queries ------------------------------------------------------
+
+#: A post's front matter flattened: (key, value) pairs, keys lower-cased and dotted for nested
+#: tables (`extra.team`), a list giving one pair per item; "" marks a key with no scalar
+#: value (null, an empty list, a table), so that the key itself is known.
+Params = tuple[tuple[str, str], ...]
+
+
+def params_of(meta: Mapping[str, Any]) -> Params:
+    """Every scalar and list value of the front matter, by dotted key (bounded)."""
+    out: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        _flatten(_param_key(key), value, out, 0)
+        if len(out) >= MAX_PARAMS:
+            break
+    return tuple(out[:MAX_PARAMS])
+
+
+def _param_key(key: object) -> str:
+    return " ".join(str(key).split()).lower().replace("\x1f", "")
+
+
+def _flatten(key: str, value: object, out: list[tuple[str, str]], depth: int) -> None:
+    if len(out) >= MAX_PARAMS or depth > MAX_PARAM_DEPTH or not key:
+        return
+    if isinstance(value, Mapping):
+        out.append((key, ""))
+        for sub, item in value.items():
+            _flatten(f"{key}.{_param_key(sub)}", item, out, depth + 1)
+    elif isinstance(value, list | tuple):
+        before = len(out)
+        for item in value:
+            _flatten(key, item, out, depth + 1)
+        if len(out) == before:
+            out.append((key, ""))
+    else:
+        out.append((key, _param_text(value)))
+
+
+def _param_text(value: object) -> str:
+    """A scalar as text: booleans as true/false, dates in ISO form, None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)[:MAX_PARAM_CHARS]

@@ -3,13 +3,13 @@ Problem, term matching, sort orders and the markdown file suffixes."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, Literal, NamedTuple, TypeGuard, get_args
+
+from blogtui.folding import collapse, fold, visible
 
 #: Words a minute for the reading time, as Hugo uses (213 for most languages).
 WORDS_PER_MINUTE = 213
@@ -98,6 +98,9 @@ class Post:
     prose: str = ""
     #: Why this file is not a page to list (headless, never listed, a redirect, empty), or "".
     hidden: str = ""
+    #: Every front-matter value by dotted, lower-cased key, for `KEY:VALUE` queries (not
+    #: stored in the catalogue: the index holds them; records read from it carry none).
+    params: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def reading_minutes(self) -> int:
@@ -122,8 +125,8 @@ class Post:
 # --- the field table --------------------------------------------------------------------------
 
 #: How a field's value is kept: text, optional text, a tuple of terms, a name -> terms
-#: mapping, a PostDate or None, a boolean flag, or a count.
-FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count"]
+#: mapping, a PostDate or None, a boolean flag, a count, or (key, value) pairs.
+FieldKind = Literal["text", "maybe_text", "terms", "taxonomies", "date", "flag", "count", "pairs"]
 
 
 class PostField(NamedTuple):
@@ -166,6 +169,7 @@ FIELDS: tuple[PostField, ...] = (
     PostField("date_source", "text"),
     PostField("prose", "text"),
     PostField("hidden", "text"),
+    PostField("params", "pairs", stored=False, json=False),  # the index's `fm` field has them
 )
 #: Where a date can come from, in the order they are tried (see parse.py).
 DATE_SOURCES = ("front-matter", "file-name", "url-key", "folders", "none")
@@ -239,22 +243,13 @@ def _header_text(post: Post, f: PostField, day: Callable[[Post], str]) -> str:
     return "" if value is None else str(value)
 
 
-_SPACES = re.compile(r"\s+", re.UNICODE)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
 def tidy_term(term: str) -> str:
-    """A term as displayed: runs of Unicode whitespace become one space, ends stripped."""
-    return _SPACES.sub(" ", term.translate(_INVISIBLE)).strip()
+    """A term as displayed: invisible characters gone (a joiner inside an emoji sequence
+    stays), runs of Unicode whitespace as one space, ends stripped."""
+    return collapse(visible(term))
 
 
 def term_key(term: str) -> str:
-    """The matching key of a taxonomy term: case-folded, NFKC, accents folded (as body words
-    are: `Émoji` matches `emoji`), whitespace runs as one space."""
-    key = tidy_term(unicodedata.normalize("NFKC", term)).casefold()
-    if key.isascii():
-        return key
-    decomposed = unicodedata.normalize("NFKD", key)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
+    """The matching key of a taxonomy term: `folding.fold` (the folding of indexed words,
+    without stemming), whitespace runs as one space."""
+    return collapse(fold(term))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler
+from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler, params_of
 from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
 from blogtui.prose import plain_text
@@ -305,6 +305,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("expiry", ("expirydate",), attrgetter("expiry")),
     ("prose", PROSE_KEYS, lambda s: front_matter_prose(s.meta)),
     ("hidden", ("headless", "build", "_build", *REDIRECT_KEYS), lambda s: _hidden(s)),
+    ("params", (), lambda s: params_of(s.meta)),  # every key: YAML gives the rest as text
 )
 _READ = tuple((name, read) for name, _keys, read in READERS)
 #: Every front-matter key some reader reads.

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 #: Taxonomies a Post has a field of its own for (plural name -> Post field).
 BUILT_IN_TAXONOMIES = {
     "tags": "tags",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from blogtui.folding import MARKS, fold
+from blogtui.model import term_key
 from blogtui.search.analysis import (
     TOKEN,
     heads_of,
+    lone_compound,
     position_map,
     query_terms,
     term_spans,
@@ -18,7 +22,10 @@ from blogtui.search.syntax import parse
 
 _WORDS = st.sampled_from(
     ["try", "trying", "Using", "dying", "lies", "skies", "the", "A", "I", "running", "runs",
-     "Café", "naïve", "x86", "e2e", "go", "news", "GENTLY", "ugly", "owing", "ties", "aed"]
+     "Café", "naïve", "x86", "e2e", "go", "news", "GENTLY", "ugly", "owing", "ties", "aed",
+     "3.7.2", "1.94.1", "k8s.io/api", "jekyll-4-4-1", "snake_case", "e.g", "C", "R",
+     "re\u0301sume\u0301", "हिन्दी", "pass\u200bword", "\U0001f469\u200d\U0001f4bb", "İstanbul",
+     "Straße", "ΟΔΟΣ", "שָׁלוֹם", "\u200b", "\u0301", "a" * 70 + ".b"]
 )  # fmt: skip
 _CJK = st.text(alphabet="分布式数据库系统한국어カタカナ", min_size=1, max_size=6)
 _GAPS = st.sampled_from([" ", "  ", "\n", ", ", ". ", "-", "_", "'", "—", "\t", "(", ")"])
@@ -35,6 +42,7 @@ SETTINGS = settings(max_examples=300, deadline=None)
 @SETTINGS
 @given(TEXTS)
 @example("I try hard, trying again; dying and tying. 分布式数据库")
+@example("Rust 1.94.1 and k8s.io/api, jekyll-4-4-1; re\u0301sume\u0301 pass\u200bword C R")
 def test_indexing_stores_the_tokens_analysis_gives(text: str) -> None:
     expected: dict[str, list[int]] = {}
     for token in tokens(text):
@@ -89,3 +97,71 @@ def test_snippets_mark_what_a_query_matches(word: str) -> None:
     assert marked, word
     if not word.endswith("*"):
         assert all(query_terms(m) == query_terms(word) for m in marked)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Jekyll 3.7.2", [("jekyl", 0), ("3.7.2", 1), ("3", 1), ("7", 2), ("2", 3)]),
+        ("k8s.io/api", [("k8s.io/api", 0), ("k8s", 0), ("io", 1), ("api", 2)]),
+        ("C and R, Go 1", [("c", 0), ("and", 1), ("r", 2), ("go", 3), ("1", 4)]),
+        ("the end.", [("the", 0), ("end", 1)]),
+    ],
+)
+def test_compounds_one_letter_and_stop_words_are_indexed(
+    text: str, terms: list[tuple[str, int]]
+) -> None:
+    assert [(t.term, t.pos) for t in tokens(text)] == terms
+
+
+def test_a_query_phrase_goes_through_a_compound_by_its_parts() -> None:
+    assert query_terms("Rust 1.94.1") == ["rust", "1", "94", "1"]
+    assert lone_compound("1.94.1") == "1.94.1"
+    assert lone_compound("rust 1.94.1") == ""
+
+
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("re\u0301sume\u0301", "résumé"),  # finding 15: NFD accents do not split the word
+        ("re\u0301sume\u0301", "resume"),
+        ("हिन्दी", "हिन्दी"),  # marks that spell the letters stay inside the word
+        ("שָׁלוֹם", "שלום"),  # vowel points are optional
+        ("مَرْحَبًا", "مرحبا"),
+        ("pass\u200bword", "password"),  # finding 16: zero-width characters ignored
+        ("İstanbul", "istanbul"),  # one folding: Turkish dotted capital I, ß, final sigma
+        ("Straße", "strasse"),
+        ("ὁδός", "ΟΔΟΣ"),
+    ],
+)
+def test_words_match_across_unicode_forms(written: str, typed: str) -> None:
+    assert query_terms(written) == query_terms(typed) != []
+    assert len(query_terms(written)) == 1
+
+
+def test_a_zwj_sequence_is_one_symbol_not_its_parts() -> None:
+    joined, apart = "\U0001f469\u200d\U0001f4bb", "\U0001f469\U0001f4bb"
+    assert query_terms(joined) == [joined]
+    assert query_terms(apart) == ["\U0001f469", "\U0001f4bb"]
+    assert fold(joined) == joined and fold("pass\u200dword") == "password"
+
+
+def test_taxonomy_terms_fold_as_words_do() -> None:
+    assert term_key("İstanbul") == term_key("istanbul") == "istanbul"
+    assert term_key("Émoji") == term_key("emoji")
+    assert term_key("\U0001f469\u200d\U0001f4bb") != term_key("\U0001f469\U0001f4bb")
+
+
+def test_the_mark_class_holds_every_combining_mark_of_this_python() -> None:
+    """MARKS is generated; if a newer Unicode adds marks, regenerate it (folding.py says how)."""
+    import re
+    import sys
+    import unicodedata
+
+    marks = re.compile(f"[{MARKS}]")
+    missing = [
+        hex(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me") and not marks.match(chr(c))
+    ]
+    assert not missing, f"Unicode {unicodedata.unidata_version} marks missing: {missing[:10]}"

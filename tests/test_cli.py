@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -550,3 +551,50 @@ def test_a_negated_word_is_part_of_the_query_not_an_option(archive: Path) -> Non
     assert "Second post" in ok("search", "-a", str(archive), "body", "--limit", "0")
     assert "Second post" not in with_negation  # the post that mentions zebra
     assert "unrecognized arguments: --bogus" in run("search", "body", "--bogus").stderr
+
+
+# --- front-matter keys, notices, Unicode names (issues 12 and 14) ---------------------------
+
+_NFD_NAME = unicodedata.normalize("NFD", "only-café.md")
+KEYED = {
+    "a.md": "---\ntitle: A\nseries: Intro\nextra:\n  team: Core\n---\nversion 3.7.2 here\n",
+    "b.md": "+++\ntitle = 'B'\nseries = ['Intro', 'Deep']\n+++\nbody\n",
+    "c.md": "---\ntitle: C\n---\nbody\n",
+    _NFD_NAME: "---\ntitle: Café\ntags: [İstanbul]\n---\nwritten with an NFD name\n",
+}
+
+
+def test_fields_lists_each_key_with_its_post_count(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "keys", KEYED)
+    rows = [line.split("\t") for line in ok("fields", "-a", str(root)).splitlines()]
+    assert rows == [
+        ["title", "4"],
+        ["series", "2"],
+        ["extra", "1"],
+        ["extra.team", "1"],
+        ["tags", "1"],
+    ]
+    data = json.loads(ok("fields", "-a", str(root), "--json"))
+    assert data[:2] == [{"name": "title", "count": 4}, {"name": "series", "count": 2}]
+
+
+def test_search_by_any_key_and_the_notices_on_stderr(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "keys", KEYED)
+    out = ok("search", "series:deep", "-a", str(root))
+    assert out.splitlines()[0] == "B"
+    unknown = run("search", "nosuchkey:x", "-a", str(root))
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert "no post has the front-matter key 'nosuchkey'" in unknown.stderr
+    vanished = run("search", "!!!", "-a", str(root))
+    assert vanished.returncode == 1 and vanished.stdout == ""
+    assert "'!!!' has no letters or digits to search for" in vanished.stderr
+
+
+def test_cat_finds_an_nfd_file_typed_in_nfc_and_prints_its_own_name(tmp_path: Path) -> None:
+    """Finding 16: `cat only-café` with the name on disk in NFD (as macOS writes it)."""
+    root = write_archive(tmp_path / "keys", KEYED)
+    out = ok("cat", "only-café", "-a", str(root))
+    assert out.startswith("Café\n") and _NFD_NAME in out
+    hits = json.loads(ok("search", "path:café", "-a", str(root), "--json"))
+    assert [h["path"] for h in hits] == [_NFD_NAME]
+    assert json.loads(ok("search", "tag:istanbul", "-a", str(root), "--json"))[0]["title"] == "Café"

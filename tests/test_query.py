@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,7 +114,8 @@ def test_query_forms(index: PostIndex, text: str, expected: set[str]) -> None:
     [
         ('"unclosed', "unclosed quote"),
         ('tag:"open', "unclosed quote"),
-        ("foo:bar", "unknown field 'foo:' (fields: tag, category, title, author, path"),
+        ("show:maybe", "show: takes all or posts, not 'maybe'"),
+        ("fm.:x", "'fm.:' names no front-matter key"),
         ("date:2024-13", "bad date '2024-13'"),
         ("date:2024-02-30", "bad date '2024-02-30'"),
         ("date:soon", "bad date 'soon'"),
@@ -260,3 +262,129 @@ def test_snippets_are_plain_prose_not_markdown(tmp_path: Path) -> None:
     assert snippet.text.startswith("See the harbour and bold harbour")
     assert "](" not in snippet.text and "**" not in snippet.text and "{{" not in snippet.text
     assert [snippet.text[a:b] for a, b in snippet.marks] == ["harbour"] * 3
+
+
+# --- search terms, front-matter keys and Unicode (issues 12 and 14) -------------------------
+
+_NFD_CAFE = unicodedata.normalize("NFD", "only-café.md")
+TERM_POSTS = {
+    "rust-1-94-0.md": ("title: Announcing Rust 1.94.0\nseries: Releases", "Rust 1.94.0 is out."),
+    "rust-1-94-1.md": ("title: Announcing Rust 1.94.1\nseries: Releases", "A point release."),
+    "jekyll.md": (
+        "title: Jekyll 3.7.2 Released\nversion: 3.7.2\nlayout: post",
+        "Fixes for jekyll-4-4-1 users; see k8s.io/api. Written in C and R.",
+    ),
+    "the-end.md": ("title: The end of the line\nLayout: Page", "Go 1 was stable."),
+    "teams.md": (
+        "title: Team notes\nextra:\n  team: Platform Crew\ntags: [İstanbul]",
+        "A re\u0301sume\u0301 of pass\u200bword rotation, हिन्दी text.",
+    ),
+    "toml.md": None,  # TOML front matter, written below
+    _NFD_CAFE: ("title: NFD café", "Written on macOS."),
+    "café-nfc.md": ("title: NFC café", "Written on Linux."),
+}
+
+
+@pytest.fixture(scope="module")
+def terms_index(tmp_path_factory: pytest.TempPathFactory) -> PostIndex:
+    """Posts with versions, identifiers, short and common words, custom keys, Unicode forms."""
+    base = tmp_path_factory.mktemp("terms")
+    root = base / "blog"
+    root.mkdir()
+    for name, post in TERM_POSTS.items():
+        if post is not None:
+            (root / name).write_text(f"---\n{post[0]}\n---\n\n{post[1]}\n", "utf-8")
+    (root / "toml.md").write_text(
+        '+++\ntitle = "Config"\nversion = "3.10"\n[extra]\nteam = "platform"\n+++\nbody\n', "utf-8"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+        return PostIndex.open(root, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3.7.2", {"jekyll.md"}),  # a version whole
+        ("title:3.7.2", {"jekyll.md"}),
+        ("jekyll-4-4-1", {"jekyll.md"}),
+        ("k8s.io/api", {"jekyll.md"}),
+        ("k8s", {"jekyll.md"}),  # and by its parts
+        ("k8s.io", {"jekyll.md"}),
+        ('title:"Announcing Rust 1.94.1"', {"rust-1-94-1.md"}),
+        ('"rust 1.94.0"', {"rust-1-94-0.md"}),
+        ("1.94", {"rust-1-94-0.md", "rust-1-94-1.md"}),
+        ("title:the", {"the-end.md"}),  # stop words are words
+        ('"end of the line"', {"the-end.md"}),
+        ("C", {"jekyll.md"}),  # one-letter words too
+        ('"go 1"', {"the-end.md"}),
+        ("series:releases", {"rust-1-94-0.md", "rust-1-94-1.md"}),  # any front-matter key
+        ("layout:post", {"jekyll.md"}),
+        ("LAYOUT:page", {"the-end.md"}),  # keys are case-insensitive, as in Hugo
+        ("version:3.7.2", {"jekyll.md"}),
+        ("version:3.10", {"toml.md"}),  # a YAML/TOML number kept as written
+        ("fm.extra.team:platform", {"teams.md", "toml.md"}),  # nested: dotted, by word
+        ('extra.team:"platform crew"', {"teams.md"}),  # or the whole value
+        ("fm.extra:*", {"teams.md", "toml.md"}),
+        ("fm.title:config", {"toml.md"}),  # fm. asks the front matter even for built-ins
+        ("title:release*", {"jekyll.md"}),  # built-ins keep their meaning
+        ("vers*:3.*", set()),  # keys are not patterns
+        ("version:3.*", {"jekyll.md", "toml.md"}),
+        ("show:all layout:post", {"jekyll.md"}),  # show: is an option, not a match
+        ("résumé", {"teams.md"}),  # finding 15: NFD text found typed NFC, and folded
+        ("resume", {"teams.md"}),
+        ("हिन्दी", {"teams.md"}),
+        ("password", {"teams.md"}),  # finding 16: a zero-width space inside the word
+        ("tag:istanbul", {"teams.md"}),  # Turkish İ folds to i in tags as in text
+        ("path:only-café", {_NFD_CAFE}),  # an NFD name found typed NFC
+        ("path:café", {_NFD_CAFE, "café-nfc.md"}),
+    ],
+)
+def test_terms_keys_and_unicode(terms_index: PostIndex, text: str, expected: set[str]) -> None:
+    assert found(terms_index, text) == expected
+
+
+@pytest.mark.parametrize("text", ["!!!", "title:...", "-- !!", '"()"'])
+def test_a_query_with_nothing_to_search_for_matches_nothing_and_says_why(
+    terms_index: PostIndex, text: str
+) -> None:
+    results = search(terms_index, text)
+    assert results.hits == []
+    assert any("nothing to search" in n or "no letters or digits" in n for n in results.notices)
+
+
+def test_an_unknown_key_matches_nothing_with_a_hint(terms_index: PostIndex) -> None:
+    results = search(terms_index, "nosuchkey:x")
+    assert results.hits == []
+    assert results.notices == (
+        "no post has the front-matter key 'nosuchkey', so 'nosuchkey:' matches nothing "
+        "(blogtui fields lists the keys)",
+    )
+    assert search(terms_index, "layout:post").notices == ()
+
+
+def test_show_all_is_an_option_of_the_results(terms_index: PostIndex) -> None:
+    everything = search(terms_index, "show:all")
+    assert everything.show_all and everything.total == len(TERM_POSTS)
+    assert not search(terms_index, "rust").show_all
+
+
+def test_key_counts_list_every_front_matter_key(terms_index: PostIndex) -> None:
+    from blogtui.search.fmkeys import key_counts
+
+    counts = {c.key: c.posts for c in key_counts(terms_index)}
+    assert counts == {
+        "title": 8,
+        "series": 2,
+        "layout": 2,
+        "version": 2,
+        "extra": 2,
+        "extra.team": 2,
+        "tags": 1,
+    }
+
+
+def test_a_compound_prefix_marks_the_part_it_matched(terms_index: PostIndex) -> None:
+    hits = [h.post for h in search(terms_index, "jekyl*").hits]
+    snippet = snippets(terms_index, "jekyl*", hits)["jekyll.md"]
+    assert [snippet.text[a:b] for a, b in snippet.marks] == ["jekyll"]

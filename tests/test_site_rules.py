@@ -154,5 +154,6 @@ def test_hidden_pages_are_left_out_of_search_unless_asked_and_prose_is_searchabl
     index = PostIndex.open(root, now=NOW)
     assert [h.post.path for h in search(index, "").hits] == ["work/lws.md"]
     assert len(search(index, "", include_hidden=True).hits) == 2
+    assert [h.post.path for h in search(index, "show:all").hits] == ["work/lws.md", "old.md"]
     assert [h.post.path for h in search(index, "LeaderWorkerSet").hits] == ["work/lws.md"]
     assert index.refresh().hidden == {"redirect": 1}

@@ -173,9 +173,10 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
     """`text` searched with the command's filters (--tag, --category, --year, --no-drafts)
     and --sort: the hits cut to --limit, and how many matched in all (to say what was cut).
     No facet counts (the commands print none). Raises QueryError."""
+    from blogtui.cli.output import say
     from blogtui.search.search import search
 
-    hits = search(
+    results = search(
         index,
         text,
         tags=args.tag,
@@ -186,5 +187,8 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
         facets=False,
         terms={"author": args.author},
         include_hidden=args.all,
-    ).hits
+    )
+    for notice in results.notices:  # why a part of the query matches nothing
+        say(notice)
+    hits = results.hits
     return (hits[: args.limit] if args.limit else hits), len(hits)

@@ -1,20 +1,38 @@
 """Text analysis: the one tokenizer that indexing, querying and highlighting share.
 
-One pass does tokenising, lowercasing, accent folding, stop words, stemming and CJK bigrams.
-Whoosh never analyses text itself: the index is fed `position_map`, queries are built from
-`tokens(..., query=True)` and snippets are marked with `term_spans`, so all three agree.
+One pass does tokenising, folding (blogtui.folding: case, optional accents, invisible
+characters), stemming and CJK bigrams. Every word is indexed, one-letter words and stop words
+too, so phrases and `title:the` mean what they say. A compound (`3.7.2`, `k8s.io/api`,
+`jekyll-4-4-1`, `snake_case`: words joined by single `.`, `-`, `/` or `_`) is indexed whole
+at the position of its first part and by its parts at their own positions, so the whole
+matches exactly and a phrase through its parts lines up. Emoji sequences are words of their
+own, joiners kept. Whoosh never analyses text itself: the index is fed `position_map`,
+queries are built from `tokens(..., query=True)` and snippets are marked with `term_spans`,
+so all three agree.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from blogtui.folding import EMOJI_MODIFIERS, INVISIBLE, MARKS, PICTOGRAPHS, fold
+
 _CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-#: A run of CJK characters (group 1) or a word of letters and digits in any other script.
-TOKEN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+#: A word: letters and digits of any non-CJK script, with the combining marks and the
+#: invisible characters inside it (NFD accents, Indic vowel signs and viramas do not split it).
+_WORD = rf"(?:[^\W_{_CJK}]+|[{MARKS}{INVISIBLE}]+)+"
+_EMOJI = (
+    rf"[\U0001f1e6-\U0001f1ff]{{2}}"  # a flag: two regional indicators
+    rf"|[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*(?:\u200d[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*)*"
+)
+#: A run of CJK characters (group 1), an emoji sequence (group 2), or a word (group 3) and
+#: the rest of its compound (group 4: more words, each after one connector).
+TOKEN = re.compile(rf"([{_CJK}]+)|({_EMOJI})|({_WORD})((?:[./_-]{_WORD})*)")
+_CONNECTOR = re.compile(r"[./_-]")
+#: A compound longer than this (a long URL, most likely) is indexed by its parts only.
+MAX_COMPOUND = 64
 _TERMS: dict[str, str] = {}
 _STEM: Callable[[str], str] | None = None
 #: How many distinct words `term_of` remembers before starting again (bounds memory).
@@ -30,31 +48,13 @@ def _stemmer() -> Callable[[str], str]:
     return _STEM
 
 
-#: Words too common to be worth a posting list (whoosh's English list); they are skipped
-#: at index and query time alike, so phrases around them still line up.
-_STOP_TEXT = (
-    "a an and are as at be by can for from have if in is it may not of on or tbd that the "
-    "this to us we when will with yet you your was were he his her him she they them their "
-    "there been has had would which but its into than then these those so do does did my "
-    "our me i"
-)
-STOP_WORDS = frozenset(_STOP_TEXT.split())
 #: What the indexed terms depend on: folded into the index's schema version.
-FINGERPRINT = f"{TOKEN.pattern}|{_STOP_TEXT}|porter2"
+FINGERPRINT = f"{TOKEN.pattern}|{MAX_COMPOUND}|fold-1|porter2"
 
 
 def _fold(word: str) -> str:
-    """Lowercase, strip accents, stem: the indexed form of one latin-script word.
-
-    Stop words and single letters come out as "" (not indexed).
-    """
-    folded = word.lower()
-    if folded in STOP_WORDS or len(folded) < 2:
-        _TERMS[word] = ""
-        return ""
-    if not folded.isascii():
-        decomposed = unicodedata.normalize("NFKD", folded)
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Fold, then stem a latin-script word: the indexed form of one word ("" for none)."""
+    folded = fold(word)
     if folded.isascii() and folded.isalpha():
         folded = _stemmer()(folded)
     if len(_TERMS) > MAX_TERM_MEMO:
@@ -69,16 +69,48 @@ def term_of(word: str) -> str:
     return _fold(word) if term is None else term
 
 
+def compound_term(compound: str) -> str:
+    """The whole-compound term of `3.7.2` or `k8s.io/api`: folded, never stemmed ("" if it
+    is too long to index whole or folds to nothing)."""
+    if len(compound) > MAX_COMPOUND:
+        return ""
+    folded = fold(compound)
+    return folded if _CONNECTOR.search(folded) else ""
+
+
+def is_compound(term: str) -> bool:
+    """Whether an indexed term is a whole compound (only those hold a connector)."""
+    return _CONNECTOR.search(term) is not None
+
+
+def _parts(compound: str) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of each part of a compound that is indexed, offsets within it."""
+    at = 0
+    for part in _CONNECTOR.split(compound):
+        term = term_of(part) if part else ""
+        if term:
+            yield term, at, at + len(part)
+        at += len(part) + 1
+
+
 def position_map(text: str) -> dict[str, list[int]]:
     """Every indexed term of `text` with its positions (the hot path of indexing)."""
     poses: dict[str, list[int]] = {}
     cache = _TERMS
     pos = 0
-    for run, word in TOKEN.findall(text):
-        if word:
-            term = cache.get(word)
-            if term is None:
-                term = _fold(word)
+    for run, emoji, word, tail in TOKEN.findall(text):
+        if tail:
+            whole = compound_term(word + tail)
+            if whole:
+                poses.setdefault(whole, []).append(pos)
+            for term, _start, _end in _parts(word + tail):
+                poses.setdefault(term, []).append(pos)
+                pos += 1
+            continue
+        if word or emoji:
+            word = word or emoji
+            found = cache.get(word)
+            term = _fold(word) if found is None else found
             if not term:
                 continue
             if term in poses:
@@ -108,24 +140,35 @@ class Token:
 
 
 def tokens(text: str, *, query: bool = False) -> Iterator[Token]:
-    """Analyse `text`; with `query`, CJK runs give bigrams only (a phrase), not characters."""
+    """Analyse `text`; with `query`, CJK runs give bigrams only (a phrase), not characters,
+    and compounds their parts only (a phrase through them; see `lone_compound`)."""
     pos = 0
     for match in TOKEN.finditer(text):
-        run, word = match.groups()
+        run, emoji, word, tail = match.groups()
         start = match.start()
-        if word:
-            term = term_of(word)
+        if tail:
+            if not query and (whole := compound_term(word + tail)):
+                yield Token(whole, pos, start, match.end())
+            for term, a, b in _parts(word + tail):
+                yield Token(term, pos, start + a, start + b)
+                pos += 1
+        elif word or emoji:
+            term = term_of(word or emoji)
             if term:
                 yield Token(term, pos, start, match.end())
                 pos += 1
-            continue
-        if len(run) == 1 or not query:
-            for i, char in enumerate(run):
-                yield Token(char, pos + i, start + i, start + i + 1)
-        if len(run) > 1:
-            for i in range(len(run) - 1):
-                yield Token(run[i : i + 2], pos + i, start + i, start + i + 2)
-        pos += len(run)
+        else:
+            yield from _cjk_tokens(run, pos, start, query)
+            pos += len(run)
+
+
+def _cjk_tokens(run: str, pos: int, start: int, query: bool) -> Iterator[Token]:
+    if len(run) == 1 or not query:
+        for i, char in enumerate(run):
+            yield Token(char, pos + i, start + i, start + i + 1)
+    if len(run) > 1:
+        for i in range(len(run) - 1):
+            yield Token(run[i : i + 2], pos + i, start + i, start + i + 2)
 
 
 def query_terms(text: str) -> list[str]:
@@ -133,17 +176,24 @@ def query_terms(text: str) -> list[str]:
     return [token.term for token in tokens(text, query=True)]
 
 
+def lone_compound(text: str) -> str:
+    """The whole term of `text` when it is one compound (`3.7.2`), else "": a query for it
+    matches the whole as well as the phrase of its parts."""
+    match = TOKEN.fullmatch(text.strip())
+    return compound_term(match.group(0)) if match is not None and match.group(4) else ""
+
+
 def prefix_forms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the query `text*` matches: (prefixes of indexed terms, whole indexed terms).
 
     Indexed terms are stems, and a stem may be shorter than the word typed so far
-    (`runnin*` must find `run`, the stem of "running"): so besides the lowercased text and
+    (`runnin*` must find `run`, the stem of "running"): so besides the folded text and
     its own stem as prefixes, the text cut down by up to four letters (not below three)
     matches as whole terms.
     """
-    folded = text.lower()
+    folded = fold(text)
     stem = term_of(text)
-    prefixes = (folded,) if stem == folded else (folded, stem)
+    prefixes = (folded,) if stem == folded or not stem else (folded, stem)
     whole = tuple(folded[:n] for n in range(max(3, len(folded) - 4), len(folded)))
     return prefixes, whole
 
@@ -152,26 +202,13 @@ def prefix_forms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _RESPELLED_HEADS = {"di": "dy", "li": "ly", "ti": "ty"}
 
 
-def heads_of(terms: Iterable[str]) -> frozenset[str] | None:
-    """The word heads that can stem to `terms` (or to terms starting with them), for
-    `term_spans`; None when any word may (a term shorter than two letters).
-
-    A stem keeps its word's first three letters but in a few ways: a `y` or `i` third
-    letter swaps (try -> tri, skies -> sky), a two-letter remainder gains an `e` (using ->
-    use) or stays two letters (ebbing -> eb), and the exceptions above. Three-letter heads
-    are kept where they are safe, two-letter ones elsewhere. The property tests check this
-    against every word they make up.
-    """
+def heads_of(terms: Iterable[str]) -> frozenset[str]:
+    """The word heads (first two letters, lowercased) that can stem to one of `terms`, for
+    `term_spans`; a one-letter term is a one-letter head, standing for every word that
+    starts with it (aed -> a)."""
     heads: set[str] = set()
     for term in terms:
-        if len(term) < 2:
-            return None
-        if len(term) < 3 or (len(term) == 3 and term[2] == "e"):
-            heads.add(term[:2])
-        else:
-            heads.add(term[:3])
-            if term[2] in "iy":
-                heads.add(term[:2] + ("y" if term[2] == "i" else "i"))
+        heads.add(term[:2])
         if respelled := _RESPELLED_HEADS.get(term[:2]):
             heads.add(respelled)
     return frozenset(heads)
@@ -187,20 +224,39 @@ def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple
     """
     cache = _TERMS
     for match in TOKEN.finditer(text):
-        run, word = match.groups()
+        run, emoji, word, tail = match.groups()
         start = match.start()
-        if word:
-            if heads is not None and word.isascii():
-                head = word[:3].lower()
-                if head not in heads and head[:2] not in heads:
-                    continue
+        if tail:
+            yield from _compound_spans(word + tail, start, heads)
+        elif word or emoji:
+            word = word or emoji
+            if heads is not None and not _may_stem_to(word, heads):
+                continue
             term = cache.get(word)
             if term is None:
                 term = _fold(word)
             if term:
                 yield term, start, match.end()
-            continue
-        for i, char in enumerate(run):
-            yield char, start + i, start + i + 1
-            if i + 1 < len(run):
-                yield run[i : i + 2], start + i, start + i + 2
+        else:
+            for i, char in enumerate(run):
+                yield char, start + i, start + i + 1
+                if i + 1 < len(run):
+                    yield run[i : i + 2], start + i, start + i + 2
+
+
+def _compound_spans(
+    compound: str, start: int, heads: frozenset[str] | None
+) -> Iterator[tuple[str, int, int]]:
+    if whole := compound_term(compound):
+        yield whole, start, start + len(compound)
+    for term, a, b in _parts(compound):
+        if heads is None or _may_stem_to(compound[a:b], heads):
+            yield term, start + a, start + b
+
+
+def _may_stem_to(word: str, heads: frozenset[str]) -> bool:
+    """Whether `word` may give a term with one of `heads` (non-latin words always may)."""
+    if not word.isascii():
+        return True
+    head = word[:2].lower()
+    return head in heads or head[:1] in heads

@@ -1,13 +1,19 @@
-"""A query tree (syntax.py) compiled to a Whoosh query over the index's fields."""
+"""A query tree (syntax.py) compiled to a Whoosh query over the index's fields.
+
+A word or value with nothing to search for (punctuation alone) matches nothing, and the
+compiler says so in its notices; `show:` matches everything (it is an option).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from blogtui.folding import fold, same_name
 from blogtui.model import term_key
-from blogtui.search.analysis import prefix_forms, query_terms
-from blogtui.search.syntax import And, DateRange, Field, Node, Not, Or, Word
+from blogtui.search import fm
+from blogtui.search.analysis import lone_compound, prefix_forms, query_terms
+from blogtui.search.syntax import And, DateRange, Field, Node, Not, Or, Param, Show, Word
 
 #: The analysed text fields a bare word looks in.
 _TEXT_FIELDS = ("title", "body", "authors")
@@ -17,48 +23,73 @@ _TERM_FIELDS = {"tag": "tags", "category": "categories"}
 _ANALYSED_FIELDS = {"title": "title", "author": "authors"}
 
 
-def whoosh_query(node: Node) -> Any:
-    """The Whoosh query object of a parsed tree (None: nothing to match on)."""
+def whoosh_query(node: Node, notices: list[str] | None = None) -> Any:
+    """The Whoosh query object of a parsed tree (None: no constraint, match everything).
+
+    Why a part of the query matches nothing is appended to `notices`, when given.
+    """
     from whoosh import query as q
 
-    return _compile(q, node)
+    return _Compiler(q, [] if notices is None else notices).compile(node)
 
 
-def _compile(q: Any, node: Node) -> Any:
-    """A Whoosh query for `node`, or None when it can match nothing analysable."""
-    if isinstance(node, Word):
-        return _word(q, node)
-    if isinstance(node, Field):
-        return _field(q, node)
-    if isinstance(node, DateRange):
-        return q.NumericRange("day", node.low, node.high)
-    if isinstance(node, Not):
-        inner = _compile(q, node.node)
-        return q.AndNot(q.Every(), inner) if inner is not None else None
-    if isinstance(node, Or):
-        parts = [p for p in (_compile(q, n) for n in node.nodes) if p is not None]
-        return q.Or(parts) if parts else None
-    return _and(q, node)
+class _Compiler:
+    """One compilation: Whoosh's query module and the notices it collects."""
+
+    def __init__(self, q: Any, notices: list[str]) -> None:
+        self.q, self.notices = q, notices
+
+    def compile(self, node: Node) -> Any:
+        """A Whoosh query for `node`; None when it constrains nothing (`show:all`)."""
+        q = self.q
+        if isinstance(node, Word):
+            return self.vanished(_word(q, node), node.text)
+        if isinstance(node, Field):
+            return self.vanished(_field(q, node), f"{node.name}:{node.value}")
+        if isinstance(node, Param):
+            return _param(q, node)
+        if isinstance(node, Show):
+            return None
+        if isinstance(node, DateRange):
+            return q.NumericRange("day", node.low, node.high)
+        if isinstance(node, Not):
+            inner = self.compile(node.node)
+            return q.AndNot(q.Every(), inner) if inner is not None else None
+        if isinstance(node, Or):
+            parts = [self.compile(n) for n in node.nodes]
+            return None if any(p is None for p in parts) else q.Or(parts)
+        return _and(q, [self.compile(n) for n in node.nodes], node)
+
+    def vanished(self, compiled: Any, text: str) -> Any:
+        """`compiled`, or a query matching nothing (with a notice) when there was none."""
+        if compiled is not None:
+            return compiled
+        self.notices.append(
+            f"'{text}' has no letters or digits to search for, so it matches nothing"
+        )
+        return self.q.NullQuery
 
 
-def _and(q: Any, node: And) -> Any:
+def _and(q: Any, compiled: list[Any], node: And) -> Any:
     """AND, with negated parts subtracted from the positive ones (cheaper than Every)."""
-    positive = [_compile(q, n) for n in node.nodes if not isinstance(n, Not)]
-    negative = [_compile(q, n.node) for n in node.nodes if isinstance(n, Not)]
-    positive = [p for p in positive if p is not None]
-    negative = [p for p in negative if p is not None]
+    pairs = list(zip(node.nodes, compiled, strict=True))
+    positive = [c for n, c in pairs if not isinstance(n, Not) and c is not None]
+    negative = [c.b for n, c in pairs if isinstance(n, Not) and c is not None]
     base = q.And(positive) if positive else q.Every()
     return q.AndNot(base, q.Or(negative)) if negative else (base if positive else None)
 
 
 def _text_query(q: Any, fields: Sequence[str], text: str) -> list[Any] | None:
-    """One word or phrase over `fields`: a Term, or a Phrase when it analyses to several."""
+    """One word or phrase over `fields`: a Term, or a Phrase when it analyses to several; a
+    lone compound (`3.7.2`) also matches its whole term."""
     terms = query_terms(text)
     if not terms:
         return None
     if len(terms) == 1:
         return [q.Term(f, terms[0]) for f in fields]
-    return [q.Phrase(f, terms) for f in fields]
+    phrases = [q.Phrase(f, terms) for f in fields]
+    whole = lone_compound(text)
+    return phrases + [q.Term(f, whole) for f in fields] if whole else phrases
 
 
 def _prefix_query(q: Any, fields: Sequence[str], text: str) -> list[Any]:
@@ -79,6 +110,8 @@ def _word(q: Any, node: Word) -> Any:
         parts.append(q.Prefix("tags", term_key(node.text)))
         return q.Or(parts)
     parts = _text_query(q, _TEXT_FIELDS, node.text) or []
+    if not parts:
+        return None
     key = term_key(node.text)
     if key:
         parts += [q.Term(fname, key) for fname in _TERM_FIELDS.values()]
@@ -97,10 +130,29 @@ def _field(q: Any, node: Field) -> Any:
         if prefix:
             return q.Or(_prefix_query(q, [fname], bare))
         parts = _text_query(q, [fname], bare)
-        return parts[0] if parts else None
+        return q.Or(parts) if parts else None
     if name == "path":
-        pattern = value.lower() if any(c in value for c in "*?") else f"*{value.lower()}*"
-        return q.Wildcard("pathkey", pattern)
+        key = same_name(value)
+        return q.Wildcard("pathkey", key if any(c in key for c in "*?") else f"*{key}*")
     if name == "lang":
         return q.Term("lang", value.lower())
     return q.Term("draft", value)  # syntax.py gives "yes" or "no"
+
+
+def _param(q: Any, node: Param) -> Any:
+    """`key:value` on the front matter: the whole value, or every word of it, or (`key:*`)
+    the key itself; `value*` matches values and words starting so."""
+    key, value = node.key, node.value
+    if value == "*" and not node.quoted:
+        return q.Term(fm.FIELD, fm.key_term(key))
+    if value.endswith("*") and not node.quoted:
+        bare = value.rstrip("*")
+        return q.Or(
+            [
+                q.Prefix(fm.FIELD, fm.value_term(key, bare)),
+                q.Prefix(fm.FIELD, fm.word_term(key, fold(bare))),
+            ]
+        )
+    whole = q.Term(fm.FIELD, fm.value_term(key, value))
+    words = [q.Term(fm.FIELD, term) for term in fm.value_words(key, value)]
+    return q.Or([whole, q.And(words)]) if words else whole

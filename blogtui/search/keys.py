@@ -28,6 +28,7 @@ QUERY_FIELDS = (
     QueryField("lang"),
     QueryField("draft", value="yes|no"),
     QueryField("date"),
+    QueryField("show", value="all"),
 )
 #: Every name a query may use for a field -> its canonical name.
 FIELD_NAMES = {alias: f.name for f in QUERY_FIELDS for alias in (f.name, *f.aliases)}
@@ -37,5 +38,10 @@ FIELD_LIST = ", ".join(f.name for f in QUERY_FIELDS)
 SYNTAX_HELP = (
     'query syntax: words are ANDed; "a phrase"; OR, NOT, -word; (groups); prefix*;\n  '
     + " ".join(f"{f.name}:{f.value}" for f in QUERY_FIELDS if f.name != "date")
-    + ";\n  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01"
+    + ";\n  date:2024  date:2024-06  date:2023..2024  date:>=2024-01-01;\n  "
+    + "any front-matter KEY:VALUE (series:, layout:, version:3.7.2), fm.KEY: for any key"
 )
+#: The prefix that makes any key a front-matter key (`fm.title:`, `fm.extra.team:`).
+FM_PREFIX = "fm."
+#: The values `show:` takes: every page, or only the posts (the default).
+SHOW_VALUES = ("all", "posts")

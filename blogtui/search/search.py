@@ -9,11 +9,18 @@ from typing import Any
 
 from blogtui.model import Post, Sort, term_key
 from blogtui.prose import plain_text
-from blogtui.search.analysis import heads_of, prefix_forms, query_terms, term_spans
+from blogtui.search.analysis import (
+    heads_of,
+    is_compound,
+    prefix_forms,
+    query_terms,
+    term_spans,
+)
 from blogtui.search.compile import whoosh_query
 from blogtui.search.facets import FacetKind, FacetRow, Facets
+from blogtui.search.fmkeys import unknown_key_notices
 from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
-from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse
+from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse, shows_all
 
 #: Characters of snippet text around the best cluster of matches.
 SNIPPET_CHARS = 220
@@ -35,6 +42,11 @@ class Results:
 
     hits: list[Hit]
     facets: Facets
+    #: Why (part of) the query matches nothing: words with nothing to search for, unknown
+    #: front-matter keys. The CLI prints them on stderr, the reader shows them.
+    notices: tuple[str, ...] = ()
+    #: The query asked for every page (`show:all`), those left out of lists by default too.
+    show_all: bool = False
 
     @property
     def total(self) -> int:
@@ -72,14 +84,17 @@ def search(
     Raises QueryError.
     """
     node = parse(text)
-    compiled = whoosh_query(node) if node is not None else None
-    wanted = _Filter(tags, categories, years, drafts, terms or {}, include_hidden)
+    notices: list[str] = []
+    compiled = whoosh_query(node, notices) if node is not None else None
+    show_all = include_hidden or shows_all(node)  # `show:all` in the query, or the caller
+    wanted = _Filter(tags, categories, years, drafts, terms or {}, show_all)
     for attempt in range(_ATTEMPTS):
         if compiled is not None:
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
         try:
             with index.snapshot() as snapshot:
                 hits, counts = _collect(snapshot, compiled, sort, wanted, facets)
+                hints = unknown_key_notices(snapshot, node) if compiled is not None else []
             break
         except IndexDamaged:
             if attempt == _ATTEMPTS - 1:  # damaged again and again after rebuilding
@@ -87,7 +102,8 @@ def search(
     if compiled is None and sort == "relevance":
         sort = "date"
     hits = _sorted(hits, sort)
-    return Results(hits[:limit] if limit else hits, counts)
+    shown = hits[:limit] if limit else hits
+    return Results(shown, counts, tuple(notices + hints), show_all)
 
 
 def _collect(
@@ -227,10 +243,17 @@ def _wanted(node: Node | None, title_only: bool) -> _Wanted:
 def _marks(text: str, wanted: _Wanted) -> list[tuple[int, int]]:
     """Merged [start, end) spans of the tokens of `text` that the query wants."""
     terms, prefixes = wanted.terms, tuple(wanted.prefixes)
+    # `compil*` marks the part of "compile-time" it matched, not the whole compound.
+    compound_prefixes = tuple(p for p in prefixes if is_compound(p))
     spans = sorted(
         (start, end)
         for term, start, end in term_spans(text, heads_of((*terms, *prefixes)))
-        if term in terms or (prefixes and term.startswith(prefixes))
+        if term in terms
+        or (
+            prefixes
+            and term.startswith(prefixes)
+            and (not is_compound(term) or term.startswith(compound_prefixes))
+        )
     )
     merged: list[tuple[int, int]] = []
     for start, end in spans:

@@ -12,7 +12,9 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
+from blogtui.folding import same_name
 from blogtui.model import Post, term_key
+from blogtui.search import fm
 from blogtui.search.analysis import position_map, tokens
 
 #: Memory each Whoosh writer may use for its posting pool before spilling to disk.
@@ -108,6 +110,7 @@ def schema() -> Any:
         lang=fields.ID(),
         draft=fields.ID(),
         day=fields.NUMERIC(int, bits=32),
+        fm=fields.TEXT(analyzer=lines, phrase=False),  # front-matter values (search/fm.py)
     )
 
 
@@ -115,7 +118,7 @@ def document(post: Post) -> dict[str, Any]:
     """The Whoosh document of a post (its fields as `schema` names them)."""
     doc: dict[str, Any] = {
         "path": post.path,
-        "pathkey": post.path.lower(),
+        "pathkey": same_name(post.path),
         "title": post.title,
         "body": f"{post.body}\n\n{post.prose}" if post.prose else post.body,
         "authors": " ".join(post.authors),
@@ -123,6 +126,7 @@ def document(post: Post) -> dict[str, Any]:
         "categories": "\n".join(term_key(c) for c in post.categories),
         "lang": (post.lang or "").lower(),
         "draft": "yes" if post.draft else "no",
+        "fm": fm.document_terms(post.params),
     }
     if post.date is not None:
         day = post.date.day

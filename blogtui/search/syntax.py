@@ -2,7 +2,10 @@
 
 Words AND together; "a phrase"; OR; NOT word or -word; (groups); prefix*; `name:value` for
 each of keys.QUERY_FIELDS (with "quoted values"); dates as date:2024, date:2024-06,
-date:2024-06-15, date:2023..2024 or date:>=2024-01-01 (also >, <, <=).
+date:2024-06-15, date:2023..2024 or date:>=2024-01-01 (also >, <, <=). Any other
+`KEY:VALUE` asks the front matter (case-insensitive on the key, as Hugo is), and
+`fm.KEY:VALUE` always does, even for a built-in name (`fm.extra.team:` for nested tables).
+`show:all` is an option, not a match: it lists the pages left out by default too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from blogtui.search.keys import FIELD_LIST, FIELD_NAMES
+from blogtui.search.keys import FIELD_NAMES, FM_PREFIX, SHOW_VALUES
 
 
 class QueryError(ValueError):
@@ -39,6 +42,22 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Param:
+    """`key:value` on a front-matter key (dotted, lower-cased); value "*" asks for the key."""
+
+    key: str
+    value: str
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    """`show:all`: an option for the search (which pages to list), matching everything."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class DateRange:
     """Calendar days as YYYYMMDD integers, either end open (None)."""
 
@@ -61,13 +80,13 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Word | Field | DateRange | Not | And | Or
+Node = Word | Field | Param | Show | DateRange | Not | And | Or
 
 _LEXEME = re.compile(
     r"""\s*(?:
       (?P<open>\() | (?P<close>\)) |
       (?P<minus>-)(?=[^\s)]) |
-      (?P<field>[A-Za-z]+):(?:"(?P<fquoted>[^"]*)(?P<fend>")?|(?P<fvalue>[^\s)]*)) |
+      (?P<field>[^\W\d][\w.-]*):(?:"(?P<fquoted>[^"]*)(?P<fend>")?|(?P<fvalue>[^\s)]*)) |
       "(?P<phrase>[^"]*)(?P<pend>")? |
       (?P<word>[^\s()"]+)
     )""",
@@ -201,15 +220,23 @@ class _Parser:
 
 
 def _field(name: str, value: str, quoted: bool) -> Node:
-    canonical = FIELD_NAMES.get(name.lower())
-    if canonical is None:
-        raise QueryError(f"unknown field '{name}:' (fields: {FIELD_LIST})")
+    lowered = name.lower()
+    canonical = None if lowered.startswith(FM_PREFIX) else FIELD_NAMES.get(lowered)
     if not value:
         raise QueryError(f"'{name}:' needs a value")
+    if canonical is None:
+        key = lowered.removeprefix(FM_PREFIX) if lowered != FM_PREFIX else ""
+        if not key.strip("."):
+            raise QueryError(f"'{name}:' names no front-matter key (fm.KEY:VALUE)")
+        return Param(key.strip("."), value, quoted)
     if canonical == "date":
         return _date_range(value)
     if canonical == "draft":
         return Field(canonical, _yes_or_no(value), quoted)
+    if canonical == "show":
+        if value.lower() not in SHOW_VALUES:
+            raise QueryError(f"show: takes {' or '.join(SHOW_VALUES)}, not '{value}'")
+        return Show(value.lower())
     return Field(canonical, value, quoted)
 
 
@@ -275,3 +302,12 @@ def parse(text: str) -> Node | None:
 def check(text: str) -> None:
     """Raise QueryError if `text` is not a valid query."""
     parse(text)
+
+
+def shows_all(node: Node | None) -> bool:
+    """Whether the query asks for every page (`show:all` outside a NOT)."""
+    if isinstance(node, Show):
+        return node.value == "all"
+    if isinstance(node, And | Or):
+        return any(shows_all(child) for child in node.nodes)
+    return False

@@ -7,7 +7,7 @@ added to `COMMANDS`; the parser, `--help` and the folder-or-command rule read th
 from __future__ import annotations
 
 from blogtui.cli.command import Command
-from blogtui.cli.commands import cat, index, interface, listing, search, terms
+from blogtui.cli.commands import cat, fields, index, interface, listing, search, terms
 
 COMMANDS: tuple[Command, ...] = (
     cat.COMMAND,
@@ -15,6 +15,7 @@ COMMANDS: tuple[Command, ...] = (
     search.COMMAND,
     terms.TAGS,
     terms.CATEGORIES,
+    fields.COMMAND,
     index.COMMAND,
 )
 #: What `blogtui` does with no command.

@@ -96,10 +96,17 @@ class PostFinder:
         return post
 
     def _by_slug(self, wanted: str) -> Post:
+        """By slug, else by archive path compared in NFC (the name on disk may be NFD)."""
+        from blogtui.folding import same_name
+
         posts = self.index.posts()
         found = [post for post in posts if post.slug == wanted]
+        key = same_name(wanted)
         if not found:
-            found = [post for post in posts if post.slug.casefold() == wanted.casefold()]
+            found = [post for post in posts if same_name(post.slug) == key]
+        if not found:
+            bundle = key.rstrip("/") + "/index.md"
+            found = [post for post in posts if same_name(post.path) in (key, bundle)]
         if not found:
             raise CliError(f"no post found for {wanted!r} (not a file, archive path or slug)")
         if len(found) > 1:

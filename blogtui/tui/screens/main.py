@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -224,7 +225,7 @@ class MainScreen(Screen[None]):
             return  # the index is still building: keep the front-matter preview
         self.results = results
         self.shown = filters
-        self.error = ""
+        self.error = "; ".join(results.notices)  # why part of the query matches nothing
         text = filters.text if used is None else used
         posts = [hit.post for hit in results.hits]
         self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
@@ -270,7 +271,7 @@ class MainScreen(Screen[None]):
         self.query_one("#count", Label).update(" · ".join(parts))
         find = self.query_one(Reader).match_status
         status = self.error or self.progress or find
-        self.query_one("#status", Label).update(status)
+        self.query_one("#status", Label).update(Text(status))  # notices echo the query
         self.query_one("#status", Label).set_class(bool(self.error), "error")
 
     # --- events -----------------------------------------------------------------------
