@@ -176,12 +176,12 @@ class PostIndex:
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
         try:
             store.prepare_location(root)
-        except OSError as exc:
+            if rebuild:
+                index._wipe()
+            else:
+                index._load_or_reset()
+        except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
-        if rebuild:
-            index._wipe()
-        else:
-            index._load_or_reset()
         if refresh:
             index.refresh(progress)
         return index
@@ -221,12 +221,14 @@ class PostIndex:
         assert self.location is not None
         path = self.location / store.CATALOGUE
         try:
-            meta = json.loads((self.location / store.META).read_text("utf-8"))
+            meta = json.loads(store.read_private(self.location / store.META).decode("utf-8"))
             stat = path.stat()
-            data = path.read_bytes()
+            data = store.read_private(path)
         except FileNotFoundError:
             self._set_entries({})  # a new index: nothing to complain about
             return
+        except store.UntrustedCache:
+            raise  # never read: the caller moves the index to memory
         except (OSError, ValueError) as exc:
             raise _Unreadable(f"meta: {exc}") from exc
         if not isinstance(meta, dict):
@@ -237,7 +239,7 @@ class PostIndex:
             entries = catalogue.load(data, store.SCHEMA_VERSION)
         except catalogue.SchemaMismatch as exc:
             raise _Outdated from exc
-        except (ValueError, EOFError, TypeError) as exc:
+        except catalogue.Damaged as exc:
             raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
         self._set_entries(entries)
@@ -286,9 +288,10 @@ class PostIndex:
             if self.location is None:
                 self._storage = stores.RamStorage()
             else:
-                (self.location / store.WHOOSH).mkdir(exist_ok=True)
-                folder = str(self.location / store.WHOOSH)
-                self._storage = stores.FileStorage(folder, supports_mmap=False)
+                try:
+                    self._storage = store.whoosh_storage(self.location / store.WHOOSH)
+                except store.UntrustedCache as exc:  # planted since the open: never read it
+                    raise _Unreadable(str(exc)) from exc
         storage = self._storage
         try:
             if storage.index_exists():
@@ -413,6 +416,7 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = dict(sorted(entries.items()))
+        self._reread_damaged(entries)
         catalogue.canonicalise(entries)
         if self.location is not None:
             self._save(entries)
@@ -420,6 +424,18 @@ class PostIndex:
             self._close_searcher()  # the next search sees the new segments
             self._set_entries(entries)
         return report
+
+    def _reread_damaged(self, entries: dict[str, Entry]) -> None:
+        """Read again the files whose catalogue records do not decode (with one notice)."""
+        from blogtui.archive import SourceFile
+
+        for path, damage in catalogue.damaged(entries).items():
+            if not self._dirty:
+                self._say(store.repair_notice(self.location, str(damage)))
+            self._dirty = True
+            entry = entries[path]
+            source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
+            entries[path] = catalogue.read(source, self._now)[0]
 
     def _save(self, entries: dict[str, Entry]) -> None:
         """Write the catalogue (atomically) and remember its stat."""
@@ -435,7 +451,8 @@ class PostIndex:
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
         ix = self._ix(create=True)
-        writer = segments.open_writer(ix, timeout=store.LOCK_WAIT_S, delay=0.05)
+        # Whoosh's own lock file is not used: the refresh lock, held here, excludes writers.
+        writer = segments.open_writer(ix, lock=self.location is None)
         try:
             for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
                 writer.delete_by_term("path", path)
@@ -449,6 +466,8 @@ class PostIndex:
         except BaseException:
             if not writer.is_closed:  # whoosh closes a writer whose commit failed
                 writer.cancel()
+            if self.location is not None:  # a full disk: free what the failed write left
+                segments.clean_leftovers(self._storage)
             raise
         return entries
 
@@ -494,7 +513,7 @@ class PostIndex:
         from blogtui.archive import SourceFile
 
         if not self._dirty:
-            self._say(f"index at {self.location} had an unreadable record ({reason}); repairing")
+            self._say(store.repair_notice(self.location, reason))
         self._dirty = True
         entry = self._entries[path]
         source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
