@@ -154,6 +154,7 @@ class PostIndex:
         self._by_path: dict[str, Post] = {}
         self._facets = FacetCounter()
         self._dirty = False  # records were repaired in memory: the catalogue needs writing
+        self._repair_said = False  # the repair notice is given once per PostIndex
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
 
     # ---- opening -----------------------------------------------------------------------------
@@ -430,12 +431,16 @@ class PostIndex:
         from blogtui.archive import SourceFile
 
         for path, damage in catalogue.damaged(entries).items():
-            if not self._dirty:
-                self._say(store.repair_notice(self.location, str(damage)))
+            self._say_repair(str(damage))
             self._dirty = True
             entry = entries[path]
             source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
             entries[path] = catalogue.read(source, self._now)[0]
+
+    def _say_repair(self, reason: str) -> None:
+        if not self._repair_said:
+            self._say(store.repair_notice(self.location, reason))
+        self._repair_said = True
 
     def _save(self, entries: dict[str, Entry]) -> None:
         """Write the catalogue (atomically) and remember its stat."""
@@ -512,8 +517,7 @@ class PostIndex:
         refresh rewrite the catalogue (the file's stat alone would never trigger that)."""
         from blogtui.archive import SourceFile
 
-        if not self._dirty:
-            self._say(store.repair_notice(self.location, reason))
+        self._say_repair(reason)
         self._dirty = True
         entry = self._entries[path]
         source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
