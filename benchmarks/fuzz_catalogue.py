@@ -31,8 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from blogtui.search import catalogue, store  # noqa: E402
-from blogtui.search.index import PostIndex  # noqa: E402
+from blogtui.search import catalogue, store
+from blogtui.search.index import PostIndex
 
 _POSTS = {
     "posts/one.md": "---\ntitle: One\ndate: 2024-01-02\ntags: [a, B, c]\n---\nOne body.\n",

@@ -280,8 +280,9 @@ class PostIndex:
 
     # ---- Whoosh storage ----------------------------------------------------------------------
 
-    def _ix(self, create: bool = False) -> Any:
-        """The Whoosh index object (created empty when `create`), or raise _Unreadable."""
+    def _ix(self, create: bool = False, fresh: bool = False) -> Any:
+        """The Whoosh index object (created empty when `create`, or anew when `fresh`), or
+        raise _Unreadable."""
         if self._storage is None:
             from whoosh.filedb import filestore
 
@@ -294,6 +295,8 @@ class PostIndex:
                 except store.UntrustedCache as exc:  # planted since the open: never read it
                     raise _Unreadable(str(exc)) from exc
         storage = self._storage
+        if fresh:
+            return storage.create_index(segments.schema())
         try:
             if storage.index_exists():
                 return storage.open_index()
@@ -455,7 +458,8 @@ class PostIndex:
         self, todo: list[Any], gone: list[str], progress: Progress | None
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
-        ix = self._ix(create=True)
+        # No catalogue: whatever Whoosh holds (a killed build, an older format) is unknown.
+        ix = self._ix(create=True, fresh=not self._entries)
         # Whoosh's own lock file is not used: the refresh lock, held here, excludes writers.
         writer = segments.open_writer(ix, lock=self.location is None)
         try:

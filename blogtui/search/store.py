@@ -51,6 +51,8 @@ CATALOGUE = "catalogue.json"
 META = "meta.json"
 LOCK = "refresh.lock"
 WHOOSH = "whoosh"
+#: Files older versions kept in an index folder (removed: they hold the archive's words).
+_LEGACY = ("catalogue.marshal",)
 
 #: errno values that mean "this cache cannot be written": fall back to memory.
 _UNWRITABLE = frozenset(
@@ -182,6 +184,9 @@ def prepare_location(root: Path) -> Path:
         private_folder(folder)
     if os.path.lexists(location / WHOOSH):
         check_private(location / WHOOSH, folder=True)
+    for name in _LEGACY:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(location / name)
     meta = location / META
     wanted = {"archive": str(Path(root).resolve()), "schema": SCHEMA_VERSION}
     try:

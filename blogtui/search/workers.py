@@ -197,6 +197,10 @@ def _build_once(
     workers = [Worker(str(folder), now) for _ in range(WORKERS)]
     try:
         return _run(workers, chunks, len(todo), progress)
+    except WorkerStalled:
+        for worker in workers:
+            worker.proc.kill()  # stuck: waiting for it to end on its own would not end
+        raise
     finally:
         for worker in workers:
             worker.stop()
