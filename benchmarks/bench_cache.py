@@ -144,12 +144,16 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=3000)
     parser.add_argument("--rewrites", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--decode-only", action="store_true", help="skip the rewrites")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="blogtui-bench-cache-") as scratch:
         os.environ["XDG_CACHE_HOME"] = str(Path(scratch, "cache"))
         root = Path(scratch, "blog")
         shutil.copytree(corpus(args.posts), root)
-        rewrites(root, args.rewrites)
+        if args.decode_only:
+            PostIndex.open(root).close()
+        else:
+            rewrites(root, args.rewrites)
         data = (store.index_location(root) / store.CATALOGUE).read_bytes()
         entries = catalogue.load(data, store.SCHEMA_VERSION)
         catalogue.decode_all(list(entries.values()))
