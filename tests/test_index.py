@@ -381,14 +381,17 @@ def test_searching_in_one_thread_while_refreshing_in_another(blog: Path) -> None
 
 @pytest.mark.parametrize("junk", [(2**62,) * 16, ("x",) * 3, None])
 def test_a_catalogue_record_that_will_not_decode_is_repaired(blog: Path, junk: object) -> None:
-    import marshal
+    import json
+
+    from blogtui.search import catalogue as records
 
     PostIndex.open(blog).close()
-    catalogue = index_location(blog) / "catalogue.marshal"
-    data = marshal.loads(catalogue.read_bytes())
-    mtime, size, problems, _blob = data["entries"]["posts/alpha.md"]
-    data["entries"]["posts/alpha.md"] = (mtime, size, problems, marshal.dumps((junk, None), 2))
-    catalogue.write_bytes(marshal.dumps(data))
+    catalogue = index_location(blog) / store.CATALOGUE
+    entries, site = records.load_with_site(catalogue.read_bytes(), store.SCHEMA_VERSION)
+    old = entries["posts/alpha.md"]
+    blob = json.dumps([junk, None]).encode()
+    entries["posts/alpha.md"] = records.Entry(old.mtime_ns, old.size, None, old.problems, blob=blob)
+    catalogue.write_bytes(records.dump(entries, store.SCHEMA_VERSION, site))
     notices: list[str] = []
     index = PostIndex.open(blog, notice=notices.append)
     assert paths_for(index, "zebrafish") == {"posts/alpha.md", "posts/gamma.md"}

@@ -313,21 +313,26 @@ def _mangle(value: object, how: str) -> object:
 
 
 def _mangle_records(data: bytes, how: str) -> bytes | None:
-    """The catalogue with each post's record mangled but its stat (mtime, size) intact, so a
-    refresh trusts it; None when the catalogue is not shaped as this test expects."""
-    import marshal
+    """The catalogue with each post's record mangled but its stat (mtime, size) intact and
+    its checksum recomputed, so a refresh trusts it; None when it is not shaped as expected."""
+    from blogtui.search import catalogue
+    from blogtui.search.store import SCHEMA_VERSION
 
-    catalogue = marshal.loads(data)
-    entries = catalogue.get("entries") if isinstance(catalogue, dict) else None
-    if not isinstance(entries, dict) or not all(
-        isinstance(entry, tuple | list) and len(entry) == 4 for entry in entries.values()
-    ):
+    try:
+        entries, site = catalogue.load_with_site(data, SCHEMA_VERSION)
+    except catalogue.Damaged:
         return None
-    catalogue["entries"] = {
-        path: (mtime, size, _mangle(record, how), problems)
-        for path, (mtime, size, record, problems) in entries.items()
+    mangled = {
+        path: catalogue.Entry(
+            entry.mtime_ns,
+            entry.size,
+            None,
+            entry.problems,
+            blob=json.dumps(_mangle([entry.record, entry.canon], how)).encode(),
+        )
+        for path, entry in entries.items()
     }
-    return marshal.dumps(catalogue)
+    return catalogue.dump(mangled, SCHEMA_VERSION, site)
 
 
 @pytest.mark.parametrize("how", ["huge-numbers", "negative-numbers", "strings-as-numbers"])

@@ -155,6 +155,7 @@ class PostIndex:
         self._by_path: dict[str, Post] = {}
         self._facets = FacetCounter()
         self._dirty = False  # records were repaired in memory: the catalogue needs writing
+        self._repair_said = False  # the repair notice is given once per PostIndex
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
@@ -179,12 +180,12 @@ class PostIndex:
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
         try:
             store.prepare_location(location, root)
-        except OSError as exc:
+            if rebuild:
+                index._wipe()
+            else:
+                index._load_or_reset()
+        except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
-        if rebuild:
-            index._wipe()
-        else:
-            index._load_or_reset()
         if refresh:
             index.refresh(progress)
         return index
@@ -224,12 +225,14 @@ class PostIndex:
         assert self.location is not None
         path = self.location / store.CATALOGUE
         try:
-            meta = json.loads((self.location / store.META).read_text("utf-8"))
+            meta = json.loads(store.read_private(self.location / store.META).decode("utf-8"))
             stat = path.stat()
-            data = path.read_bytes()
+            data = store.read_private(path)
         except FileNotFoundError:
             self._set_entries({})  # a new index: nothing to complain about
             return
+        except store.UntrustedCache:
+            raise  # never read: the caller moves the index to memory
         except (OSError, ValueError) as exc:
             raise _Unreadable(f"meta: {exc}") from exc
         if not isinstance(meta, dict):
@@ -240,7 +243,7 @@ class PostIndex:
             entries, self._site_key = catalogue.load_with_site(data, store.SCHEMA_VERSION)
         except catalogue.SchemaMismatch as exc:
             raise _Outdated from exc
-        except (ValueError, EOFError, TypeError) as exc:
+        except catalogue.Damaged as exc:
             raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
         self._set_entries(entries)
@@ -280,8 +283,9 @@ class PostIndex:
 
     # ---- Whoosh storage ----------------------------------------------------------------------
 
-    def _ix(self, create: bool = False) -> Any:
-        """The Whoosh index object (created empty when `create`), or raise _Unreadable."""
+    def _ix(self, create: bool = False, fresh: bool = False) -> Any:
+        """The Whoosh index object (created empty when `create`, or anew when `fresh`), or
+        raise _Unreadable."""
         if self._storage is None:
             from whoosh.filedb import filestore
 
@@ -289,10 +293,13 @@ class PostIndex:
             if self.location is None:
                 self._storage = stores.RamStorage()
             else:
-                (self.location / store.WHOOSH).mkdir(exist_ok=True)
-                folder = str(self.location / store.WHOOSH)
-                self._storage = stores.FileStorage(folder, supports_mmap=False)
+                try:
+                    self._storage = store.whoosh_storage(self.location / store.WHOOSH)
+                except store.UntrustedCache as exc:  # planted since the open: never read it
+                    raise _Unreadable(str(exc)) from exc
         storage = self._storage
+        if fresh:
+            return storage.create_index(segments.schema())
         try:
             if storage.index_exists():
                 return storage.open_index()
@@ -395,7 +402,8 @@ class PostIndex:
     def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
         old = self._entries
         if self._site.fingerprint != self._site_key:  # the site's config changed: read all
-            old = {path: Entry(-1, -1, e.record, e.problems) for path, e in old.items()}
+            # (the records stay undecoded: a damaged one must not stop the re-read)
+            old = {path: Entry(-1, -1, None, e.problems, blob=e.blob()) for path, e in old.items()}
         todo, gone = _diff(old, files)
         if not todo and not gone:
             if self._dirty and self.location is not None:
@@ -420,6 +428,7 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = dict(sorted(entries.items()))
+        self._reread_damaged(entries)
         catalogue.canonicalise(entries)
         if self.location is not None:
             self._save(entries)
@@ -428,6 +437,22 @@ class PostIndex:
             self._set_entries(entries)
             self._site_key = self._site.fingerprint
         return report
+
+    def _reread_damaged(self, entries: dict[str, Entry]) -> None:
+        """Read again the files whose catalogue records do not decode (with one notice)."""
+        from blogtui.archive import SourceFile
+
+        for path, damage in catalogue.damaged(entries).items():
+            self._say_repair(str(damage))
+            self._dirty = True
+            entry = entries[path]
+            source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)
+            entries[path] = catalogue.read(source, self._now, self._site)[0]
+
+    def _say_repair(self, reason: str) -> None:
+        if not self._repair_said:
+            self._say(store.repair_notice(self.location, reason))
+        self._repair_said = True
 
     def _save(self, entries: dict[str, Entry]) -> None:
         """Write the catalogue (atomically) and remember its stat."""
@@ -444,8 +469,10 @@ class PostIndex:
         self, todo: list[Any], gone: list[str], progress: Progress | None
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
-        ix = self._ix(create=True)
-        writer = segments.open_writer(ix, timeout=store.LOCK_WAIT_S, delay=0.05)
+        # No catalogue: whatever Whoosh holds (a killed build, an older format) is unknown.
+        ix = self._ix(create=True, fresh=not self._entries)
+        # Whoosh's own lock file is not used: the refresh lock, held here, excludes writers.
+        writer = segments.open_writer(ix, lock=self.location is None)
         try:
             for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
                 writer.delete_by_term("path", path)
@@ -459,6 +486,8 @@ class PostIndex:
         except BaseException:
             if not writer.is_closed:  # whoosh closes a writer whose commit failed
                 writer.cancel()
+            if self.location is not None:  # a full disk: free what the failed write left
+                segments.clean_leftovers(self._storage)
             raise
         return entries
 
@@ -503,8 +532,7 @@ class PostIndex:
         refresh rewrite the catalogue (the file's stat alone would never trigger that)."""
         from blogtui.archive import SourceFile
 
-        if not self._dirty:
-            self._say(f"index at {self.location} had an unreadable record ({reason}); repairing")
+        self._say_repair(reason)
         self._dirty = True
         entry = self._entries[path]
         source = SourceFile(path, self.root / path, entry.mtime_ns, entry.size)

@@ -1,8 +1,11 @@
 """Build worker processes: two of them parse and index a big (re)build's files into segments.
 
 A worker is a plain subprocess (`python -c`), not multiprocessing: spawn would re-run the
-parent's __main__. Messages are pickles over its stdin and stdout; when the parent dies,
-stdin ends and so does the worker.
+parent's __main__. Messages are length-prefixed pickles over its stdin and stdout (the
+pipes are private to the two processes); when the parent dies, stdin ends and so does the
+worker. The parent reads each pipe with os.read and handles every whole message it holds
+before it waits again, so two replies arriving together are both seen; each wait is bounded
+(WORKER_STALL_S): a worker silent that long is killed and the build tried once more.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
+import struct
 import subprocess
 import sys
 from datetime import datetime
@@ -29,6 +34,47 @@ WORKERS = 2
 SEGMENT_BYTES = 24_000_000
 #: Files handed to a build worker at a time (small enough to balance the two workers).
 CHUNK = 40
+#: How long a worker may stay silent (it answers after every chunk) before it counts as stuck.
+WORKER_STALL_S = 120.0
+#: What a worker process runs (tests swap in a fake worker).
+WORKER_CODE = "from blogtui.search.workers import worker_main; worker_main()"
+_HEADER = struct.Struct(">Q")
+
+
+class WorkerStalled(RuntimeError):
+    """A build worker said nothing for WORKER_STALL_S."""
+
+
+def write_frame(out: Any, message: Any) -> None:
+    """Send one message: its pickle's length, then the pickle."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(payload)) + payload)
+    out.flush()
+
+
+def read_frame(source: Any) -> Any:
+    """Receive one message from a blocking stream; EOFError when it ends."""
+    header = source.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (length,) = _HEADER.unpack(header)
+    payload = source.read(length)
+    if len(payload) < length:
+        raise EOFError
+    return pickle.loads(payload)
+
+
+def split_frames(buffer: bytearray) -> list[Any]:
+    """Take every whole message off the front of `buffer`; a partial one stays there."""
+    messages = []
+    while len(buffer) >= _HEADER.size:
+        (length,) = _HEADER.unpack_from(buffer)
+        end = _HEADER.size + length
+        if len(buffer) < end:
+            break
+        messages.append(pickle.loads(bytes(buffer[_HEADER.size : end])))
+        del buffer[:end]
+    return messages
 
 
 def worker_main() -> None:
@@ -40,7 +86,7 @@ def worker_main() -> None:
     source, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the message stream
     try:
-        folder, now, segment_bytes, site = pickle.load(source)
+        folder, now, segment_bytes, site = read_frame(source)
         _send(out, ("ok", *_build(source, out, folder, now, segment_bytes, site)))
     except EOFError:
         return  # the parent went away
@@ -52,13 +98,12 @@ def _build(
     source: Any, out: Any, folder: str, now: datetime | None, segment_bytes: int, site: Site
 ) -> tuple[list[Any], dict[str, Entry]]:
     """Index every chunk sent; the segments written and the catalogue entries read."""
-    from whoosh.filedb import filestore
+    from blogtui.search import store
 
-    stores: Any = filestore  # whoosh's functions are untyped
-    ix = stores.FileStorage(folder, supports_mmap=False).open_index()
+    ix = store.whoosh_storage(Path(folder)).open_index()
     writer, held, written = segments.open_writer(ix, lock=False), 0, []
     entries: dict[str, Entry] = {}
-    while (chunk := pickle.load(source)) is not None:
+    while (chunk := read_frame(source)) is not None:
         for item in chunk:
             entries[item.path], post = catalogue.read(item, now, site)
             if post is not None:
@@ -74,8 +119,7 @@ def _build(
 
 
 def _send(out: Any, message: tuple[Any, ...]) -> None:
-    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
+    write_frame(out, message)
 
 
 class Worker:
@@ -86,26 +130,29 @@ class Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from blogtui.search.workers import worker_main; worker_main()"],
+            [sys.executable, "-c", WORKER_CODE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.fd = self.stdout.fileno()
+        self.pending = bytearray()
         self.busy = 0
         self.send((folder, now, SEGMENT_BYTES, site))
 
     def send(self, message: Any) -> None:
-        pickle.dump(message, self.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self.stdin.flush()
+        write_frame(self.stdin, message)
 
-    def receive(self) -> tuple[Any, ...]:
-        try:
-            message: tuple[Any, ...] = pickle.load(self.stdout)
-        except EOFError:
-            raise RuntimeError(f"index worker exited with status {self.proc.wait()}") from None
-        return message
+    def receive(self) -> list[tuple[Any, ...]]:
+        """Every whole message the pipe holds now (call when select says it is readable)."""
+        data = os.read(self.fd, 1 << 20)
+        if not data:
+            status = self.proc.wait(timeout=5)
+            raise RuntimeError(f"index worker exited with status {status}")
+        self.pending += data
+        return split_frames(self.pending)
 
     def feed(self, chunks: list[list[Any]]) -> None:
         """Send the next chunk, or the end marker once nothing is left for this worker."""
@@ -117,6 +164,7 @@ class Worker:
             self.busy = -1  # finished: it will answer with its segments
 
     def stop(self) -> None:
+        """End the worker: close its input, wait a bounded time, then kill it."""
         with contextlib.suppress(OSError):
             self.stdin.close()
         try:
@@ -135,12 +183,29 @@ def build(
     site: Site = NO_SITE,
 ) -> tuple[dict[str, Entry], list[Any]]:
     """Parse and index `todo` in WORKERS processes: their catalogue entries and segments."""
+    try:
+        return _build_once(folder, todo, now, progress, site)
+    except WorkerStalled:
+        pass  # killed; once more with new workers (the segments it left are not in the TOC)
+    try:
+        return _build_once(folder, todo, now, progress, site)
+    except WorkerStalled as exc:
+        raise RuntimeError(f"{exc}, twice; the index was not updated") from None
+
+
+def _build_once(
+    folder: Path, todo: list[Any], now: datetime | None, progress: Progress | None, site: Site
+) -> tuple[dict[str, Entry], list[Any]]:
     ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     chunks.reverse()  # pop() hands them out biggest first
     workers = [Worker(str(folder), now, site) for _ in range(WORKERS)]
     try:
         return _run(workers, chunks, len(todo), progress)
+    except WorkerStalled:
+        for worker in workers:
+            worker.proc.kill()  # stuck: waiting for it to end on its own would not end
+        raise
     finally:
         for worker in workers:
             worker.stop()
@@ -150,26 +215,26 @@ def _run(
     workers: list[Worker], chunks: list[list[Any]], total: int, progress: Progress | None
 ) -> tuple[dict[str, Entry], list[Any]]:
     """Feed chunks to whichever worker is free; collect their segments and catalogue entries."""
-    import selectors
-
     entries: dict[str, Entry] = {}
     written: list[Any] = []
     done = 0
-    with selectors.DefaultSelector() as select:
-        for worker in workers:
-            select.register(worker.stdout, selectors.EVENT_READ, worker)
-            for _ in range(2):  # two in flight, so a worker never waits for the next chunk
-                worker.feed(chunks)
-        while select.get_map():
-            for key, _ in select.select():
-                worker = key.data
-                message = worker.receive()
+    for worker in workers:
+        for _ in range(2):  # two in flight, so a worker never waits for the next chunk
+            worker.feed(chunks)
+    running = {worker.fd: worker for worker in workers}
+    while running:
+        ready, _, _ = select.select(list(running), [], [], WORKER_STALL_S)
+        if not ready:
+            raise WorkerStalled(f"index workers said nothing for {WORKER_STALL_S:.0f} s")
+        for fd in ready:
+            worker = running[fd]
+            for message in worker.receive():  # every message read, not only the first
                 if message[0] == "error":
                     _raise(message)
                 if message[0] == "ok":
                     written.extend(message[1])
                     entries.update(message[2])
-                    select.unregister(worker.stdout)
+                    del running[fd]
                     continue
                 done += message[1]
                 worker.busy -= 1
