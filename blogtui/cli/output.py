@@ -116,7 +116,9 @@ def styled(args: argparse.Namespace) -> bool:
 def _console(args: argparse.Namespace) -> Console:
     from rich.console import Console
 
-    return Console(
+    from blogtui.cli.options import MAX_WIDTH
+
+    console = Console(
         force_terminal=True,
         no_color=False if args.color == "always" else None,
         width=args.width,
@@ -124,6 +126,8 @@ def _console(args: argparse.Namespace) -> Console:
         emoji=False,
         highlight=False,
     )
+    console.width = min(console.width, MAX_WIDTH)  # $COLUMNS may say anything
+    return console
 
 
 def show(args: argparse.Namespace, renderables: Sequence[RenderableType], pager: bool) -> None:
