@@ -15,7 +15,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,21 +24,30 @@ from blogtui.archive import Archive, SourceFile, load
 from blogtui.model import Post, Problem
 from tests._hostile import (
     ATTACKS,
+    HOSTILE_WORD,
+    LINKS,
+    MARKUP,
     NO_CAPS,
+    OPTION_NAME,
     HostileTree,
+    blogtui_argv,
+    fake_program,
+    hostile_leaks,
     keys,
     privilege_drop_problem,
     raw_controls,
+    recorded,
     run,
     screen,
     start_tui,
     tmux_server,
     wait_for,
     write_good_posts,
+    write_hostile_corpus,
     write_hostile_tree,
     write_injection_archive,
 )
-from tests._pilot import opened, settle
+from tests._pilot import opened, searched, settle
 
 T = TypeVar("T")
 
@@ -492,3 +501,203 @@ def test_real_terminal_keeps_its_title_and_clipboard(evil: Path, tmp_path: Path)
         keys(tmux, "q")
     assert b"pwned" not in title
     assert b"rm -rf" not in buffers and buffers.strip() == b""
+
+
+# ---------------------------------------------------------------------------------------------
+# One hostile corpus through every surface (issue 14): every field, file name, folder name,
+# link and problem message hostile; every CLI command and every screen of the reader.
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The archive hostile everywhere (tests/_hostile.py write_hostile_corpus)."""
+    root = tmp_path / "corpus"
+    write_hostile_corpus(root)
+    return root
+
+
+SURFACE_COMMANDS = {
+    "bare": [],
+    "list": ["list"],
+    "list-json": ["list", "--json"],
+    "list-paths": ["list", "--paths"],
+    "search": ["search", HOSTILE_WORD],
+    "search-json": ["search", HOSTILE_WORD, "--json"],
+    "search-markup": ["search", "[x="],
+    "cat-query": ["cat", "--query", HOSTILE_WORD],
+    "cat-file": ["cat", OPTION_NAME],
+    "tags": ["tags"],
+    "tags-json": ["tags", "--json"],
+    "categories": ["categories"],
+    "index": ["index"],
+}
+
+
+def _surface_args(corpus: Path, command: str) -> list[str]:
+    args = SURFACE_COMMANDS[command]
+    if not args:
+        return [str(corpus)]
+    return [args[0], "-a", str(corpus), *args[1:]]
+
+
+@pytest.mark.parametrize("command", sorted(SURFACE_COMMANDS))
+def test_every_command_piped_holds_no_escape_or_c1_byte(corpus: Path, command: str) -> None:
+    """Piped (colour auto and never): not one ESC or C1 byte on stdout or stderr."""
+    for color in ([], ["--color", "never"]):
+        proc = run(*_surface_args(corpus, command), *(color if command != "bare" else []))
+        out = proc.stdout + proc.stderr
+        assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+        assert b"Traceback" not in out, proc.stderr.decode(errors="replace")
+        assert raw_controls(proc.stdout) == [] and raw_controls(proc.stderr) == []
+        text = out.decode("utf-8", errors="replace")
+        assert b"\x1b" not in out and not any("\x80" <= c <= "\x9f" for c in text)
+
+
+@pytest.mark.parametrize("command", sorted(set(SURFACE_COMMANDS) - {"bare"}))
+def test_every_command_styled_holds_only_our_styling(corpus: Path, command: str) -> None:
+    """--color always: our SGR colours and OSC 8 links only; none of the hostile sequences."""
+    proc = run(*_surface_args(corpus, command), "--color", "always")
+    assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr
+    for stream in (proc.stdout, proc.stderr):
+        assert raw_controls(stream, styled=True) == []
+        assert hostile_leaks(stream.decode("utf-8", errors="replace")) == []
+
+
+@pytest.mark.parametrize("command", sorted(set(SURFACE_COMMANDS) - {"bare", "index"}))
+def test_every_command_on_a_terminal_holds_only_our_styling(
+    corpus: Path, command: str, tmp_path: Path
+) -> None:
+    """On a pty (what a person sees; PAGER=cat so nothing waits): only our styling."""
+    import pty
+
+    env = dict(os.environ, PAGER="cat", COLUMNS="100", LINES="40", TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            blogtui_argv(*_surface_args(corpus, command)),
+            stdin=subprocess.DEVNULL,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+        )
+        os.close(follower)
+        output = _read_all(leader, proc)
+    finally:
+        os.close(leader)
+    text = output.decode("utf-8", errors="replace")
+    assert proc.returncode in (0, 1), text
+    assert "Traceback" not in text
+    assert raw_controls(output, styled=True) == [] and hostile_leaks(text) == []
+
+
+def _read_all(fd: int, proc: subprocess.Popen[bytes]) -> bytes:
+    """Everything written to the pty until the process ends (bounded by TIMEOUT)."""
+    import select
+    import time
+
+    chunks, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO: the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    return b"".join(chunks)
+
+
+def _notices(app: object) -> list[str]:
+    return [
+        f"{note.title}\n{note.message}"
+        for note in app._notifications  # type: ignore[attr-defined]
+    ]
+
+
+async def _visit(pilot: Any, app: Any, shown: list[str]) -> None:
+    """Read every post; on each open every link (answering no), find `[x=`."""
+    from blogtui.tui.screens.confirm import Confirm
+    from blogtui.tui.widgets.post_list import PostList
+
+    post_list = app.main.query_one(PostList)
+    hostile = [n for n, post in enumerate(post_list.posts) if "Good post" not in post.title]
+    for number in hostile:
+        post_list.cursor = number
+        await pilot.press("enter")
+        await opened(pilot)
+        shown.append(_screen_text(app))
+        for link in range(len(LINKS) if number == hostile[0] else 0):
+            await pilot.press("o")
+            await pilot.pause()
+            shown.append(_screen_text(app))
+            await pilot.press(*["down"] * link, "enter")
+            await settle(pilot)
+            shown.append(_screen_text(app))
+            if isinstance(app.screen, Confirm):
+                await pilot.press("n")
+            elif app.screen is not app.main:
+                await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("f", *"[x=", "enter")
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("escape", "escape")
+
+
+async def test_every_screen_over_the_hostile_corpus(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """List, sidebar, headers, bodies, links picker, confirm dialog, find, search, the term
+    pickers, help, problems, the editor and every notice: nothing raw, no markup, no crash."""
+    from blogtui.config import Config
+    from blogtui.tui.app import BlogApp
+
+    bin_dir = tmp_path / "bin"
+    editor_log, opener_log = fake_program(bin_dir, "vi"), fake_program(bin_dir, "xdg-open")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("EDITOR", "vi")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = BlogApp(corpus, config=Config(theme="[x="))
+    shown: list[str] = []
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await _visit(pilot, app, shown)
+        await pilot.press("slash", *"[x=")
+        await searched(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("escape", "escape")
+        for picker in ("t", "c", "y"):
+            await pilot.press(picker)
+            await pilot.pause()
+            shown.append(_screen_text(app))
+            await pilot.press("enter", "escape")
+            await settle(pilot)
+            shown.append(_screen_text(app))
+        await pilot.press("question_mark")
+        shown.append(_screen_text(app))
+        await pilot.press("escape")
+        app.main.show_problems()
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("e")
+        await settle(pilot)
+        shown += _notices(app)
+        assert app.is_running, "the reader died"
+    text = "\n".join(shown)
+    assert HOSTILE_WORD in text and "Hostile option" in text, "the hostile posts were not shown"
+    assert MARKUP in text, "markup from the archive was parsed instead of shown"
+    assert raw_controls(text.encode(errors="surrogateescape")) == []
+    assert hostile_leaks(text) == []
+    # http and https open (the first link's escapes were stripped when the post was parsed);
+    # javascript:, file:///etc/passwd and ../../etc/passwd asked or were refused
+    opened_urls = ["http://x/", "http://x/%5Ba='%5D", "https://example.org/ok"]
+    assert recorded(opener_log) == [[url] for url in opened_urls]
+    assert [argv[-2] for argv in recorded(editor_log)] == ["--"]
