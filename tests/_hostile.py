@@ -568,6 +568,9 @@ def write_hostile_corpus(root: Path) -> dict[str, Path]:
     broken = folder / f"broken {HOSTILE[:20]}.md"
     broken.write_text(f"---\ntitle: !<[a='> x\nbad: {HOSTILE}: [\n---\n\nbody\n", "utf-8")
     files["broken"] = broken
+    echoed = folder / "tag.md"  # PyYAML's message echoes the tag: markup in a notice
+    echoed.write_text("---\ntitle: !<[a='> x\n---\n\nbody\n", "utf-8")
+    files["echoed"] = echoed
     return files
 
 
