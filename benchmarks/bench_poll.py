@@ -59,9 +59,8 @@ def main() -> None:
         library.close()
     print(f"{args.folders:,} empty folders: scan {cost:.2f} s")
     print(f"next poll after {Poller(cost=cost).delay(2.0):.1f} s (was 2 s)")
-    print(
-        f"{searched} searches during the poll, slowest {slowest * 1000:.0f} ms, {results.total} hits"
-    )
+    worst = slowest * 1000
+    print(f"{searched} searches during the poll, slowest {worst:.0f} ms, {results.total} hits")
 
 
 if __name__ == "__main__":

@@ -587,6 +587,7 @@ def test_every_command_on_a_terminal_holds_only_our_styling(
         output = _read_all(leader, proc)
     finally:
         os.close(leader)
+    output = output.replace(b"\r\n", b"\n")  # the pty's own newline translation (onlcr)
     text = output.decode("utf-8", errors="replace")
     assert proc.returncode in (0, 1), text
     assert "Traceback" not in text
