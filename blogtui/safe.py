@@ -1,14 +1,22 @@
 """The one boundary untrusted text crosses to reach a terminal or a widget.
 
 `sanitize` strips terminal control sequences and puts emoji in the form every terminal
-gives the same width; `escape_controls` shows raw bytes as `cat -v` does. Nothing here
-imports more than the standard library, so the CLI and the core can use it freely.
+gives the same width; `escape_controls` shows raw bytes as `cat -v` does. `Safe` is the type
+of text that crossed: widget and notice helpers (blogtui/tui/shown.py) accept only `Safe`, so
+mypy stops a raw `str` from a post reaching the screen, and tests/test_safety_lint.py stops a
+call to Textual or Rich that goes around them. Nothing here imports more than the standard
+library, so the CLI and the core can use it freely.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NewType
+
+#: Text fit for a terminal or a widget: sanitised (no control sequence) and never markup.
+#: Only this module makes one; everything else calls `safe`, `safe_or` or `visible`.
+Safe = NewType("Safe", str)
 
 # Escape sequences first (so their parameters go with them), then any control left over.
 # String sequences (OSC, DCS, SOS, PM, APC) end at BEL or ST; an unterminated one is cut at
@@ -23,7 +31,10 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL, and the bidi embeddings, overrides and isolates (U+202A-202E,
+# U+2066-2069): a terminal that reorders text would let a title or a file name show what it
+# is not (Trojan Source). The marks LRM and RLM only nudge neutral characters and stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
@@ -56,6 +67,40 @@ def sanitize(text: str) -> str:
     text = _CONTROLS.sub("", text)
     text = _WIDTH_DISPUTED.sub("", text)
     return _SURROGATES.sub("\ufffd", text)
+
+
+def safe(text: str) -> Safe:
+    """`text` as it may be shown: sanitised (see `sanitize`)."""
+    return Safe(sanitize(text))
+
+
+def safe_or(text: str, fallback: str) -> Safe:
+    """`text` sanitised, or `fallback` shown visibly (`visible`) when nothing of `text` is left.
+
+    A title made only of escape sequences falls back to the post's path, and the path itself
+    crosses the boundary: never `sanitize(title) or path`.
+    """
+    shown = sanitize(text)
+    return Safe(shown) if shown.strip() else visible(fallback)
+
+
+def visible(text: str) -> Safe:
+    """`text` with each control character shown as `cat -v` shows it (ESC as ^[): for names
+    of files and folders, where what is there matters more than how it reads."""
+    out = []
+    for char in text:
+        if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+            out.append(f"<U+{ord(char):04X}>")
+        elif char in "\n\t":
+            out.append(" ")
+        else:
+            out.append(_escape_char(char))
+    return Safe(sanitize("".join(out)))
+
+
+def joined(parts: Iterable[Safe], separator: str = "") -> Safe:
+    """Safe parts joined by one of our own separators (it must be plain text)."""
+    return Safe(sanitize(separator).join(parts))
 
 
 _MODIFIER = re.compile("[\U0001f3fb-\U0001f3ff]")

@@ -490,3 +490,115 @@ def raw_controls(output: bytes, *, styled: bool = False) -> list[str]:
         found.append(repr(text[max(0, match.start() - 15) : match.end() + 15]))
     found += [repr(ch) for ch in text if 0xDC80 <= ord(ch) <= 0xDC9F]
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# One corpus hostile in every field, name, link and message (issue 14)
+
+#: A string a hostile archive puts everywhere: terminal sequences, a bidi override and Textual
+#: markup that does not parse (`[a='`) or parses into nothing (`[b]`).
+MARKUP = "[a='][b][/]"
+HOSTILE = (
+    "\x1b]52;c;cHduZWQ=\x1b\\"  # OSC 52: write "pwned" to the clipboard
+    "\x1b]2;TITLE\x1b\\"  # OSC 2: the window title
+    "\x1b[2J"  # clear the screen
+    "\x9b31m"  # an 8-bit CSI
+    "\x1bP+q544e\x1b\\"  # a DCS query the terminal answers on stdin
+    "\u202e" + MARKUP  # RIGHT-TO-LEFT OVERRIDE
+)
+#: What must never reach a terminal, whatever the styling (our own SGR and OSC 8 aside).
+NEVER_SHOWN = ("\x1b]52", "\x1b]2;", "\x1b[2J", "\x9b", "\x1bP", "\u202e", "\x07")
+#: The word every hostile post holds, to find them.
+HOSTILE_WORD = "zqhostileux"
+#: A file name that is an editor option (finding 1) and one that is markup (finding 7).
+OPTION_NAME = "-c!id >PWNED.md"
+MARKUP_NAME = "[a='].md"
+#: A title made only of escapes: it sanitises to nothing (finding 2).
+EMPTY_TITLE = "\x1b]52;c;cHduZWQ=\x1b\\\x1b]2;T\x1b\\"
+#: Folder names that carry a title change and markup.
+FOLDER = "\x1b]2;T\x1b\\ dir"
+LINKS = (
+    "http://x/\x1b]52;c;cHduZWQ=\x1b\\",
+    "http://x/[a=']",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "../../../../../../../../etc/passwd",
+    "https://example.org/ok",
+)
+
+
+def _hostile_post(title: str, *, number: int) -> str:
+    quoted = json.dumps  # a JSON string is YAML with \\u escapes, so any character fits
+    links = "\n".join(f"- [link {i} {MARKUP}](<{target}>)" for i, target in enumerate(LINKS))
+    return (
+        "---\n"
+        f"title: {quoted(title)}\n"
+        f"date: 2024-05-{number % 28 + 1:02d}\n"
+        f"tags: [{quoted('t' + HOSTILE)}, {quoted('[b]')}, {quoted(MARKUP)}]\n"
+        f"categories: [{quoted('c' + HOSTILE)}]\n"
+        f"author: {quoted('a' + HOSTILE)}\n"
+        f"description: {quoted('d' + HOSTILE)}\n"
+        f"series: {quoted('s' + HOSTILE)}\n"
+        "---\n\n"
+        f"# Heading {HOSTILE}\n\n{HOSTILE_WORD} body {HOSTILE} words.\n\n{links}\n\n"
+        f"`code {HOSTILE}` and **bold {HOSTILE}**\n"
+    )
+
+
+def write_hostile_corpus(root: Path) -> dict[str, Path]:
+    """An archive hostile in every field, file name, folder name, link and problem message.
+
+    Returns the notable files by role: "option" (the editor-option name), "markup" (a
+    markup name), "empty" (a title that sanitises to nothing), "broken" (a YAML error that
+    echoes markup and escapes, in a hostile folder).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    write_good_posts(root, 2)
+    folder = root / FOLDER
+    folder.mkdir()
+    files = {
+        "option": root / OPTION_NAME,
+        "markup": root / MARKUP_NAME,
+        "empty": folder / f"{HOSTILE[:30]}.md",
+        "titled": folder / "titled.md",
+    }
+    for number, (role, path) in enumerate(files.items()):
+        title = EMPTY_TITLE if role == "empty" else f"Hostile {role} {HOSTILE}"
+        path.write_text(_hostile_post(title, number=number), encoding="utf-8")
+    broken = folder / f"broken {HOSTILE[:20]}.md"
+    broken.write_text(f"---\ntitle: !<[a='> x\nbad: {HOSTILE}: [\n---\n\nbody\n", "utf-8")
+    files["broken"] = broken
+    echoed = folder / "tag.md"  # PyYAML's message echoes the tag: markup in a notice
+    echoed.write_text("---\ntitle: !<[a='> x\n---\n\nbody\n", "utf-8")
+    files["echoed"] = echoed
+    return files
+
+
+def hostile_leaks(output: str) -> list[str]:
+    """The hostile sequences found in `output` (each in context), for assertion messages."""
+    return [
+        repr(output[max(0, found - 15) : found + 15])
+        for sequence in NEVER_SHOWN
+        if (found := output.find(sequence)) >= 0
+    ]
+
+
+def fake_program(folder: Path, name: str) -> Path:
+    """An executable `name` in `folder` that appends its argv (JSON) to `name`.log there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"{name}.log"
+    script = folder / name
+    script.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"with open({str(log)!r}, 'a') as out:\n"
+        "    out.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+    )
+    script.chmod(0o755)
+    return log
+
+
+def recorded(log: Path) -> list[list[str]]:
+    """The argv lists a fake program recorded, oldest first."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line]

@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,21 +26,29 @@ from blogtui.archive import Archive, SourceFile, load
 from blogtui.model import Post, Problem
 from tests._hostile import (
     ATTACKS,
+    HOSTILE_WORD,
+    MARKUP,
     NO_CAPS,
+    OPTION_NAME,
     HostileTree,
+    blogtui_argv,
+    fake_program,
+    hostile_leaks,
     keys,
     privilege_drop_problem,
     raw_controls,
+    recorded,
     run,
     screen,
     start_tui,
     tmux_server,
     wait_for,
     write_good_posts,
+    write_hostile_corpus,
     write_hostile_tree,
     write_injection_archive,
 )
-from tests._pilot import opened, settle
+from tests._pilot import opened, searched, settle
 
 T = TypeVar("T")
 
@@ -493,3 +503,554 @@ def test_real_terminal_keeps_its_title_and_clipboard(evil: Path, tmp_path: Path)
         keys(tmux, "q")
     assert b"pwned" not in title
     assert b"rm -rf" not in buffers and buffers.strip() == b""
+
+
+# ---------------------------------------------------------------------------------------------
+# One hostile corpus through every surface (issue 14): every field, file name, folder name,
+# link and problem message hostile; every CLI command and every screen of the reader.
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The archive hostile everywhere (tests/_hostile.py write_hostile_corpus)."""
+    root = tmp_path / "corpus"
+    write_hostile_corpus(root)
+    return root
+
+
+SURFACE_COMMANDS = {
+    "bare": [],
+    "list": ["list"],
+    "list-json": ["list", "--json"],
+    "list-paths": ["list", "--paths"],
+    "search": ["search", HOSTILE_WORD],
+    "search-json": ["search", HOSTILE_WORD, "--json"],
+    "search-markup": ["search", "[x="],
+    "cat-query": ["cat", "--query", HOSTILE_WORD],
+    "cat-file": ["cat", OPTION_NAME],
+    "tags": ["tags"],
+    "tags-json": ["tags", "--json"],
+    "categories": ["categories"],
+    "index": ["index"],
+}
+
+
+def _surface_args(corpus: Path, command: str) -> list[str]:
+    args = SURFACE_COMMANDS[command]
+    if not args:
+        return [str(corpus)]
+    return [args[0], "-a", str(corpus), *args[1:]]
+
+
+@pytest.mark.parametrize("command", sorted(SURFACE_COMMANDS))
+def test_every_command_piped_holds_no_escape_or_c1_byte(corpus: Path, command: str) -> None:
+    """Piped (colour auto and never): not one ESC or C1 byte on stdout or stderr."""
+    for color in ([], ["--color", "never"]):
+        proc = run(*_surface_args(corpus, command), *(color if command != "bare" else []))
+        out = proc.stdout + proc.stderr
+        assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+        assert b"Traceback" not in out, proc.stderr.decode(errors="replace")
+        assert raw_controls(proc.stdout) == [] and raw_controls(proc.stderr) == []
+        text = out.decode("utf-8", errors="replace")
+        assert b"\x1b" not in out and not any("\x80" <= c <= "\x9f" for c in text)
+
+
+@pytest.mark.parametrize("command", sorted(set(SURFACE_COMMANDS) - {"bare"}))
+def test_every_command_styled_holds_only_our_styling(corpus: Path, command: str) -> None:
+    """--color always: our SGR colours and OSC 8 links only; none of the hostile sequences."""
+    proc = run(*_surface_args(corpus, command), "--color", "always")
+    assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr
+    for stream in (proc.stdout, proc.stderr):
+        assert raw_controls(stream, styled=True) == []
+        assert hostile_leaks(stream.decode("utf-8", errors="replace")) == []
+
+
+@pytest.mark.parametrize("command", sorted(set(SURFACE_COMMANDS) - {"bare", "index"}))
+def test_every_command_on_a_terminal_holds_only_our_styling(
+    corpus: Path, command: str, tmp_path: Path
+) -> None:
+    """On a pty (what a person sees; PAGER=cat so nothing waits): only our styling."""
+    import pty
+
+    env = dict(os.environ, PAGER="cat", COLUMNS="100", LINES="40", TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            blogtui_argv(*_surface_args(corpus, command)),
+            stdin=subprocess.DEVNULL,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+        )
+        os.close(follower)
+        output = _read_all(leader, proc)
+    finally:
+        os.close(leader)
+    output = output.replace(b"\r\n", b"\n")  # the pty's own newline translation (onlcr)
+    text = output.decode("utf-8", errors="replace")
+    assert proc.returncode in (0, 1), text
+    assert "Traceback" not in text
+    assert raw_controls(output, styled=True) == [] and hostile_leaks(text) == []
+
+
+def _read_all(fd: int, proc: subprocess.Popen[bytes]) -> bytes:
+    """Everything written to the pty until the process ends (bounded by TIMEOUT)."""
+    import select
+    import time
+
+    chunks, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO: the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    return b"".join(chunks)
+
+
+def _notices(app: Any) -> list[str]:
+    """Every notice the app showed (recorded as shown: they expire from the screen)."""
+    if not hasattr(app, "notices_shown"):
+        app.notices_shown = []
+        real = app.notify
+
+        def notify(message: str, **kwargs: Any) -> None:
+            app.notices_shown.append(f"{kwargs.get('title', '')}\n{message}")
+            real(message, **kwargs)
+
+        app.notify = notify
+    return list(app.notices_shown)
+
+
+async def _visit(pilot: Any, app: Any, shown: list[str]) -> None:
+    """Read every post; on each open every link (answering no), find `[x=`."""
+    from blogtui.tui.rendering import links_of
+    from blogtui.tui.screens.confirm import Confirm
+    from blogtui.tui.widgets.post_list import PostList
+
+    post_list = app.main.query_one(PostList)
+    hostile = [n for n, post in enumerate(post_list.posts) if "Good post" not in post.title]
+    for number in hostile:
+        post_list.cursor = number
+        await pilot.press("enter")
+        await opened(pilot)
+        shown.append(_screen_text(app))
+        reader = await opened(pilot)
+        links = len(links_of(reader.post)) if number == hostile[0] and reader.post else 0
+        for link in range(links):
+            await pilot.press("o")
+            await pilot.pause()
+            shown.append(_screen_text(app))
+            await pilot.press(*["down"] * link, "enter")
+            await settle(pilot)
+            shown.append(_screen_text(app))
+            if isinstance(app.screen, Confirm):
+                await pilot.press("n")
+            elif app.screen is not app.main:
+                await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("f", *"[x=", "enter")
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("escape", "escape")
+
+
+async def test_every_screen_over_the_hostile_corpus(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """List, sidebar, headers, bodies, links picker, confirm dialog, find, search, the term
+    pickers, help, problems, the editor and every notice: nothing raw, no markup, no crash."""
+    from blogtui.config import Config
+    from blogtui.tui.app import BlogApp
+
+    bin_dir = tmp_path / "bin"
+    editor_log, opener_log = fake_program(bin_dir, "vi"), fake_program(bin_dir, "xdg-open")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("EDITOR", "vi")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = BlogApp(corpus, config=Config(theme="[x="))
+    _notices(app)  # record from the start
+    shown: list[str] = []
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await _visit(pilot, app, shown)
+        await pilot.press("slash", *"[x=")
+        await searched(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("escape", "escape")
+        for picker in ("t", "c", "y"):
+            await pilot.press(picker)
+            await pilot.pause()
+            shown.append(_screen_text(app))
+            await pilot.press("enter", "escape")
+            await settle(pilot)
+            shown.append(_screen_text(app))
+        await pilot.press("question_mark")
+        shown.append(_screen_text(app))
+        await pilot.press("escape")
+        app.main.show_problems()
+        await settle(pilot)
+        shown.append(_screen_text(app))
+        await pilot.press("e")
+        await settle(pilot)
+        shown += _notices(app)
+        assert app.is_running, "the reader died"
+    text = "\n".join(shown)
+    assert HOSTILE_WORD in text and "Hostile option" in text, "the hostile posts were not shown"
+    assert MARKUP in text, "markup from the archive was parsed instead of shown"
+    assert raw_controls(text.encode(errors="surrogateescape")) == []
+    assert hostile_leaks(text) == []
+    # http and https open (the first link's escapes were stripped when the post was parsed);
+    # javascript:, file:///etc/passwd and ../../etc/passwd asked or were refused
+    launched = {argv[0] for argv in recorded(opener_log)}
+    assert all(len(argv) == 1 for argv in recorded(opener_log))
+    assert launched == {"http://x/", "http://x/%5Ba='%5D", "https://example.org/ok"}
+    assert [argv[-2] for argv in recorded(editor_log)] == ["--"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14's findings 1, 2, 6, 7, 10, 11, 12 and 14, each as it was reproduced
+
+
+def test_finding_1_editor_ends_options_before_an_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-c!id >PWNED.md` with the archive as the current folder: `vi +N -- /abs/-c!id...`,
+    never `vi +N '-c!id >PWNED.md'` (vim would run `id`)."""
+    from blogtui.tui.external import editor_command
+
+    root = tmp_path / "corpus"
+    write_hostile_corpus(root)
+    monkeypatch.chdir(root)
+    argv = editor_command("vi", Path(OPTION_NAME))
+    assert argv[0] == "vi" and argv[1].startswith("+")
+    assert argv[2:] == ["--", str(root / OPTION_NAME)]
+    code = editor_command("code --wait", Path("x.md"))
+    assert code == ["code", "--wait", "--", str(root / "x.md")]
+
+
+async def test_finding_1_e_runs_the_editor_with_the_option_name_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`e` on the post named like an option, archive opened as `.`: the recorded argv."""
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.widgets.post_list import PostList
+
+    root = tmp_path / "corpus"
+    write_hostile_corpus(root)
+    log = fake_program(tmp_path / "bin", "vi")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("EDITOR", "vi")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.chdir(root)
+    app = BlogApp(Path("."))
+    _notices(app)  # record from the start
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        post_list = app.main.query_one(PostList)
+        post_list.cursor = [p.path for p in post_list.posts].index(OPTION_NAME)
+        await pilot.press("e")
+        await settle(pilot)
+    [argv] = recorded(log)
+    assert argv[0].startswith("+") and argv[1:] == ["--", str(root / OPTION_NAME)]
+    assert not (root / "PWNED.md").exists()
+
+
+async def test_finding_2_no_escape_from_titles_folders_or_link_targets(corpus: Path) -> None:
+    """A title that sanitises to nothing shows its path visibly (list row and pane header);
+    a folder named with OSC 2 reaches the problem notice as ^[]2;...; the `o` picker shows
+    an OSC 52 link target defused."""
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.widgets.post_list import PostList
+
+    app = BlogApp(corpus)
+    _notices(app)  # record from the start
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        post_list = app.main.query_one(PostList)
+        empty = next(n for n, p in enumerate(post_list.posts) if p.title.startswith("\x1b"))
+        row = post_list.row_text(post_list.posts[empty]).plain
+        post_list.cursor = empty
+        await pilot.press("enter")
+        await opened(pilot)
+        pane = _screen_text(app)
+        await pilot.press("o")
+        await pilot.pause()
+        picker = _screen_text(app)
+        notices = "\n".join(_notices(app))
+    assert "^[]2;T^[\\ dir/" in row and "\x1b" not in row
+    assert "^[]2;T^[\\ dir/" in pane
+    assert "^[]2;T^[\\ dir/broken" in notices and hostile_leaks(notices) == []
+    assert "http://x/" in picker and hostile_leaks(picker) == []
+    assert raw_controls((row + pane + picker + notices).encode(errors="surrogateescape")) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "verdict", "argument"),
+    [
+        ("https://example.org/a?b=1#c", "open", "https://example.org/a?b=1#c"),
+        ("http://example.org", "open", "http://example.org"),
+        ("mailto:me@example.org", "open", "mailto:me@example.org"),
+        ("javascript:alert(1)", "refuse", ""),
+        ("JavaScript:alert(1)", "refuse", ""),
+        ("data:text/html,<script>x</script>", "refuse", ""),
+        ("http://x/\x1b]52;c;cHduZWQ=\x1b\\", "refuse", ""),
+        ("https://example.org/a b", "refuse", ""),
+        ("file:///etc/passwd", "ask", "/etc/passwd"),
+        ("../../../../../../../../etc/passwd", "ask", "/etc/passwd"),
+        ("ftp://example.org/x", "ask", "ftp://example.org/x"),
+        ("sibling.png", "open", "{root}/posts/sibling.png"),
+        ("/posts/sibling.png", "open", "{root}/posts/sibling.png"),
+        ("file://{root}/posts/sibling.png", "open", "{root}/posts/sibling.png"),
+        ("missing.png", "refuse", ""),
+        ("-rf", "refuse", ""),
+    ],
+)
+def test_finding_6_the_opener_takes_only_checked_urls_and_archive_files(
+    tmp_path: Path, target: str, verdict: str, argument: str
+) -> None:
+    """http, https and mailto open; archive files open as one absolute path; javascript:,
+    data: and URLs with controls are refused; file: outside the archive, ../ out of it and
+    other schemes ask first."""
+    from blogtui.tui.external import opening
+
+    root = (tmp_path / "archive").resolve()
+    (root / "posts").mkdir(parents=True)
+    (root / "posts" / "sibling.png").write_bytes(b"png")
+    decided = opening(target.format(root=root), root / "posts" / "post.md", root)
+    assert (decided.verdict, decided.argument) == (verdict, argument.format(root=root))
+    assert decided.verdict == "refuse" or decided.reason or decided.verdict == "open"
+
+
+async def test_finding_6_outside_targets_ask_and_javascript_is_refused(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the `o` picker with a fake xdg-open: javascript: is refused with a notice;
+    file:///etc/passwd asks, and opens only on yes, as one absolute path."""
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.screens.confirm import Confirm
+    from blogtui.tui.widgets.post_list import PostList
+
+    log = fake_program(tmp_path / "bin", "xdg-open")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    app = BlogApp(corpus)
+    _notices(app)  # record from the start
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        post_list = app.main.query_one(PostList)
+        post_list.cursor = [p.path for p in post_list.posts].index(OPTION_NAME)
+        await pilot.press("enter")
+        await opened(pilot)
+        app.main._follow("javascript:alert(1)")
+        await settle(pilot)
+        refused = "\n".join(_notices(app))
+        app.main._follow("file:///etc/passwd")
+        await settle(pilot)
+        asked = isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        before_yes = recorded(log)
+        app.main._follow("../../../../../../../../etc/passwd")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    assert "javascript: links run code" in refused
+    assert asked and before_yes == []
+    assert recorded(log) == [["/etc/passwd"]]
+
+
+async def test_finding_7_markup_from_anywhere_is_shown_not_parsed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A YAML error echoing `!<[a='>`, a file `[a='].md`, tags `[a='` and `[b]`, a link
+    `http://x/[a=']`, a find and a search for `[x=`, a config theme `[x=`: no MarkupError,
+    and a picked tag `[b]` shows as `tag:[b]` (not `tag:`)."""
+    from textual.widgets import Label
+
+    from blogtui.config import Config
+    from blogtui.tui.app import BlogApp
+    from blogtui.tui.widgets.post_list import PostList
+
+    fake_program(tmp_path / "bin", "xdg-open")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    app = BlogApp(corpus, config=Config(theme="[x="))
+    _notices(app)  # record from the start
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        main = app.main
+        main._toggle("tag", "[b]")
+        await settle(pilot)
+        count = str(main.query_one("#count", Label).render())
+        main._toggle("tag", "[b]")
+        main._toggle("tag", MARKUP)
+        await settle(pilot)
+        count += str(main.query_one("#count", Label).render())
+        main._toggle("tag", MARKUP)
+        post_list = main.query_one(PostList)
+        post_list.cursor = [p.path for p in post_list.posts].index("[a='].md")
+        await pilot.press("enter")
+        await opened(pilot)
+        main._follow("http://x/[a=']")
+        await pilot.pause()
+        notices = "\n".join(_notices(app))  # before they time out
+        await pilot.press("f", *"[x=", "enter")
+        await settle(pilot)
+        notices += "\n".join(_notices(app))
+        await pilot.press("escape", "escape", "slash", *"[x=")
+        await searched(pilot)
+        status = str(main.query_one("#status", Label).render())
+        assert app.is_running
+    assert "tag:[b]" in count and f"tag:{MARKUP}" in count
+    assert "unknown theme '[x='" in notices
+    assert "opening http://x/%5Ba='%5D" in notices or "opening http://x/[a=']" in notices
+    assert "'[x=' is not in this post" in notices
+    assert "[x=" in status or "[x=" in notices
+    assert "[a='" in notices  # the YAML error's echo, in the problems notice
+
+
+async def test_finding_10_a_vanished_archive_is_a_notice_and_polling_goes_on(
+    tmp_path: Path,
+) -> None:
+    """The archive folder moved away while reading: a notice, the reader stays; moved back,
+    the next poll finds it again."""
+    from blogtui.tui.app import BlogApp
+
+    root = tmp_path / "archive"
+    write_good_posts(root, 3)
+    app = BlogApp(root)
+    _notices(app)  # record from the start
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        root.rename(tmp_path / "moved")
+        app.main.refresh_archive()
+        await settle(pilot)
+        gone = "\n".join(_notices(app))
+        app.main.refresh_archive()  # a second poll while gone says nothing new
+        await settle(pilot)
+        repeated = sum("archive unavailable" in notice for notice in _notices(app))
+        (tmp_path / "moved").rename(root)
+        app.main.refresh_archive()
+        await settle(pilot)
+        back = "\n".join(_notices(app))
+        assert app.is_running
+    assert "archive unavailable" in gone and str(root) in gone
+    assert repeated == 1, "each poll while the archive is gone repeated the notice"
+    assert "the archive is back" in back
+
+
+def test_finding_11_a_slow_scan_never_holds_the_library_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a poll's stat scan runs (200,000 folders take seconds), a typed search answers
+    at once: the scan runs outside the lock."""
+    import blogtui.archive
+    from blogtui.tui.library import Filters, Library
+
+    root = tmp_path / "archive"
+    write_good_posts(root, 3)
+    library = Library.open(root)
+    library.refresh()
+    started, release = threading.Event(), threading.Event()
+    real_scan = blogtui.archive.scan
+
+    def slow_scan(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(30)
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(blogtui.archive, "scan", slow_scan)
+    polling = threading.Thread(target=library.refresh, daemon=True)
+    polling.start()
+    try:
+        assert started.wait(10)
+        results, _ = bounded(lambda: library.search(Filters(text="good")), 5)
+        assert results.total == 3
+    finally:
+        release.set()
+        polling.join(30)
+        library.close()
+
+
+def test_finding_11_polls_back_off_with_the_scan_cost() -> None:
+    """A scan that takes 3 s makes the next poll wait 30 s; a cheap one keeps the interval."""
+    from blogtui.tui.polling import MAX_DELAY, Poller
+
+    assert Poller(cost=0.01).delay(2.0) == 2.0
+    assert Poller(cost=3.0).delay(2.0) == 30.0
+    assert Poller(cost=60.0).delay(2.0) == MAX_DELAY
+
+
+@pytest.mark.parametrize("signame", ["TERM", "HUP"])
+def test_finding_12_a_signal_gives_the_terminal_back(tmp_path: Path, signame: str) -> None:
+    """SIGTERM or SIGHUP mid-build (the real TUI in tmux): the alternate screen is left, mouse
+    tracking is off, the cursor shows, and no traceback is printed over the shell."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    root = tmp_path / "archive"
+    write_good_posts(root, 3000, paragraphs=6)
+    with tmux_server(tmp_path) as tmux:
+        homes = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+        exports = [f"{key}={os.environ[key]}" for key in homes]
+        words = ["env", *exports, "TERM=xterm-256color", *blogtui_argv(str(root))]
+        # the shell stays after the reader, so the pane's modes can be read as it left them
+        command = " ".join(shlex.quote(word) for word in words) + "; echo EXITED $?; sleep 120"
+        size = ["-x", "120", "-y", "40"]
+        subprocess.run([*tmux, "new-session", "-d", *size, "sh", "-c", command], check=True)
+        wait_for(tmux, "indexing")
+        os.kill(_reader_pid(tmux), getattr(signal, f"SIG{signame}"))
+        shown = wait_for(tmux, "EXITED")
+        state = _pane_state(tmux)
+    assert state["alternate_on"] == "0", shown
+    assert state["mouse_any_flag"] == "0" and state["mouse_standard_flag"] == "0"
+    assert state["cursor_flag"] == "1"
+    assert "Traceback" not in shown and "BrokenPipe" not in shown, shown
+
+
+def _reader_pid(tmux: list[str]) -> int:
+    """The reader's pid: the one child of the pane's shell."""
+    out = subprocess.run([*tmux, "display", "-p", "#{pane_pid}"], capture_output=True, check=True)
+    shell = int(out.stdout)
+    children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+    return int(children[0])
+
+
+def _pane_state(tmux: list[str]) -> dict[str, str]:
+    names = ["alternate_on", "mouse_any_flag", "mouse_standard_flag", "cursor_flag"]
+    fmt = "\t".join(f"#{{{name}}}" for name in names)
+    out = subprocess.run([*tmux, "display", "-p", fmt], capture_output=True, check=True)
+    return dict(zip(names, out.stdout.decode().strip().split("\t"), strict=True))
+
+
+@pytest.mark.parametrize("how", ["option", "columns"])
+def test_finding_14_width_is_bounded(tmp_path: Path, how: str) -> None:
+    """`--width 1000000000` (or $COLUMNS as big) renders at 1,000 columns, said on stderr,
+    in bounded time; it raised MemoryError."""
+    root = tmp_path / "archive"
+    write_good_posts(root, 1)
+    env = dict(os.environ)
+    args = ["cat", "-a", str(root), "posts/good-00000.md", "--color", "always"]
+    if how == "option":
+        args += ["--width", "1000000000"]
+    else:
+        env["COLUMNS"] = "1000000000"
+    proc = run(*args, env=env, timeout=30)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    widest = max(len(line) for line in _unstyled(proc.stdout).splitlines())
+    assert 900 <= widest <= 1000
+    if how == "option":
+        assert b"using 1000" in proc.stderr
+
+
+def _unstyled(output: bytes) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", output.decode("utf-8", errors="replace"))

@@ -47,10 +47,10 @@ def global_options(*, suppress: bool) -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--width",
-        type=positive,
+        type=width,
         metavar="N",
-        help="render styled output N columns wide; plain output is never wrapped "
-        "(default: the terminal's width)",
+        help="render styled output N columns wide, at most 1000; plain output is never "
+        "wrapped (default: the terminal's width)",
     )
     group.add_argument(
         "--follow-symlinks", action="store_true", help="also follow links leaving the archive"
@@ -98,6 +98,22 @@ def known_option(parser: argparse.ArgumentParser, token: str) -> bool:
     return flag in options or (
         flag.startswith("--") and any(option.startswith(flag) for option in options)
     )
+
+
+#: The widest styled output: a wider one is cut to this, with a message (a billion columns
+#: would ask Rich for gigabytes of padding).
+MAX_WIDTH = 1000
+
+
+def width(text: str) -> int:
+    """A column count from 1 to MAX_WIDTH; a larger one is MAX_WIDTH, said on stderr."""
+    value = positive(text)
+    if value > MAX_WIDTH:
+        from blogtui.cli.output import say
+
+        say(f"--width {value} is more than {MAX_WIDTH} columns; using {MAX_WIDTH}")
+        return MAX_WIDTH
+    return value
 
 
 def positive(text: str) -> int:

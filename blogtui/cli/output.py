@@ -40,8 +40,10 @@ def say_truncated(shown: int, matched: int) -> None:
 
 def warn_problems(problems: Iterable[Problem]) -> None:
     """A warning line on stderr for each file that could not be read as it should."""
-    for problem in problems:
-        say(f"warning: {problem.path}: {problem.reason}")
+    from blogtui.safe import visible
+
+    for problem in problems:  # the path shown visibly: an escape in it would eat the reason
+        say(f"warning: {visible(problem.path)}: {problem.reason}")
 
 
 # --- plain text and JSON -------------------------------------------------------------------
@@ -116,7 +118,9 @@ def styled(args: argparse.Namespace) -> bool:
 def _console(args: argparse.Namespace) -> Console:
     from rich.console import Console
 
-    return Console(
+    from blogtui.cli.options import MAX_WIDTH
+
+    console = Console(
         force_terminal=True,
         no_color=False if args.color == "always" else None,
         width=args.width,
@@ -124,6 +128,8 @@ def _console(args: argparse.Namespace) -> Console:
         emoji=False,
         highlight=False,
     )
+    console.width = min(console.width, MAX_WIDTH)  # $COLUMNS may say anything
+    return console
 
 
 def show(args: argparse.Namespace, renderables: Sequence[RenderableType], pager: bool) -> None:
@@ -131,11 +137,11 @@ def show(args: argparse.Namespace, renderables: Sequence[RenderableType], pager:
     console = _console(args)
     if not (pager and sys.stdout.isatty()):
         for renderable in renderables:
-            console.print(renderable)
+            console.print(renderable)  # trusted: render.py and the tables sanitise each string
         return
     with console.capture() as capture:
         for renderable in renderables:
-            console.print(renderable)
+            console.print(renderable)  # trusted: render.py and the tables sanitise each string
     write_paged(capture.get(), pager=True)
 
 

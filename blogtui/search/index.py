@@ -16,13 +16,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blogtui.model import Post, Problem
 from blogtui.search import catalogue, segments, store, workers
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
+
+if TYPE_CHECKING:
+    from blogtui.archive import Scan
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
@@ -376,12 +379,14 @@ class PostIndex:
 
     # ---- refreshing --------------------------------------------------------------------------
 
-    def refresh(self, progress: Progress | None = None) -> Refresh:
-        """Bring the index up to date with the archive by stat; read only what changed."""
-        from blogtui.archive import scan
+    def refresh(self, progress: Progress | None = None, found: Scan | None = None) -> Refresh:
+        """Bring the index up to date with the archive by stat; read only what changed.
 
+        `found` is a scan made beforehand (`scan()`), so a caller can walk the archive
+        without holding its own lock; without it the archive is scanned here.
+        """
         started = time.perf_counter()
-        found = scan(self.root, follow_symlinks=self._follow)
+        found = found if found is not None else self.scan()
         self._site = found.site
         try:
             with self._refreshing, store.refresh_lock(self.location):
@@ -398,6 +403,12 @@ class PostIndex:
         report.hidden = _hidden_counts(self.posts())
         report.seconds = time.perf_counter() - started
         return report
+
+    def scan(self) -> Scan:
+        """The archive's post files by stat, as the next refresh would see them."""
+        from blogtui.archive import scan
+
+        return scan(self.root, follow_symlinks=self._follow)
 
     def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
         old = self._entries

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +18,8 @@ from textual.screen import Screen
 from blogtui.archive import ArchiveError
 from blogtui.config import Config, load_config
 from blogtui.model import Post
-from blogtui.tui import keys
+from blogtui.safe import Safe, safe
+from blogtui.tui import keys, shown
 from blogtui.tui.external import editor_command
 from blogtui.tui.library import Library
 from blogtui.tui.screens.help import HelpScreen, Sections
@@ -68,8 +72,20 @@ class BlogApp(App[int]):
         return MainScreen(self.session)
 
     def on_mount(self) -> None:
+        self._exit_on_signals()
         self._apply_config()
         self._open_library()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the reader as `q` does: the terminal is given back (the
+        alternate screen left, mouse tracking off, the cursor shown) and a running build
+        stops at its next file, its workers ending with their input (no tracebacks)."""
+        if self.is_headless:
+            return  # tests drive the app; their runner owns the signals
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.exit, 128 + signum)
 
     def _apply_config(self) -> None:
         config = self.session.config
@@ -87,7 +103,7 @@ class BlogApp(App[int]):
             )
         self.set_keymap({k: v for k, v in config.keymap.items() if k in known})
         for warning in warnings:
-            self.notify(warning, title="config", severity="warning", timeout=10)
+            shown.notify(self, safe(warning), title=safe("config"), severity="warning", timeout=10)
 
     @work(thread=True, exclusive=True, group="open")
     def _open_library(self) -> None:
@@ -96,20 +112,21 @@ class BlogApp(App[int]):
         main = self.main
 
         def notice(text: str) -> None:
-            main.call_later(self.notify, text, timeout=6)
+            main.call_later(shown.notify, self, safe(text), timeout=6)
 
         try:
             library = Library.open(self.session.root, notice=notice, now=self.session.now)
             catalogue = library.posts()
         except ArchiveError as err:
-            main.call_later(self._cannot_open, str(err))
+            main.call_later(self._cannot_open, safe(str(err)))
             return
         self.session.library = library
         main.call_later(main.library_ready, catalogue)
 
-    def _cannot_open(self, message: str) -> None:
+    def _cannot_open(self, message: Safe) -> None:
         self.main.cannot_open(message)
-        self.notify(message, title="cannot open the archive", severity="error", timeout=15)
+        title = safe("cannot open the archive")
+        shown.notify(self, message, title=title, severity="error", timeout=15)
 
     def editor_command(self, post: Post) -> list[str]:
         """The command line `e` runs to open the post's file in the user's editor."""

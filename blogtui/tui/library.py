@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -41,6 +42,8 @@ class Library:
 
     index: PostIndex
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What the last refresh's stat scan took, in seconds.
+    scan_seconds: float = 0.0
 
     @classmethod
     def open(
@@ -101,9 +104,18 @@ class Library:
             return snippets(self.index, text, list(posts))
 
     def refresh(self, progress: Progress | None = None) -> Refresh:
-        """Bring the index up to date with the files on disk."""
+        """Bring the index up to date with the files on disk. Raises ArchiveError.
+
+        The stat scan (seconds for 200,000 folders) runs outside the lock, so a search
+        typed meanwhile answers at once; `scan_seconds` keeps what it cost (polls back off).
+        """
+        started = time.monotonic()
+        try:
+            found = self.index.scan()
+        finally:
+            self.scan_seconds = time.monotonic() - started
         with self._lock:
-            return self.index.refresh(progress)
+            return self.index.refresh(progress, found)
 
     def close(self) -> None:
         with self._lock:

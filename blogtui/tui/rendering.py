@@ -25,6 +25,7 @@ from blogtui.markup.targets import Target, targets
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, header_rows
 from blogtui.render import sanitize
+from blogtui.safe import safe_or
 
 #: How much of the body the first screen is rendered from (cut at a blank line).
 FIRST_SCREEN_CHARS = 6000
@@ -67,7 +68,7 @@ class Look:
 
 def header(post: Post, look: Look) -> RenderableType:
     """Title, then a grid of the post's header rows (model.header_rows) and reading time."""
-    title = Text(sanitize(post.title) or post.path, style="bold")
+    title = Text(safe_or(post.title, post.path), style="bold")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()

@@ -13,6 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from blogtui.safe import safe
+from blogtui.tui import shown
+
 #: Where each group of bindings applies, and the classes that define them.
 Sections = list[tuple[str, list[BindingType]]]
 
@@ -32,7 +35,8 @@ def help_table(sections: Sections, keymap: Mapping[str, str]) -> Table:
         table.add_row(Text(title, style="bold underline"), "")
         for binding in _bindings(bindings):
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-            table.add_row(key_names(keys), binding.description)
+            # the keys may come from the config's [keymap]: Text, so never markup
+            table.add_row(shown.text(safe(key_names(keys))), Text(binding.description))
         table.add_row("", "")
     return table
 
@@ -58,8 +62,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(Text("blogtui keys  (escape closes)", style="bold"))
-            yield Static(self.table, id="help-table")
+            yield Static(Text("blogtui keys  (escape closes)", style="bold"), markup=False)
+            yield Static(self.table, id="help-table", markup=False)  # trusted: our bindings
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one(VerticalScroll)

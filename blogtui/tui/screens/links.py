@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from blogtui.markup.urls import display_url
 from blogtui.model import Post
+from blogtui.safe import safe, visible
 from blogtui.tui.rendering import links_of
 
 
@@ -33,7 +34,8 @@ class LinkPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label("Links and images  (enter opens; escape closes)", id="picker-title")
+            heading = "Links and images  (enter opens; escape closes)"
+            yield Label(heading, id="picker-title", markup=False)
             yield OptionList(*self._options(), id="picker-options")
 
     def _options(self) -> list[Option]:
@@ -42,10 +44,11 @@ class LinkPicker(ModalScreen[str | None]):
         options = []
         for link in self.links:
             label = Text("image " if link.image else "link  ", style="dim")
-            label.append(link.label)
-            shown = display_url(link.target)
-            if shown != link.label.strip():  # a bare URL is its own label: once is enough
-                label.append(f"  {shown}", style="dim")
+            words = safe(link.label)
+            label.append(words)
+            where = visible(display_url(link.target))
+            if where != words.strip():  # a bare URL is its own label: once is enough
+                label.append(f"  {where}", style="dim")
             options.append(Option(label, id=link.target))
         return options
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,10 +16,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
+from blogtui.archive import ArchiveError
 from blogtui.model import SORTS, Post, Problem
+from blogtui.safe import Safe, joined, safe, visible
 from blogtui.search.search import Results
 from blogtui.search.syntax import QueryError
-from blogtui.tui import external
+from blogtui.tui import external, polling, shown
 from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
@@ -69,8 +71,10 @@ class MainScreen(Screen[None]):
         #: when the two are equal).
         self.shown: Filters | None = None
         self.catalogue: list[Post] = []
-        self.error = ""
-        self.progress = ""
+        self.error = safe("")
+        self.progress = safe("")
+        #: How the archive polls back off, and whether the archive is gone (polling.Poller).
+        self.poller = polling.Poller()
         self.indexed = False
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
@@ -83,8 +87,8 @@ class MainScreen(Screen[None]):
             yield PostList(id="posts")
             yield Reader(self._load, id="reader")
         with Horizontal(id="status-bar"):
-            yield Label("", id="status")
-            yield Label("", id="count")
+            yield Label("", id="status", markup=False)
+            yield Label("", id="count", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -93,7 +97,7 @@ class MainScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
-        self._set_status("opening the archive…")
+        self._set_status(safe("opening the archive…"))
 
     def _look(self) -> Look:
         """How the reading pane draws a post: the configured date format, the theme's darkness."""
@@ -111,12 +115,12 @@ class MainScreen(Screen[None]):
     def library_ready(self, catalogue: list[Post]) -> None:
         """The index is open: show its catalogue at once, then refresh and poll."""
         self.catalogue = catalogue
-        self._set_status("checking the archive for changes…")
+        self._set_status(safe("checking the archive for changes…"))
         if not catalogue:  # a cold index: list the posts from their front matter meanwhile
             self._preview()
         self.run_search()
         self.refresh_archive(first=True)
-        self.set_interval(POLL_INTERVAL, self._poll)
+        self._poll_later()
 
     # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
     # not `app.call_from_thread`: the screen runs them only while it is live, so a worker
@@ -134,9 +138,14 @@ class MainScreen(Screen[None]):
         self.catalogue = [hit.post for hit in results.hits]
         self._show_results(self.filters, results)
 
+    def _poll_later(self) -> None:
+        """Poll again after POLL_INTERVAL, or longer when a scan costs more (polling.delay)."""
+        self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
+
     def _poll(self) -> None:
         if not self.session.editing and not self._refreshing():
             self.refresh_archive()
+        self._poll_later()
 
     def _refreshing(self) -> bool:
         """True while a refresh runs. A poll then skips its tick rather than cancel it: a cold
@@ -160,12 +169,19 @@ class MainScreen(Screen[None]):
                 raise ScreenClosed  # the app is exiting: stop building, do not hold it up
             if total and (done - shown >= 50 or done == total):  # files come one by one or 40
                 shown = done
-                self.call_later(self._set_status, f"indexing {done}/{total}…")
+                self.call_later(self._set_status, safe(f"indexing {done}/{total}…"))
 
         try:
             report = library.refresh(progress if first else None)
         except ScreenClosed:
             return  # the index discards the unfinished build; the next start builds it again
+        except ArchiveError as err:  # the folder moved away or turned unreadable: keep polling
+            self.call_later(self._archive_lost, safe(str(err)))
+            return
+        finally:
+            self.poller.cost = library.scan_seconds
+        if self.poller.lost is not None:
+            self.call_later(self._archive_back)
         changed = report.added + report.changed + report.deleted
         catalogue = library.posts() if changed or first else None
         self.call_later(self._refreshed, catalogue, report.problems, first, changed)
@@ -182,16 +198,31 @@ class MainScreen(Screen[None]):
             if reader.path is not None:
                 reader.reload()
             self.run_search()
-        self._set_status("")
+        if self.poller.lost is None:
+            self._set_status(safe(""))
         if first and problems:
             self._notify_problems(problems)
 
+    def _archive_lost(self, message: Safe) -> None:
+        """Say once that the archive is gone; the polls go on and notice its return."""
+        if self.poller.lost != message:
+            shown.notify(self, message, title=safe("archive unavailable"), severity="error")
+        self.poller.lost = message
+        self._set_status(safe(f"archive unavailable: {message}; still watching"))
+
+    def _archive_back(self) -> None:
+        if self.poller.lost is not None:
+            self.poller.lost = None
+            self._set_status(safe(""))
+            shown.notify(self, safe("the archive is back"), timeout=3)
+
     def _notify_problems(self, problems: list[Problem]) -> None:
-        shown = "\n".join(str(p) for p in problems[:3])
+        listed = joined([_problem_line(p) for p in problems[:3]], "\n")
         more = f"\n… and {len(problems) - 3} more (ctrl+p → Problems)" if len(problems) > 3 else ""
-        self.notify(
-            f"{shown}{more}",
-            title=f"{len(problems)} files have problems",
+        shown.notify(
+            self,
+            joined([listed, safe(more)]),
+            title=safe(f"{len(problems)} files have problems"),
             severity="warning",
             timeout=8,
         )
@@ -208,12 +239,12 @@ class MainScreen(Screen[None]):
         try:
             results, used = library.search(filters)
         except QueryError as err:
-            self.call_later(self._search_failed, str(err))
+            self.call_later(self._search_failed, safe(str(err)))
             return
         if not get_current_worker().is_cancelled:
             self.call_later(self._show_results, filters, results, used)
 
-    def _search_failed(self, message: str) -> None:
+    def _search_failed(self, message: Safe) -> None:
         self.error = message
         self._update_count()
 
@@ -225,7 +256,7 @@ class MainScreen(Screen[None]):
             return  # the index is still building: keep the front-matter preview
         self.results = results
         self.shown = filters
-        self.error = "; ".join(results.notices)  # why part of the query matches nothing
+        self.error = safe("; ".join(results.notices))  # why part of the query matches nothing
         text = filters.text if used is None else used
         posts = [hit.post for hit in results.hits]
         self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
@@ -242,7 +273,8 @@ class MainScreen(Screen[None]):
         if not self.indexed:
             return "Reading the archive…"
         if not self.catalogue:
-            return f"No posts in {self.session.root}: it has no markdown files blogtui recognises."
+            root = visible(str(self.session.root))
+            return f"No posts in {root}: it has no markdown files blogtui recognises."
         return "No posts match. Press escape to clear the innermost filter."
 
     def _load(self, path: str) -> tuple[Post | None, list[Problem]]:
@@ -257,21 +289,21 @@ class MainScreen(Screen[None]):
         self.query_one(Reader).clear(message)
 
     # --- status -----------------------------------------------------------------------
-    def _set_status(self, text: str) -> None:
+    def _set_status(self, text: Safe) -> None:
         self.progress = text
         self._update_count()
 
     def _update_count(self) -> None:
-        shown = self.results.total if self.results else 0
+        count = self.results.total if self.results else 0
         total = len(self.catalogue)
-        parts = [f"{shown}/{total} posts", f"sort: {self.filters.sort}"]
-        parts += [f"tag:{t}" for t in sorted(self.filters.tags)]
-        parts += [f"category:{c}" for c in sorted(self.filters.categories)]
-        parts += [f"year:{y}" for y in sorted(self.filters.years)]
-        self.query_one("#count", Label).update(" · ".join(parts))
-        find = self.query_one(Reader).match_status
+        parts = [safe(f"{count}/{total} posts"), safe(f"sort: {self.filters.sort}")]
+        parts += [safe(f"tag:{t}") for t in sorted(self.filters.tags)]
+        parts += [safe(f"category:{c}") for c in sorted(self.filters.categories)]
+        parts += [safe(f"year:{y}") for y in sorted(self.filters.years)]
+        self.query_one("#count", Label).update(shown.text(joined(parts, " · ")))
+        find = safe(self.query_one(Reader).match_status)
         status = self.error or self.progress or find
-        self.query_one("#status", Label).update(Text(status))  # notices echo the query
+        self.query_one("#status", Label).update(shown.text(status))
         self.query_one("#status", Label).set_class(bool(self.error), "error")
 
     # --- events -----------------------------------------------------------------------
@@ -410,7 +442,7 @@ class MainScreen(Screen[None]):
         current = SORTS.index(self.filters.sort) if self.filters.sort in SORTS else 0
         sort = SORTS[(current + 1) % len(SORTS)]
         self.filters = replace(self.filters, sort=sort)
-        self.notify(f"sorted by {sort}", timeout=1.5)
+        shown.notify(self, safe(f"sorted by {sort}"), timeout=1.5)
         self.run_search()
 
     def current_post(self) -> Post | None:
@@ -437,7 +469,8 @@ class MainScreen(Screen[None]):
         reader = self.query_one(Reader)
         post = reader.post
         if post is None:
-            self.notify("Open a post first (enter), then press o for its links.", timeout=3)
+            hint = safe("Open a post first (enter), then press o for its links.")
+            shown.notify(self, hint, timeout=3)
             return
         self.app.push_screen(LinkPicker(post), self._follow)
 
@@ -452,16 +485,22 @@ class MainScreen(Screen[None]):
             reader.open(found.post.path, anchor=found.anchor)
             self.focus_reader()
         elif found.external:
-            external.open_link(self.app, self.session, target, reader.post)
+            external.open_link(self.app, self.session, target, reader.post, self._ask)
         else:
-            self.notify(found.reason, timeout=3)
+            shown.notify(self, safe(found.reason), timeout=3)
+
+    def _ask(self, question: Safe, answered: Callable[[bool | None], None]) -> None:
+        from blogtui.tui.screens.confirm import Confirm
+
+        self.app.push_screen(Confirm(question), answered)
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar
 
         reader = self.query_one(Reader)
         if reader.post is None:
-            self.notify("Open a post first (enter), then press f to find in it.", timeout=3)
+            hint = safe("Open a post first (enter), then press f to find in it.")
+            shown.notify(self, hint, timeout=3)
             return
 
         def found(term: str | None) -> None:
@@ -469,7 +508,7 @@ class MainScreen(Screen[None]):
                 count = reader.find(term)
                 self.focus_reader()
                 if not count:
-                    self.notify(f"{term!r} is not in this post", timeout=2)
+                    shown.notify(self, safe(f"{term!r} is not in this post"), timeout=2)
             self._update_count()
 
         self.app.push_screen(FindBar(), found)
@@ -478,15 +517,22 @@ class MainScreen(Screen[None]):
         self.query_one(Reader).forget()
         self.refresh_archive()
         self.query_one(Reader).reload()
-        self.notify("reloaded", timeout=1.5)
+        shown.notify(self, safe("reloaded"), timeout=1.5)
 
     def show_problems(self) -> None:
         """List every per-file problem in the reading pane."""
         library = self.session.library
         problems = library.problems if library else []
-        text = "\n".join(str(p) for p in problems) or "No problems: every file was read."
+        lines = joined([_problem_line(p) for p in problems], "\n")
+        text = lines or "No problems: every file was read."
         self.query_one(Reader).clear(text)
 
     def read_highlighted(self) -> None:
         """Read the post under the list cursor (the palette's Read)."""
         self.query_one(PostList).action_select()
+
+
+def _problem_line(problem: Problem) -> Safe:
+    """A problem as one line of a notice: its path shown visibly (a folder name may hold
+    escapes), then its reason sanitised."""
+    return safe(f"{visible(problem.path)}: {problem.reason}")

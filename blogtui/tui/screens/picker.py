@@ -16,6 +16,8 @@ from textual.widgets.option_list import Option
 
 from blogtui.model import term_key
 from blogtui.render import sanitize
+from blogtui.safe import Safe, safe
+from blogtui.tui import shown
 
 
 class TermPicker(ModalScreen[frozenset[str]]):
@@ -48,7 +50,7 @@ class TermPicker(ModalScreen[frozenset[str]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(self._heading(), id="picker-title")
+            yield Label(shown.text(self._heading()), id="picker-title", markup=False)
             yield Input(placeholder="type to narrow", id="picker-input")
             yield OptionList(id="picker-options")
 
@@ -56,9 +58,9 @@ class TermPicker(ModalScreen[frozenset[str]]):
         self._fill("")
         self.query_one("#picker-input", Input).focus()
 
-    def _heading(self) -> str:
+    def _heading(self) -> Safe:
         how = "enter picks" if self.single else "enter toggles, several = AND"
-        return f"{self.title_text}  ({how}; escape closes)"
+        return safe(f"{self.title_text}  ({how}; escape closes)")
 
     def _fill(self, narrow: str) -> None:
         options = self.query_one("#picker-options", OptionList)

@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from blogtui.model import Post
 from blogtui.render import sanitize
+from blogtui.safe import safe_or
 
 #: Finds the matched words of the current query in a title: (start, end) offsets.
 TitleMarker = Callable[[str], tuple[tuple[int, int], ...]]
@@ -140,7 +141,7 @@ class PostList(ScrollView, can_focus=True):
         """One row: date, title with matched words marked, status badges, tags."""
         style = self.get_component_rich_style
         day = post.date.day.strftime(self.date_format) if post.date else "undated"
-        title = sanitize(post.title) or post.path
+        title = safe_or(post.title, post.path)
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(f" {day:<10} ", style("post-list--date"))
         start = len(text)
