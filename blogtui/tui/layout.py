@@ -1,0 +1,81 @@
+"""How wide each pane is at a given terminal width: sidebar, post list and reading pane.
+
+Left to itself, while the user browses, the list is as wide as the archive's titles need (up
+to TITLE_CAP cells) and the reading pane, which previews the highlighted post, takes the rest
+but never less than READER_MIN; while a post is read the list keeps at most READING_SHARE of
+the room. A split (the list's share, from `<`/`>` or the config) overrides both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from blogtui.model import Post
+from blogtui.render import sanitize
+
+#: Below this width the sidebar hides and the list and reading pane take turns.
+NARROW = 100
+#: Titles wider than this are cut with an ellipsis rather than squeeze the reading pane.
+TITLE_CAP = 70
+#: Cells of a row around its title: margin, date, gaps, room for a few tags, the scrollbar.
+ROW_FRAME = 13
+TAGS_ROOM = 24
+#: The narrowest list and reading pane beside each other.
+LIST_MIN = 40
+READER_MIN = 36
+#: The most of the room the list keeps while a post is being read.
+READING_SHARE = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class Widths:
+    """Cells for each pane (sidebar 0 when hidden); the reading pane takes what is left."""
+
+    sidebar: int
+    posts: int
+    reader: int
+
+
+def sidebar_width(total: int) -> int:
+    """About a sixth of the terminal, 22 to 32 cells."""
+    return max(22, min(32, total // 6))
+
+
+def title_width(posts: Iterable[Post]) -> int:
+    """The cells most titles need: the 95th percentile, so one very long title does not
+    decide, capped at TITLE_CAP."""
+    widths = sorted(cell_len(sanitize(post.title) or post.path) for post in posts)
+    if not widths:
+        return 0
+    return min(TITLE_CAP, widths[min(len(widths) - 1, len(widths) * 95 // 100)])
+
+
+def widths(
+    total: int,
+    titles: int,
+    split: float | None = None,
+    *,
+    sidebar: bool = True,
+    reading: bool = False,
+) -> Widths:
+    """The panes at `total` columns for titles `titles` cells wide, with an optional split;
+    `sidebar` False when there is no sidebar to show (an archive without taxonomies),
+    `reading` True while a whole post is read."""
+    if total < NARROW:
+        return Widths(0, total, total)  # the list and the reading pane take turns
+    side = sidebar_width(total) if sidebar else 0
+    room = total - side
+    posts = round(room * split) if split is not None else ROW_FRAME + titles + TAGS_ROOM
+    if reading and split is None:
+        posts = min(posts, round(room * READING_SHARE))
+    posts = max(LIST_MIN, min(posts, room - READER_MIN))
+    return Widths(side, posts, room - posts)
+
+
+def split_of(current: Widths) -> float:
+    """The split that gives these widths (where `<` and `>` start from)."""
+    room = current.posts + current.reader
+    return current.posts / room if room else 0.5
