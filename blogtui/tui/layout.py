@@ -40,8 +40,9 @@ class Widths:
 
 
 def sidebar_width(total: int) -> int:
-    """About a sixth of the terminal, 22 to 32 cells."""
-    return max(22, min(32, total // 6))
+    """About a seventh of the terminal, 20 to 32 cells (at 140 columns the list then holds
+    70-cell titles beside a READER_MIN pane)."""
+    return max(20, min(32, total // 7))
 
 
 def title_width(posts: Iterable[Post]) -> int:
