@@ -107,7 +107,7 @@ def rows(app: BlogApp) -> list[str]:
 def test_the_panes_fill_every_width_and_the_list_fits_titles_when_there_is_room(
     total: int,
 ) -> None:
-    panes = layout.widths(total, 70)
+    panes = layout.widths(total, 70 + layout.TAGS_ROOM)
     if total < layout.NARROW:
         assert panes.posts == total  # the list and the pane take turns
         return
@@ -115,7 +115,7 @@ def test_the_panes_fill_every_width_and_the_list_fits_titles_when_there_is_room(
     assert panes.reader >= layout.READER_MIN and panes.posts >= layout.LIST_MIN
     if total >= 140:
         assert panes.posts - layout.ROW_FRAME >= 68  # whole titles of ~70 cells
-    reading = layout.widths(total, 70, reading=True)
+    reading = layout.widths(total, 70 + layout.TAGS_ROOM, reading=True)
     assert reading.reader > panes.reader or total == 100  # a post read gets the room
 
 
@@ -130,6 +130,8 @@ def test_title_width_ignores_a_lone_outlier() -> None:
     posts.append(Post("long.md", "y" * 200, "long"))
     assert layout.title_width(posts) == 30
     assert layout.title_width([Post("a.md", "z" * 90, "a")]) == layout.TITLE_CAP
+    tagged = Post("t.md", "x" * 30, "t", tags=("rust", "go"))
+    assert layout.title_width([tagged]) == 30 + len("  #rust #go")
 
 
 async def test_whole_titles_show_at_140_columns_with_the_highlighted_post_previewed(

@@ -20,8 +20,9 @@ from blogtui.render import sanitize
 NARROW = 100
 #: Titles wider than this are cut with an ellipsis rather than squeeze the reading pane.
 TITLE_CAP = 70
-#: Cells of a row around its title: margin, date, gaps, room for a few tags, the scrollbar.
+#: Cells of a row around its title and tags: margin, date, gap, the scrollbar.
 ROW_FRAME = 13
+#: The most a row's tags ask for (beyond it they are cut; the preview lists them all).
 TAGS_ROOM = 24
 #: The narrowest list and reading pane beside each other.
 LIST_MIN = 40
@@ -46,12 +47,19 @@ def sidebar_width(total: int) -> int:
 
 
 def title_width(posts: Iterable[Post]) -> int:
-    """The cells most titles need: the 95th percentile, so one very long title does not
-    decide, capped at TITLE_CAP."""
-    widths = sorted(cell_len(sanitize(post.title) or post.path) for post in posts)
+    """The cells most rows need for title and tags: the 95th percentile of each, so one very
+    long title does not decide, titles capped at TITLE_CAP and tags at TAGS_ROOM."""
+    posts = list(posts)
+    titles = _most([cell_len(sanitize(post.title) or post.path) for post in posts])
+    tags = _most([cell_len(" #".join(post.tags)) + 3 for post in posts if post.tags])
+    return min(TITLE_CAP, titles) + min(TAGS_ROOM, tags)
+
+
+def _most(widths: list[int]) -> int:
+    """The 95th percentile of `widths` (0 for none)."""
     if not widths:
         return 0
-    return min(TITLE_CAP, widths[min(len(widths) - 1, len(widths) * 95 // 100)])
+    return sorted(widths)[min(len(widths) - 1, len(widths) * 95 // 100)]
 
 
 def widths(
@@ -62,14 +70,15 @@ def widths(
     sidebar: bool = True,
     reading: bool = False,
 ) -> Widths:
-    """The panes at `total` columns for titles `titles` cells wide, with an optional split;
+    """The panes at `total` columns for rows `titles` cells wide (title_width), with an
+    optional split;
     `sidebar` False when there is no sidebar to show (an archive without taxonomies),
     `reading` True while a whole post is read."""
     if total < NARROW:
         return Widths(0, total, total)  # the list and the reading pane take turns
     side = sidebar_width(total) if sidebar else 0
     room = total - side
-    posts = round(room * split) if split is not None else ROW_FRAME + titles + TAGS_ROOM
+    posts = round(room * split) if split is not None else ROW_FRAME + titles
     if reading and split is None:
         posts = min(posts, round(room * READING_SHARE))
     posts = max(LIST_MIN, min(posts, room - READER_MIN))
