@@ -254,7 +254,7 @@ async def test_search_during_a_held_up_build_is_partial_then_full(
         await until(pilot, lambda: len(titles(app)) == 12, "the front-matter listing")
         facets = main.query_one(Sidebar)
         first_counts = [str(o.prompt) for o in facets.options]
-        assert not main.indexed and "reading" not in status(app)
+        assert not main.indexed and "12/12 posts" in status(app)  # counted at once
         await pilot.press("slash", *"zeppelin OR compaction")
         await until(
             pilot,
@@ -270,9 +270,11 @@ async def test_search_during_a_held_up_build_is_partial_then_full(
         reader = main.query_one(Reader)
         await until(pilot, lambda: reader.post is not None, "the post")
         assert reader.post is not None and reader.post.title == LONG_TITLES[2][0]
+        await until(pilot, lambda: app.focused is reader, "the reading pane's focus")
         held_build.set()  # the index is ready: the full results replace the partial ones
         await until(pilot, lambda: main.indexed and not main.partial, "the full results")
         await settle(pilot)
+        assert app.focused is reader and reader.display  # the post being read stays open
         assert sorted(titles(app)) == sorted([LONG_TITLES[2][0], LONG_TITLES[4][0]])
         assert "partial" not in status(app)
         await pilot.press("escape", "escape")
@@ -281,11 +283,12 @@ async def test_search_during_a_held_up_build_is_partial_then_full(
 
 
 async def test_the_build_says_how_far_it_is() -> None:
-    ticks = iter([0.0, 1.0, 2.0])
+    ticks = iter([0.0, 1.0, 2.0, 3.0])
     clock = BuildClock(lambda: next(ticks))
     assert clock.line(0, 10_000) == "indexing 0/10,000"
     assert clock.line(1_000, 10_000) == "indexing 1,000/10,000 · search ready in ~9 s"
     assert clock.line(3_120, 10_000) == "indexing 3,120/10,000 · search ready in ~4 s"
+    assert clock.line(10_000, 10_000) == "indexing 10,000/10,000 · writing the index…"
 
 
 # --- small states ---------------------------------------------------------------------

@@ -35,6 +35,8 @@ class BuildClock:
         if self._start is None:
             self._start, self._first = now, done
         text = f"indexing {done:,}/{total:,}"
+        if done >= total:
+            return f"{text} · writing the index…"
         left = self.seconds_left(done, total, now)
         return text if left is None else f"{text} · search ready in ~{left} s"
 

@@ -149,7 +149,8 @@ class MainScreen(Screen[None]):
     def library_ready(self, catalogue: list[Post]) -> None:
         """The index is open: show its catalogue at once, then refresh and poll."""
         self._catalogue_changed(catalogue)
-        self._set_status("checking the archive for changes…")
+        first_run = "reading the archive for its first index…"
+        self._set_status("checking the archive for changes…" if catalogue else first_run)
         if not catalogue:  # a cold index: list the posts from their front matter meanwhile
             self._preview()
         self.run_search()
@@ -375,8 +376,11 @@ class MainScreen(Screen[None]):
 
     @on(PostList.Highlighted)
     def _highlighted(self, event: PostList.Highlighted) -> None:
-        """The pane previews the post under the cursor, unless it is the one being read."""
+        """The pane previews the post under the cursor, unless it is the one being read or
+        the user is reading (new results, say when the index is ready, keep the post open)."""
         reader = self.query_one(Reader)
+        if reader.has_focus:
+            return
         post = event.post
         reading = post is not None and post.path == reader.path
         self.set_class(post is not None and not reading, "previewing")
