@@ -120,9 +120,10 @@ class Sidebar(OptionList):
 
     @property
     def line_width(self) -> int:
-        """Cells for a term line: the content width, less the scrollbar's column."""
-        width = self.scrollable_content_region.width or self.styles.width.value  # type: ignore[union-attr]
-        return max(12, int(width) - 1)
+        """Cells for a term line: the width inside the border, less a column for the
+        scrollbar whether or not it shows (so the lines do not depend on the last list's
+        length)."""
+        return max(12, self.outer_size.width - self.styles.gutter.width - 2)
 
     def _redraw(self) -> None:
         highlighted = self.highlighted_option.id if self.highlighted_option else None
