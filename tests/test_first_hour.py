@@ -221,7 +221,7 @@ async def test_the_sidebar_lists_only_taxonomies_with_terms(untagged: Path) -> N
         assert all("none" not in p for p in prompts)
         width = sidebar.scrollable_content_region.width
         assert all(cell_len(p) < width for p in prompts)
-        assert any(p.startswith("  Distributed") and "…" in p for p in prompts)
+        assert any(p.startswith("  Distribut") and "…" in p for p in prompts)
         await pilot.press("t")  # the tag picker of an archive without tags says so
         picker = app.screen
         assert isinstance(picker, TermPicker)
@@ -375,3 +375,15 @@ def test_partial_search_counts_facets_and_takes_filters() -> None:
 
 def test_a_config_without_a_split_sizes_by_titles() -> None:
     assert Config().split is None
+
+
+async def test_the_problems_list_takes_the_pane_from_the_preview(long_titles: Path) -> None:
+    app = make_app(long_titles)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await settle(pilot)
+        assert app.main.query_one(PostPreview).display
+        app.main.show_problems()
+        reader = app.main.query_one(Reader)
+        said = "No problems: every file was read."
+        await until(pilot, lambda: said in reader.text, "the message drawn at the pane's width")
+        assert reader.display and not app.main.query_one(PostPreview).display

@@ -617,6 +617,7 @@ class MainScreen(Screen[None]):
         library = self.session.library
         problems = library.problems if library else []
         text = "\n".join(str(p) for p in problems) or "No problems: every file was read."
+        self.remove_class("previewing")  # the list in the pane's place
         self.query_one(Reader).clear(text)
 
     def read_highlighted(self) -> None:

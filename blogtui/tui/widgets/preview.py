@@ -2,7 +2,7 @@
 
 It follows the list cursor: the first post shows at once, later moves wait PREVIEW_DELAY so
 holding `j` does not render every post passed; the file is read and drawn in a worker, and
-the newest request wins. Enter reads the whole post in the Reader, which takes its place.
+only the newest request is shown. Enter reads the whole post in the Reader, which takes its place.
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class PostPreview(ScrollView):
         else:
             self._draw_post(self.path, self.render_width, self.look)
 
-    @work(thread=True, exclusive=True, group="preview-render")
+    # Not exclusive: a preview is quick to draw, moves are debounced, and a stale one is
+    # dropped in _store; cancelled workers would fail anyone waiting for every worker.
+    @work(thread=True, group="preview-render")
     def _draw_post(self, path: str, width: int, look: Look) -> None:
         post, problems = self.loader(path)
         lines = rendering.render_lines(_glance(post, problems, path, look), width)
