@@ -617,8 +617,8 @@ class MainScreen(Screen[None]):
         library = self.session.library
         problems = library.problems if library else []
         text = "\n".join(str(p) for p in problems) or "No problems: every file was read."
-        self.remove_class("previewing")  # the list in the pane's place
-        self.query_one(Reader).clear(text)
+        self.remove_class("previewing")  # the list in the preview's place, drawn once laid out
+        self.call_after_refresh(self.query_one(Reader).clear, text)
 
     def read_highlighted(self) -> None:
         """Read the post under the list cursor (the palette's Read)."""
