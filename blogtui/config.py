@@ -31,6 +31,9 @@ class Config:
     editor: str | None = None
     date_format: str = DEFAULT_DATE_FORMAT
     sort: Sort = "date"
+    #: The list's share of the width beside the sidebar (0.2 to 0.8); None sizes it to the
+    #: titles. `<` and `>` override it, remembered in the state folder (tui/state.py).
+    split: float | None = None
     #: Where the values came from, or None when no file was read.
     source: Path | None = None
 
@@ -119,12 +122,19 @@ def _sort(value: Any) -> Sort:
     return value
 
 
+def _split(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.2 <= value <= 0.8:
+        raise ValueError("expected the list's share of the width, a number from 0.2 to 0.8")
+    return float(value)
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "theme": _theme,
     "archive": _archive,
     "editor": _editor,
     "date_format": _date_format,
     "sort": _sort,
+    "split": _split,
 }
 _KEY_NAME = re.compile(r"^[\w+\-,. ]+$")
 

@@ -42,12 +42,13 @@ Shot = Callable[["Pilot[int]"], Awaitable[None]]
 
 def isolate(home: Path) -> None:
     """Point HOME and the XDG dirs at `home`; set before Textual is imported (it reads env once)."""
-    for sub in ("cache", "config", "data"):
+    for sub in ("cache", "config", "data", "state"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     os.environ["HOME"] = str(home)
     os.environ["XDG_CACHE_HOME"] = str(home / "cache")
     os.environ["XDG_CONFIG_HOME"] = str(home / "config")
     os.environ["XDG_DATA_HOME"] = str(home / "data")
+    os.environ["XDG_STATE_HOME"] = str(home / "state")
     for name in ("BLOGTUI_CONFIG", "BLOGTUI_ARCHIVE", "NO_COLOR", "TEXTUAL"):
         os.environ.pop(name, None)
     os.environ["TEXTUAL_ANIMATIONS"] = "none"

@@ -12,6 +12,7 @@ from textual.worker import WorkerFailed
 
 from blogtui.tui.app import BlogApp
 from blogtui.tui.widgets.post_list import PostList
+from blogtui.tui.widgets.preview import PostPreview
 from blogtui.tui.widgets.reader import Reader
 
 #: Seconds any wait may take before the test fails saying what it waited for. Generous: a
@@ -89,3 +90,15 @@ async def opened(pilot: Pilot[object]) -> Reader:
     )
     await settle(pilot)
     return reader
+
+
+async def previewed(pilot: Pilot[object]) -> None:
+    """Wait until the preview shows the highlighted post (where the width shows a preview)."""
+    app = pilot.app
+    assert isinstance(app, BlogApp)
+    main = app.main
+    preview = main.query_one(PostPreview)
+    wanted = main.query_one(PostList).highlighted
+    if wanted is not None and not main.has_class("narrow"):
+        await until(pilot, lambda: preview.shown == wanted.path, f"the preview of {wanted.path}")
+    await settle(pilot)

@@ -39,12 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HOME, cache and config dirs, so nothing leaks between tests."""
     home = tmp_path / "home"
-    for sub in ("cache", "config", "data"):
+    for sub in ("cache", "config", "data", "state"):
         (home / sub).mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.delenv("BLOGTUI_CONFIG", raising=False)
     monkeypatch.delenv("BLOGTUI_ARCHIVE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

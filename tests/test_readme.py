@@ -23,7 +23,14 @@ QUICK_START = [
     "pip install '.[test]' && pytest",
 ]
 #: How the README writes keys that Textual names otherwise.
-KEY_NAMES = {"/": "slash", "?": "question_mark", "esc": "escape"}
+KEY_NAMES = {
+    "/": "slash",
+    "?": "question_mark",
+    "esc": "escape",
+    "<": "less_than_sign",
+    ">": "greater_than_sign",
+    "=": "equals_sign",
+}
 
 
 def text() -> str:

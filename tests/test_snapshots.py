@@ -1,4 +1,5 @@
-"""SVG snapshots of the reader at a fixed size: main screen, a search, tag picker, help, a post."""
+"""SVG snapshots of the reader: main screen, a search, tag picker, help, a post at one size;
+real-length titles, the preview and a sidebar without tags at 80x24, 140x42 and 220x60."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from blogtui.tui.app import BlogApp
-from tests._pilot import opened, searched, settle
+from tests._pilot import opened, previewed, searched, settle
+from tests.test_first_hour import write_long_titles
 from tests.test_tui import make_app, write_archive
 
 SIZE = (120, 36)
@@ -89,3 +91,34 @@ def test_reading_pane(snap_compare, app: BlogApp) -> None:  # type: ignore[no-un
         await opened(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=read)
+
+
+#: The sizes issue 15 looks at: the smallest terminal, a common one, a wide one.
+SIZES = [(80, 24), (140, 42), (220, 60)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_real_length_titles(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Titles up to 70 cells, whole beside the preview wherever the width allows."""
+    app = make_app(write_long_titles(tmp_path / "site"))
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_preview_follows_the_cursor(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Two posts down: the pane previews that post (below 100 columns the list has the room)."""
+    app = make_app(write_long_titles(tmp_path / "site"))
+
+    async def move(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("j", "j")
+        await previewed(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=move)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sidebar_without_tags(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """An archive with categories and years but no tags: no empty Tags section."""
+    app = make_app(write_long_titles(tmp_path / "untagged", tagged=False))
+    assert snap_compare(app, terminal_size=size, run_before=ready)

@@ -13,19 +13,24 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
 from blogtui.archive import ArchiveError
 from blogtui.model import SORTS, Post, Problem
 from blogtui.safe import Safe, joined, safe, visible
+from blogtui.search.partial import partial_search
 from blogtui.search.search import Results
 from blogtui.search.syntax import QueryError
-from blogtui.tui import external, polling, shown
+from blogtui.tui import external, layout, polling, shown
 from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
+from blogtui.tui.state import UiState, clamp_split
+from blogtui.tui.status import BuildClock, plural, problems_title
+from blogtui.tui.widgets.footer import KeyFooter
 from blogtui.tui.widgets.post_list import PostList
+from blogtui.tui.widgets.preview import PostPreview
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
 
@@ -34,7 +39,11 @@ DEBOUNCE = 0.15
 #: Seconds between stat polls of the archive for added, changed and deleted files.
 POLL_INTERVAL = 2.0
 #: Below this width the sidebar hides and the list and reading pane take turns.
-NARROW = 100
+NARROW = layout.NARROW
+#: How far one `<` or `>` moves the split (a share of the width beside the sidebar).
+SPLIT_STEP = 0.05
+#: What the count line adds while the list shows front-matter matches only.
+PARTIAL = "partial: titles, terms, summaries until the index is ready"
 
 
 #: What the empty search bar shows: the query syntax at a glance (`?` has the keys).
@@ -60,6 +69,9 @@ class MainScreen(Screen[None]):
         Binding("o", "links", "Links", id="links"),
         Binding("f", "find", "Find", id="find"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("less_than_sign", "split(-1)", "Narrower list", show=False, id="split_narrower"),
+        Binding("greater_than_sign", "split(1)", "Wider list", show=False, id="split_wider"),
+        Binding("equals_sign", "split(0)", "Reset split", show=False, id="split_reset"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -79,21 +91,26 @@ class MainScreen(Screen[None]):
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
         self._debounce: Timer | None = None
+        #: True while the list shows front-matter matches (the index is not ready).
+        self.partial = False
+        self.ui_state = UiState.load()
+        self._titles = 0  # the cells the archive's titles need (layout.title_width)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=SEARCH_HINT, id="search")
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
             yield PostList(id="posts")
+            yield PostPreview(self._load, id="preview")
             yield Reader(self._load, id="reader")
         with Horizontal(id="status-bar"):
             yield Label("", id="status", markup=False)
             yield Label("", id="count", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
-        self.query_one(Reader).look = self._look()
+        self.query_one(Reader).look = self.query_one(PostPreview).look = self._look()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
@@ -107,15 +124,38 @@ class MainScreen(Screen[None]):
         reader = self.query_one(Reader)
         reader.look = self._look()
         reader.reload()
+        preview = self.query_one(PostPreview)
+        preview.look = self._look()
+        preview.forget()
+        preview.preview(self.query_one(PostList).highlighted)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")
+        self._relayout()
+
+    # --- layout -----------------------------------------------------------------------
+    def _split(self) -> float | None:
+        """The split in force: the remembered one, else the configured one, else none."""
+        return self.ui_state.split if self.ui_state.split is not None else self.session.config.split
+
+    def _relayout(self) -> None:
+        """Size the panes for this width, the archive's titles and the split in force."""
+        shown = not self.has_class("no-sidebar")
+        reading = self.has_class("reading")
+        panes = layout.widths(
+            self.size.width, self._titles, self._split(), sidebar=shown, reading=reading
+        )
+        if panes.sidebar:
+            self.query_one(Sidebar).styles.width = panes.sidebar
+        narrow = self.has_class("narrow")
+        self.query_one(PostList).styles.width = None if narrow else panes.posts
 
     # --- data flow --------------------------------------------------------------------
     def library_ready(self, catalogue: list[Post]) -> None:
         """The index is open: show its catalogue at once, then refresh and poll."""
-        self.catalogue = catalogue
-        self._set_status(safe("checking the archive for changes…"))
+        self._catalogue_changed(catalogue)
+        first_run = "reading the archive for its first index…"
+        self._set_status(safe("checking the archive for changes…" if catalogue else first_run))
         if not catalogue:  # a cold index: list the posts from their front matter meanwhile
             self._preview()
         self.run_search()
@@ -135,8 +175,16 @@ class MainScreen(Screen[None]):
         if self.indexed or not results.hits:
             return  # the index won the race, or there is nothing to show
         self.previewing = True
-        self.catalogue = [hit.post for hit in results.hits]
-        self._show_results(self.filters, results)
+        self._catalogue_changed([hit.post for hit in results.hits])
+        self.run_search()  # the search typed meanwhile, over the posts just read
+
+    def _catalogue_changed(self, catalogue: list[Post]) -> None:
+        """A new list of every post: size the panes for its titles."""
+        self.catalogue = catalogue
+        titles = layout.title_width(catalogue)
+        if titles != self._titles:
+            self._titles = titles
+            self._relayout()
 
     def _poll_later(self) -> None:
         """Poll again after POLL_INTERVAL, or longer when a scan costs more (polling.delay)."""
@@ -162,6 +210,7 @@ class MainScreen(Screen[None]):
             return
 
         shown = 0
+        clock = BuildClock()
 
         def progress(done: int, total: int) -> None:
             nonlocal shown
@@ -169,7 +218,7 @@ class MainScreen(Screen[None]):
                 raise ScreenClosed  # the app is exiting: stop building, do not hold it up
             if total and (done - shown >= 50 or done == total):  # files come one by one or 40
                 shown = done
-                self.call_later(self._set_status, safe(f"indexing {done}/{total}…"))
+                self.call_later(self._set_status, safe(clock.line(done, total)))
 
         try:
             report = library.refresh(progress if first else None)
@@ -190,11 +239,12 @@ class MainScreen(Screen[None]):
         self, catalogue: list[Post] | None, problems: list[Problem], first: bool, changed: int
     ) -> None:
         if catalogue is not None:
-            self.catalogue = catalogue
+            self._catalogue_changed(catalogue)
         self.indexed = True
         if changed or first:
             reader = self.query_one(Reader)
             reader.forget()
+            self.query_one(PostPreview).forget()
             if reader.path is not None:
                 reader.reload()
             self.run_search()
@@ -222,14 +272,31 @@ class MainScreen(Screen[None]):
         shown.notify(
             self,
             joined([listed, safe(more)]),
-            title=safe(f"{len(problems)} files have problems"),
+            title=safe(problems_title(len(problems))),
             severity="warning",
             timeout=8,
         )
 
     def run_search(self) -> None:
-        """Search with the current filters in a worker; the latest search wins."""
-        self._search(self.filters)
+        """Search with the current filters in a worker; the latest search wins. Until the
+        index is ready the search runs over the front matter at hand, marked partial."""
+        if self.indexed:
+            self._search(self.filters)
+        else:
+            self._partial_search(self.filters, list(self.catalogue))
+
+    @work(thread=True, exclusive=True, group="search")
+    def _partial_search(self, filters: Filters, posts: list[Post]) -> None:
+        f = filters
+        try:
+            results = partial_search(
+                posts, f.text, tags=f.tags, categories=f.categories, years=f.years, sort=f.sort
+            )
+        except QueryError as err:
+            self.call_later(self._search_failed, str(err))
+            return
+        if not get_current_worker().is_cancelled:
+            self.call_later(self._show_results, filters, results, None, True)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, filters: Filters) -> None:
@@ -248,23 +315,34 @@ class MainScreen(Screen[None]):
         self.error = message
         self._update_count()
 
-    def _show_results(self, filters: Filters, results: Results, used: str | None = None) -> None:
-        """Show a search's results; `used` is the query that found them (marks follow it)."""
-        if filters != self.filters:
-            return  # a newer search is on its way
-        if self.previewing and not self.indexed and not results.hits:
-            return  # the index is still building: keep the front-matter preview
+    def _show_results(
+        self, filters: Filters, results: Results, used: str | None = None, partial: bool = False
+    ) -> None:
+        """Show a search's results; `used` is the query that found them (marks follow it);
+        `partial` when they matched front matter only (the index is not ready)."""
+        if filters != self.filters or (partial and self.indexed):
+            return  # a newer search is on its way, or the index's results are
         self.results = results
         self.shown = filters
+        self.partial = partial
         self.error = safe("; ".join(results.notices))  # why part of the query matches nothing
         text = filters.text if used is None else used
         posts = [hit.post for hit in results.hits]
+        self._show_terms(results, filters)
         self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
-        self.query_one(Sidebar).show(results.facets, filters)
         self._update_count()
         reader = self.query_one(Reader)
-        if reader.path is None:
-            reader.clear(self._idle_message(bool(posts)))
+        if reader.path is None and not posts:
+            reader.clear(self._idle_message(False))
+
+    def _show_terms(self, results: Results, filters: Filters) -> None:
+        """The sidebar's counts; with no taxonomy in the whole archive it gives up its room."""
+        narrowed = filters != Filters(sort=filters.sort)
+        has_terms = self.query_one(Sidebar).show(results.facets, filters, narrowed)
+        hide = not has_terms and (self.indexed or bool(self.catalogue))
+        if hide != self.has_class("no-sidebar"):
+            self.set_class(hide, "no-sidebar")
+            self._relayout()
 
     def _idle_message(self, any_posts: bool) -> str:
         """What the pane says when no post is open."""
@@ -296,7 +374,12 @@ class MainScreen(Screen[None]):
     def _update_count(self) -> None:
         count = self.results.total if self.results else 0
         total = len(self.catalogue)
-        parts = [safe(f"{count}/{total} posts"), safe(f"sort: {self.filters.sort}")]
+        if total or self.indexed:
+            parts = [safe(f"{count:,}/{plural(total, 'post')}"), safe(f"sort: {self.filters.sort}")]
+        else:
+            parts = [safe("reading the archive…")]
+        if self.partial and self.filters.text:
+            parts.insert(1, safe(PARTIAL))
         parts += [safe(f"tag:{t}") for t in sorted(self.filters.tags)]
         parts += [safe(f"category:{c}") for c in sorted(self.filters.categories)]
         parts += [safe(f"year:{y}") for y in sorted(self.filters.years)]
@@ -324,8 +407,22 @@ class MainScreen(Screen[None]):
         self.run_search()
         self.query_one(PostList).focus()
 
+    @on(PostList.Highlighted)
+    def _highlighted(self, event: PostList.Highlighted) -> None:
+        """The pane previews the post under the cursor, unless it is the one being read or
+        the user is reading (new results, say when the index is ready, keep the post open)."""
+        reader = self.query_one(Reader)
+        if reader.has_focus:
+            return
+        post = event.post
+        reading = post is not None and post.path == reader.path
+        self.set_class(post is not None and not reading, "previewing")
+        if post is not None and not reading:
+            self.query_one(PostPreview).preview(post)
+
     @on(PostList.Selected)
     def _read(self, event: PostList.Selected) -> None:
+        self.remove_class("previewing")
         reader = self.query_one(Reader)
         reader.history.clear()
         self.focus_reader()
@@ -335,11 +432,13 @@ class MainScreen(Screen[None]):
     def focus_reader(self) -> None:
         """Focus the reading pane (in a narrow terminal it takes the list's place)."""
         self.add_class("reading")
+        self._relayout()
         self.call_after_refresh(self.query_one(Reader).focus)
 
     def on_descendant_focus(self) -> None:
-        if not isinstance(self.focused, Reader):
+        if not isinstance(self.focused, Reader) and self.has_class("reading"):
             self.remove_class("reading")
+            self._relayout()
 
     @on(Sidebar.Toggled)
     def _toggled(self, event: Sidebar.Toggled) -> None:
@@ -369,6 +468,12 @@ class MainScreen(Screen[None]):
         from blogtui.tui.screens.picker import TermPicker
 
         facets = self.results.facets if self.results else None
+        where = (
+            "these results"
+            if self.shown not in (None, Filters(sort=self.filters.sort))
+            else "this archive"
+        )
+        noun = {"tag": "tags", "category": "categories"}.get(kind, "dated posts")
         if kind == "tag":
             counts, picked, title = (facets.tags if facets else []), self.filters.tags, "Tags"
         elif kind == "category":
@@ -392,7 +497,10 @@ class MainScreen(Screen[None]):
                 self.filters = replace(self.filters, years=frozenset(int(y) for y in terms))
             self.run_search()
 
-        self.app.push_screen(TermPicker(title, counts, picked, single=kind == "year"), picked_terms)
+        picker = TermPicker(
+            title, counts, picked, single=kind == "year", empty=f"no {noun} in {where}"
+        )
+        self.app.push_screen(picker, picked_terms)
 
     def action_clear(self) -> None:
         """Escape: leave the search bar, else drop the innermost filter, else stop finding."""
@@ -426,14 +534,16 @@ class MainScreen(Screen[None]):
         panes = [
             w
             for w in (self.query_one(PostList), self.query_one(Reader), self.query_one(Sidebar))
-            if w.display
+            if w.display or isinstance(w, Reader)  # a previewed post is read when tabbed to
         ]
         if self.has_class("narrow"):
             panes = panes[:2]
         focused = self.focused
         index = panes.index(focused) if focused in panes else -1
         target = panes[(index + 1) % len(panes)]
-        if isinstance(target, Reader):
+        if isinstance(target, Reader) and self.has_class("previewing"):
+            self.query_one(PostList).action_select()
+        elif isinstance(target, Reader):
             self.focus_reader()
         else:
             target.focus()
@@ -452,6 +562,29 @@ class MainScreen(Screen[None]):
             return reader.post
         return self.query_one(PostList).highlighted or reader.post
 
+    def open_post(self) -> Post | None:
+        """The post in the reading pane, None while the pane shows a preview or a message."""
+        return None if self.has_class("previewing") else self.query_one(Reader).post
+
+    def action_split(self, step: int) -> None:
+        """`<` narrows the list, `>` widens it, `=` goes back to the configured or automatic
+        split; the choice is remembered in the state folder, never in the config."""
+        if self.has_class("narrow"):
+            hint = safe("The panes take turns below 100 columns: no split to move.")
+            shown.notify(self, hint, timeout=2)
+            return
+        if step:
+            posts = self.query_one(PostList).size.width
+            side = 0 if self.has_class("no-sidebar") else self.query_one(Sidebar).size.width
+            current = self._split() or posts / max(1, self.size.width - side)
+            self.ui_state.split = clamp_split(current + step * SPLIT_STEP)
+        else:
+            self.ui_state.split = None
+        self._relayout()
+        problem = self.ui_state.save()
+        if problem:
+            shown.notify(self, safe(problem), severity="warning", timeout=6)
+
     def action_edit(self) -> None:
         post = self.current_post()
         if post is None:
@@ -466,10 +599,9 @@ class MainScreen(Screen[None]):
     def action_links(self) -> None:
         from blogtui.tui.screens.links import LinkPicker
 
-        reader = self.query_one(Reader)
-        post = reader.post
+        post = self.open_post()
         if post is None:
-            hint = safe("Open a post first (enter), then press o for its links.")
+            hint = safe("No post is open: press enter to read one, then o for its links.")
             shown.notify(self, hint, timeout=3)
             return
         self.app.push_screen(LinkPicker(post), self._follow)
@@ -498,8 +630,8 @@ class MainScreen(Screen[None]):
         from blogtui.tui.screens.find import FindBar
 
         reader = self.query_one(Reader)
-        if reader.post is None:
-            hint = safe("Open a post first (enter), then press f to find in it.")
+        if self.open_post() is None:
+            hint = safe("No post is open: press enter to read one, then f to find in it.")
             shown.notify(self, hint, timeout=3)
             return
 
@@ -525,7 +657,8 @@ class MainScreen(Screen[None]):
         problems = library.problems if library else []
         lines = joined([_problem_line(p) for p in problems], "\n")
         text = lines or "No problems: every file was read."
-        self.query_one(Reader).clear(text)
+        self.remove_class("previewing")  # the list in the preview's place, drawn once laid out
+        self.call_after_refresh(self.query_one(Reader).clear, text)
 
     def read_highlighted(self) -> None:
         """Read the post under the list cursor (the palette's Read)."""

@@ -41,12 +41,15 @@ class TermPicker(ModalScreen[frozenset[str]]):
         picked: frozenset[str],
         *,
         single: bool = False,
+        empty: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
         self.counts = list(counts)
         self.picked = set(picked)
         self.single = single
+        #: What an empty picker says ("no tags in this archive").
+        self.empty = empty or f"no {title.lower()} in this archive"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -72,6 +75,9 @@ class TermPicker(ModalScreen[frozenset[str]]):
         options.set_options(self._option(t, n) for t, n in shown)
         if shown:
             options.highlighted = 0
+        else:
+            said = self.empty if not narrow else f"nothing matches {narrow!r}"
+            options.add_option(Option(Text(said, style="dim italic"), disabled=True))
 
     def _option(self, term: str, count: int) -> Option:
         mark = "✓ " if term in self.picked else "  "

@@ -151,10 +151,9 @@ class PostList(ScrollView, can_focus=True):
         for badge in _badges(post):
             text.append(" ")
             text.append(f" {badge} ", style("post-list--badge"))
-        if post.tags:
-            text.append(
-                "  " + " ".join("#" + sanitize(t) for t in post.tags), style("post-list--tags")
-            )
+        for number, tag in enumerate(post.tags):
+            text.append("  " if number == 0 else " ")  # unstyled: the gap always shows
+            text.append("#" + sanitize(tag), style("post-list--tags"))
         return text
 
     def action_cursor_down(self) -> None:
