@@ -23,7 +23,13 @@ QUICK_START = [
     "pip install '.[test]' && pytest",
 ]
 #: How the README writes keys that Textual names otherwise.
-KEY_NAMES = {"/": "slash", "?": "question_mark", "esc": "escape"}
+KEY_NAMES = {
+    "/": "slash",
+    "?": "question_mark",
+    "esc": "escape",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+}
 
 
 def text() -> str:

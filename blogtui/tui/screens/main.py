@@ -55,6 +55,7 @@ class MainScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("o", "links", "Links", id="links"),
+        Binding("O", "outline", "Outline", id="outline"),
         Binding("f", "find", "Find", id="find"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
@@ -452,6 +453,22 @@ class MainScreen(Screen[None]):
             external.open_link(self.app, self.session, target, reader.post)
         else:
             self.notify(found.reason, timeout=3)
+
+    def action_outline(self) -> None:
+        from blogtui.tui.screens.outline import OutlinePicker
+
+        reader = self.query_one(Reader)
+        if reader.post is None or not reader.page.complete:
+            self.notify("Open a post first (enter), then press O for its outline.", timeout=3)
+            return
+
+        def jump(number: int | None) -> None:
+            if number is not None:
+                reader.go_to_section(number)
+                self.focus_reader()
+
+        sections = [section for _, section in reader.page.sections]
+        self.app.push_screen(OutlinePicker(sections, reader.current_section), jump)
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar
