@@ -55,7 +55,7 @@ class MainScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("o", "links", "Links", id="links"),
-        Binding("O", "outline", "Outline", id="outline"),
+        Binding("O", "outline", "Outline", show=False, id="outline"),
         Binding("f", "find", "Find", id="find"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]

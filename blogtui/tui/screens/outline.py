@@ -15,6 +15,9 @@ from textual.widgets.option_list import Option
 
 from blogtui.markup.outline import Section
 
+#: How far each level is indented below the post's top level.
+INDENT = "  "
+
 
 class OutlinePicker(ModalScreen[int | None]):
     """Pick a heading of the post; the result is its index in the outline."""
@@ -40,7 +43,7 @@ class OutlinePicker(ModalScreen[int | None]):
             return [Option(Text("This post has no headings.", style="dim"), disabled=True)]
         top = min(section.level for section in self.sections)
         return [
-            Option(Text("  " * (section.level - top) + section.text), id=str(number))
+            Option(Text(INDENT * (section.level - top) + section.text), id=str(number))
             for number, section in enumerate(self.sections)
         ]
 

@@ -1,0 +1,50 @@
+"""SVG snapshots of reading an archive as a web of posts: the outline picker, a post scrolled
+to a heading (the heading row at the top)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from blogtui.config import Config
+from blogtui.tui.app import BlogApp
+from tests._pilot import opened, settle, until
+from tests.conftest import NOW
+from tests.test_outline import LONG
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> BlogApp:
+    root = tmp_path / "blog"
+    (root / "posts").mkdir(parents=True)
+    (root / "posts" / "knots.md").write_text(LONG, encoding="utf-8")
+    return BlogApp(root, config=Config(), now=NOW)
+
+
+async def _read(pilot: Pilot[object]) -> None:
+    await settle(pilot)
+    await pilot.press("enter")
+    reader = await opened(pilot)
+    await until(pilot, lambda: reader.page.complete, "the whole post rendered")
+
+
+def test_outline_picker(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def outline(pilot: Pilot[object]) -> None:
+        await _read(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "O")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=outline)
+
+
+def test_heading_row_while_scrolling(snap_compare, app: BlogApp) -> None:  # type: ignore[no-untyped-def]
+    async def scrolled(pilot: Pilot[object]) -> None:
+        await _read(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "j", "j")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=scrolled)
