@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import App, SuspendNotSupported
 
 from blogtui.model import Post
-from blogtui.tui.links import is_external
+from blogtui.search.links import is_external
 from blogtui.tui.session import Session
 
 #: Editors that understand `+LINE` before the file name.

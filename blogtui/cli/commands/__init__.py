@@ -7,11 +7,12 @@ added to `COMMANDS`; the parser, `--help` and the folder-or-command rule read th
 from __future__ import annotations
 
 from blogtui.cli.command import Command
-from blogtui.cli.commands import cat, index, interface, listing, outline, search, terms
+from blogtui.cli.commands import cat, index, interface, links, listing, outline, search, terms
 
 COMMANDS: tuple[Command, ...] = (
     cat.COMMAND,
     outline.COMMAND,
+    links.COMMAND,
     listing.COMMAND,
     search.COMMAND,
     terms.TAGS,

@@ -22,6 +22,7 @@ from blogtui.tui import external
 from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
+from blogtui.tui.web import Web, build_web
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
@@ -75,6 +76,8 @@ class MainScreen(Screen[None]):
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
         self._debounce: Timer | None = None
+        #: Links between posts (backlinks, the links picker), rebuilt after each refresh.
+        self.web = Web()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=SEARCH_HINT, id="search")
@@ -90,6 +93,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
         self.query_one(Reader).look = self._look()
+        self.query_one(Reader).annex = lambda post, look: self.web.annex(post, look)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
@@ -182,9 +186,23 @@ class MainScreen(Screen[None]):
             if reader.path is not None:
                 reader.reload()
             self.run_search()
+            self._build_web()
         self._set_status("")
         if first and problems:
             self._notify_problems(problems)
+
+    @work(thread=True, exclusive=True, group="links")
+    def _build_web(self) -> None:
+        """Rebuild the link graph (only changed files are read again), then redraw the post."""
+        if self.session.library is not None:
+            self.call_later(self._web_built, build_web(self.session.library))
+
+    def _web_built(self, web: Web) -> None:
+        self.web = web
+        reader = self.query_one(Reader)
+        reader.forget()
+        if reader.path is not None:
+            reader.reload()
 
     def _notify_problems(self, problems: list[Problem]) -> None:
         shown = "\n".join(str(p) for p in problems[:3])
@@ -437,13 +455,18 @@ class MainScreen(Screen[None]):
         if post is None:
             self.notify("Open a post first (enter), then press o for its links.", timeout=3)
             return
-        self.app.push_screen(LinkPicker(post), self._follow)
+        self.app.push_screen(LinkPicker(post, self.web.linked_from(post.path)), self._follow)
 
     def _follow(self, target: str | None) -> None:
         from blogtui.tui.links import follow
+        from blogtui.tui.screens.links import INCOMING
 
         reader = self.query_one(Reader)
         if not target or reader.post is None:
+            return
+        if target.startswith(INCOMING):
+            reader.open(target.removeprefix(INCOMING))
+            self.focus_reader()
             return
         found = follow(target, reader.post.path, self.catalogue, self.session.root)
         if found.post is not None:

@@ -29,6 +29,8 @@ from blogtui.tui.rendering import Look
 
 #: Reads one post fresh (body included) and the problems known for its file.
 Loader = Callable[[str], tuple[Post | None, list[Problem]]]
+#: What follows a post's body (posts linking here, related posts), or None.
+Annex = Callable[[Post, Look], RenderableType | None]
 CACHE_SIZE = 24
 
 
@@ -135,6 +137,8 @@ class Reader(ScrollView, can_focus=True):
     def __init__(self, loader: Loader, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.loader = loader
+        #: Drawn after the body of each post (set by the screen that knows the archive).
+        self.annex: Annex | None = None
         self.look = Look()
         self.page: Page = _message_page("Pick a post and press enter to read it.")
         self.path: str | None = None
@@ -214,7 +218,9 @@ class Reader(ScrollView, can_focus=True):
             lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
             key = (path, width, look.dark)
             self.call_later(self._show_head, key, Page(post, lines, False), not keep_scroll)
-        lines = rendering.render_lines(Group(*top, rendering.body(post, look)), width)
+        extra = self.annex(post, look) if self.annex is not None else None
+        whole = [*top, rendering.body(post, look), *([extra] if extra is not None else [])]
+        lines = rendering.render_lines(Group(*whole), width)
         page = Page(post, lines, complete=True)
         page.locate(rendering.sections(post))
         self.call_later(

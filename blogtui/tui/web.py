@@ -1,0 +1,69 @@
+"""The archive as a web of posts, as the reader shows it: what ends each post ("Linked
+from", with dates) and the links picker's incoming half, from the link graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from blogtui.model import Post
+from blogtui.render import sanitize
+from blogtui.search.links import LinkGraph
+from blogtui.tui.rendering import Look
+
+if TYPE_CHECKING:
+    from blogtui.tui.library import Library
+
+
+@dataclass(slots=True)
+class Web:
+    """The link graph of the catalogue it was built from (empty until the first build)."""
+
+    graph: LinkGraph = field(default_factory=LinkGraph)
+    posts: dict[str, Post] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, graph: LinkGraph, catalogue: Sequence[Post]) -> Web:
+        """The web of a catalogue and the graph built from it."""
+        return cls(graph, {post.path: post for post in catalogue})
+
+    def linked_from(self, path: str) -> list[Post]:
+        """The posts linking to `path`, newest first."""
+        found = [self.posts[p] for p in self.graph.links_to(path) if p in self.posts]
+        return sorted(found, key=lambda post: post.date.stamp if post.date else 0, reverse=True)
+
+    def links_to(self, path: str) -> list[Post]:
+        """The posts `path` links to, in reading order."""
+        return [self.posts[p] for p in self.graph.links_from(path) if p in self.posts]
+
+    def annex(self, post: Post, look: Look) -> RenderableType | None:
+        """What the reading pane shows after the body: the posts that link here."""
+        incoming = self.linked_from(post.path)
+        if not incoming:
+            return None
+        return Group(Text(), Rule(style="dim"), _post_table("Linked from", incoming, look))
+
+
+def _post_table(title: str, posts: Sequence[Post], look: Look) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    for post in posts:
+        table.add_row(look.day(post), Text(sanitize(post.title) or post.path))
+    return Group(Text(title, style="bold"), table)
+
+
+def build_web(library: Library) -> Web:
+    """The web of the library's current posts (link targets re-read only where files changed)."""
+    from blogtui.search.links import graph_of
+
+    posts = library.posts()
+    location = library.index.location
+    cache = location / "links.json" if location is not None else None
+    return Web.of(graph_of(posts, library.post, library.index.root, cache), posts)
