@@ -169,3 +169,22 @@ def test_links_command_prints_both_directions(archive: Path) -> None:
     record = json.loads(done.stdout)
     assert [p["title"] for p in record["outgoing"]] == ["Moon", "Tides", "Harbour"]
     assert record["incoming"] == [] and record["unresolved"] == ["/no/such/page/"]
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("linksto:content/posts/moon.md", ["Harbour", "Old Links"]),
+        ("linksto:tides", ["Harbour", "Moon", "Old Links"]),
+        ("linkedfrom:content/posts/old.md", ["Harbour", "Moon", "Tides"]),
+        ("linkedfrom:harbour -linksto:old", ["Moon", "Tides"]),
+        ("linkedfrom:content/posts/old.md -linksto:tides", ["Tides"]),
+        ("linksto:no-such-post", []),
+    ],
+)
+def test_link_query_keys(archive: Path, query: str, titles: list[str]) -> None:
+    from blogtui.search.search import search
+
+    index = PostIndex.open(archive)
+    results = search(index, query, sort="title")
+    assert [hit.post.title for hit in results.hits] == titles

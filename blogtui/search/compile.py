@@ -101,6 +101,8 @@ def _field(q: Any, node: Field) -> Any:
     if name == "path":
         pattern = value.lower() if any(c in value for c in "*?") else f"*{value.lower()}*"
         return q.Wildcard("pathkey", pattern)
+    if name == "pathis":  # one exact path (links.expand gives these)
+        return q.Term("pathkey", value.lower())
     if name == "lang":
         return q.Term("lang", value.lower())
     return q.Term("draft", value)  # syntax.py gives "yes" or "no"

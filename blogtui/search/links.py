@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from blogtui.markup.targets import targets
 from blogtui.markup.wikilinks import alias_table, page_key, split_target
 from blogtui.markup.wikilinks import resolve as resolve_wiki
 from blogtui.model import Post
+from blogtui.search.syntax import And, Field, Node, Not, Or
 
 if TYPE_CHECKING:
     from blogtui.search.index import PostIndex
@@ -320,3 +321,48 @@ def graph_for(index: PostIndex) -> LinkGraph:
     """The link graph of an index's current posts, its cache kept in the index's folder."""
     cache = index.location / "links.json" if index.location is not None else None
     return graph_of(index.posts(), index.post, index.root, cache)
+
+
+# --- the query keys linksto:PATH and linkedfrom:PATH --------------------------------------
+
+#: The query fields answered from the graph.
+LINK_FIELDS = frozenset({"linksto", "linkedfrom"})
+#: A path no post has: what a link field matches when no post qualifies.
+_NO_PATH = "\0"
+
+
+def field_names(node: Node) -> Iterator[str]:
+    """The field names a query tree uses."""
+    if isinstance(node, Field):
+        yield node.name
+    elif isinstance(node, Not):
+        yield from field_names(node.node)
+    elif isinstance(node, And | Or):
+        for child in node.nodes:
+            yield from field_names(child)
+
+
+def expand(node: Node, graph: LinkGraph, posts: Sequence[Post]) -> Node:
+    """The tree with each `linksto:PATH` (posts linking to PATH) and `linkedfrom:PATH` (posts
+    PATH links to) replaced by the exact paths they stand for. PATH names a post as `path:`
+    does: its exact archive path, else any post whose path contains it (case ignored)."""
+    if isinstance(node, Field) and node.name in LINK_FIELDS:
+        named = _named(node.value, posts)
+        step = graph.links_to if node.name == "linksto" else graph.links_from
+        paths = sorted({linked for path in named for linked in step(path)}) or [_NO_PATH]
+        return Or(tuple(Field("pathis", path) for path in paths))
+    if isinstance(node, Not):
+        return Not(expand(node.node, graph, posts))
+    if isinstance(node, And):
+        return And(tuple(expand(child, graph, posts) for child in node.nodes))
+    if isinstance(node, Or):
+        return Or(tuple(expand(child, graph, posts) for child in node.nodes))
+    return node
+
+
+def _named(value: str, posts: Sequence[Post]) -> list[str]:
+    exact = [post.path for post in posts if post.path == value]
+    if exact:
+        return exact
+    wanted = value.casefold().strip("/")
+    return [post.path for post in posts if wanted in post.path.casefold()]

@@ -48,6 +48,16 @@ class Snippet:
     marks: tuple[tuple[int, int], ...] = ()
 
 
+def _linked(index: PostIndex, node: Node) -> Node:
+    """`node` with its linksto:/linkedfrom: fields answered from the link graph (imported
+    only for such queries: the graph needs the markdown parser)."""
+    from blogtui.search.links import LINK_FIELDS, expand, field_names, graph_for
+
+    if not LINK_FIELDS & set(field_names(node)):
+        return node
+    return expand(node, graph_for(index), index.posts())
+
+
 def search(
     index: PostIndex,
     text: str,
@@ -66,6 +76,8 @@ def search(
     counts (left empty) for callers that only list. Raises QueryError.
     """
     node = parse(text)
+    if node is not None and any(key in text.lower() for key in ("linksto", "linkedfrom")):
+        node = _linked(index, node)
     compiled = whoosh_query(node) if node is not None else None
     wanted = _Filter(tags, categories, years, drafts)
     for attempt in range(_ATTEMPTS):
