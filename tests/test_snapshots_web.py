@@ -48,3 +48,22 @@ def test_heading_row_while_scrolling(snap_compare, app: BlogApp) -> None:  # typ
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=scrolled)
+
+
+def test_linked_from_footer(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_links import POSTS as LINKED
+
+    root = tmp_path / "site"
+    for rel, text in LINKED.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+    async def moon(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        reader = await opened(pilot)
+        await until(pilot, lambda: "Linked from" in reader.text, "the backlinks footer")
+        await settle(pilot)
+
+    app = BlogApp(root, config=Config(), now=NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=moon)
