@@ -3,7 +3,7 @@ from", with dates) and the links picker's incoming half, from the link graph."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -42,12 +42,25 @@ class Web:
         """The posts `path` links to, in reading order."""
         return [self.posts[p] for p in self.graph.links_from(path) if p in self.posts]
 
-    def annex(self, post: Post, look: Look) -> RenderableType | None:
-        """What the reading pane shows after the body: the posts that link here."""
+    def annex(self, post: Post, look: Look, related: Sequence[Post] = ()) -> RenderableType | None:
+        """What the reading pane shows after the body: the posts that link here, then the
+        related posts."""
+        parts: list[RenderableType] = []
         incoming = self.linked_from(post.path)
-        if not incoming:
+        if incoming:
+            parts.append(_post_table("Linked from", incoming, look))
+        if related:
+            parts.append(_post_table("Related", related, look))
+        if not parts:
             return None
-        return Group(Text(), Rule(style="dim"), _post_table("Linked from", incoming, look))
+        return Group(Text(), Rule(style="dim"), *_spaced(parts))
+
+
+def _spaced(parts: list[RenderableType]) -> Iterator[RenderableType]:
+    for number, part in enumerate(parts):
+        if number:
+            yield Text()
+        yield part
 
 
 def _post_table(title: str, posts: Sequence[Post], look: Look) -> RenderableType:
@@ -67,3 +80,17 @@ def build_web(library: Library) -> Web:
     location = library.index.location
     cache = location / "links.json" if location is not None else None
     return Web.of(graph_of(posts, library.post, library.index.root, cache), posts)
+
+
+def related_of(library: Library | None, post: Post) -> list[Post]:
+    """The posts most related to `post` (none before the index is open or while it is
+    damaged: the next refresh rebuilds it)."""
+    from blogtui.search.index import IndexDamaged
+    from blogtui.search.related import related
+
+    if library is None or not post.body:
+        return []
+    try:
+        return [found.post for found in related(library.index, post)]
+    except IndexDamaged:
+        return []

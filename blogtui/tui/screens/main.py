@@ -22,7 +22,7 @@ from blogtui.tui import external
 from blogtui.tui.library import Filters, marks_in_title, preview
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
-from blogtui.tui.web import Web, build_web
+from blogtui.tui.web import Web, build_web, related_of
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
@@ -93,7 +93,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
         self.query_one(Reader).look = self._look()
-        self.query_one(Reader).annex = lambda post, look: self.web.annex(post, look)
+        self.query_one(Reader).annex = lambda post, look: self.web.annex(
+            post, look, related_of(self.session.library, post)
+        )
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
