@@ -93,8 +93,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
         self.query_one(Reader).look = self._look()
+        # Related posts only once the index is up to date: a cold build holds its lock.
         self.query_one(Reader).annex = lambda post, look: self.web.annex(
-            post, look, related_of(self.session.library, post)
+            post, look, related_of(self.session.library if self.indexed else None, post)
         )
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
