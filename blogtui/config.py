@@ -31,6 +31,8 @@ class Config:
     editor: str | None = None
     date_format: str = DEFAULT_DATE_FORMAT
     sort: Sort = "date"
+    #: Taxonomies whose terms are series (besides the `series` front-matter key).
+    series: tuple[str, ...] = ()
     #: Where the values came from, or None when no file was read.
     source: Path | None = None
 
@@ -119,12 +121,19 @@ def _sort(value: Any) -> Sort:
     return value
 
 
+def _series(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("expected a list of taxonomy names such as ['series', 'course']")
+    return tuple(v.strip() for v in value)
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "theme": _theme,
     "archive": _archive,
     "editor": _editor,
     "date_format": _date_format,
     "sort": _sort,
+    "series": _series,
 }
 _KEY_NAME = re.compile(r"^[\w+\-,. ]+$")
 

@@ -29,6 +29,10 @@ KEY_NAMES = {
     "esc": "escape",
     "[": "left_square_bracket",
     "]": "right_square_bracket",
+    "{": "left_curly_bracket",
+    "}": "right_curly_bracket",
+    "<": "less_than_sign",
+    ">": "greater_than_sign",
 }
 
 

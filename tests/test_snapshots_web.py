@@ -67,3 +67,22 @@ def test_linked_from_footer(snap_compare, tmp_path: Path) -> None:  # type: igno
 
     app = BlogApp(root, config=Config(), now=NOW)
     assert snap_compare(app, terminal_size=SIZE, run_before=moon)
+
+
+def test_series_post(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_series import POSTS as SERIES
+
+    root = tmp_path / "blog"
+    for rel, text in SERIES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+    async def part_two(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "j", "enter")  # newest first: Knots Three, Alone, Knots Two
+        reader = await opened(pilot)
+        await until(pilot, lambda: "Part 2 of 3" in reader.text, "the series line")
+        await settle(pilot)
+
+    app = BlogApp(root, config=Config(), now=NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=part_two)

@@ -15,6 +15,7 @@ from rich.text import Text
 from blogtui.model import Post
 from blogtui.render import sanitize
 from blogtui.search.links import LinkGraph
+from blogtui.search.series import Place, places
 from blogtui.tui.rendering import Look
 
 if TYPE_CHECKING:
@@ -42,10 +43,20 @@ class Web:
         """The posts `path` links to, in reading order."""
         return [self.posts[p] for p in self.graph.links_from(path) if p in self.posts]
 
-    def annex(self, post: Post, look: Look, related: Sequence[Post] = ()) -> RenderableType | None:
-        """What the reading pane shows after the body: the posts that link here, then the
-        related posts."""
-        parts: list[RenderableType] = []
+    def places(self, post: Post, taxonomies: Sequence[str] = ()) -> list[Place]:
+        """Where `post` stands in each of its series."""
+        return places(post, list(self.posts.values()), taxonomies)
+
+    def annex(
+        self,
+        post: Post,
+        look: Look,
+        related: Sequence[Post] = (),
+        taxonomies: Sequence[str] = (),
+    ) -> RenderableType | None:
+        """What the reading pane shows after the body: the post's place in its series, the
+        posts that link here, then the related posts."""
+        parts: list[RenderableType] = [_place(place) for place in self.places(post, taxonomies)]
         incoming = self.linked_from(post.path)
         if incoming:
             parts.append(_post_table("Linked from", incoming, look))
@@ -54,6 +65,16 @@ class Web:
         if not parts:
             return None
         return Group(Text(), Rule(style="dim"), *_spaced(parts))
+
+
+def _place(place: Place) -> RenderableType:
+    """ "Part 2 of 5 in NAME", then the parts before and after and their keys."""
+    text = Text().append(sanitize(place.label), style="bold")
+    if place.previous is not None:
+        text.append("\n{", style="bold").append(f"  previous: {sanitize(place.previous.title)}")
+    if place.next is not None:
+        text.append("\n}", style="bold").append(f"  next: {sanitize(place.next.title)}")
+    return text
 
 
 def _spaced(parts: list[RenderableType]) -> Iterator[RenderableType]:
@@ -94,3 +115,12 @@ def related_of(library: Library | None, post: Post) -> list[Post]:
         return [found.post for found in related(library.index, post)]
     except IndexDamaged:
         return []
+
+
+def step_in_list(posts: Sequence[Post], path: str, step: int) -> Post | None:
+    """The post `step` places from `path` in the list as shown, or None past either end."""
+    paths = [post.path for post in posts]
+    if path not in paths:
+        return None
+    at = paths.index(path) + step
+    return posts[at] if 0 <= at < len(posts) else None

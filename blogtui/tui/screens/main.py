@@ -57,6 +57,12 @@ class MainScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="edit"),
         Binding("o", "links", "Links", id="links"),
         Binding("O", "outline", "Outline", show=False, id="outline"),
+        Binding(
+            "left_curly_bracket", "series(-1)", "Previous part", show=False, id="series_previous"
+        ),
+        Binding("right_curly_bracket", "series(1)", "Next part", show=False, id="series_next"),
+        Binding("less_than_sign", "neighbour(-1)", "Previous post", show=False, id="post_previous"),
+        Binding("greater_than_sign", "neighbour(1)", "Next post", show=False, id="post_next"),
         Binding("f", "find", "Find", id="find"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
@@ -95,7 +101,10 @@ class MainScreen(Screen[None]):
         self.query_one(Reader).look = self._look()
         # Related posts only once the index is up to date: a cold build holds its lock.
         self.query_one(Reader).annex = lambda post, look: self.web.annex(
-            post, look, related_of(self.session.library if self.indexed else None, post)
+            post,
+            look,
+            related_of(self.session.library if self.indexed else None, post),
+            self.session.config.series,
         )
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
@@ -495,6 +504,30 @@ class MainScreen(Screen[None]):
 
         sections = [section for _, section in reader.page.sections]
         self.app.push_screen(OutlinePicker(sections, reader.current_section), jump)
+
+    def action_series(self, step: int) -> None:
+        """Read the previous or next part of the open post's (first) series."""
+        reader = self.query_one(Reader)
+        found = self.web.places(reader.post, self.session.config.series) if reader.post else []
+        part = (found[0].previous if step < 0 else found[0].next) if found else None
+        if part is None:
+            self.app.bell()
+            return
+        reader.open(part.path)
+        self.focus_reader()
+
+    def action_neighbour(self, step: int) -> None:
+        """Read the post before or after the open one in the list as shown."""
+        from blogtui.tui.web import step_in_list
+
+        reader = self.query_one(Reader)
+        posts = self.query_one(PostList).posts
+        found = step_in_list(posts, reader.path, step) if reader.path else None
+        if found is None:
+            self.app.bell()
+            return
+        reader.open(found.path)
+        self.focus_reader()
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar
