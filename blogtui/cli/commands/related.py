@@ -19,7 +19,7 @@ EXAMPLES = """examples:
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("post", metavar="POST", help="a file path, archive path or slug")
-    parser.add_argument("--limit", type=int, default=5, metavar="N", help="how many (default 5)")
+    parser.add_argument("--limit", type=int, default=5, metavar="N", help="how many")
     parser.add_argument("--json", action="store_true", help="path, title, date, score, shared")
 
 
