@@ -34,6 +34,8 @@ class Config:
     #: The list's share of the width beside the sidebar (0.2 to 0.8); None sizes it to the
     #: titles. `<` and `>` override it, remembered in the state folder (tui/state.py).
     split: float | None = None
+    #: Taxonomies whose terms are series (besides the `series` front-matter key).
+    series: tuple[str, ...] = ()
     #: Where the values came from, or None when no file was read.
     source: Path | None = None
 
@@ -128,6 +130,12 @@ def _split(value: Any) -> float:
     return float(value)
 
 
+def _series(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("expected a list of taxonomy names such as ['series', 'course']")
+    return tuple(v.strip() for v in value)
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "theme": _theme,
     "archive": _archive,
@@ -135,6 +143,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "date_format": _date_format,
     "sort": _sort,
     "split": _split,
+    "series": _series,
 }
 _KEY_NAME = re.compile(r"^[\w+\-,. ]+$")
 

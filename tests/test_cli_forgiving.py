@@ -120,7 +120,7 @@ def test_a_mistyped_command_after_the_archive_is_named_too(archive: Path) -> Non
 def test_a_word_like_no_command_that_a_command_would_follow_lists_the_commands(
     archive: Path,
 ) -> None:
-    listed = "commands: cat, list, search, tags, categories, fields, index"
+    listed = "commands: cat, outline, links, related, list, search, tags, categories, fields, index"
     assert fails(2, "frob", "foo", cwd=archive) == f"blogtui: unknown command 'frob'; {listed}"
     assert fails(2, "frob", "--tag", "x", cwd=archive).endswith(listed)
     assert fails(2, str(archive), "frob").endswith(listed)

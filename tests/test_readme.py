@@ -27,9 +27,15 @@ KEY_NAMES = {
     "/": "slash",
     "?": "question_mark",
     "esc": "escape",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    "{": "left_curly_bracket",
+    "}": "right_curly_bracket",
     "<": "less_than_sign",
     ">": "greater_than_sign",
     "=": "equals_sign",
+    ",": "comma",
+    ".": "full_stop",
 }
 
 

@@ -134,6 +134,8 @@ def _field(q: Any, node: Field) -> Any:
     if name == "path":
         key = same_name(value)
         return q.Wildcard("pathkey", key if any(c in key for c in "*?") else f"*{key}*")
+    if name == "pathis":  # one exact path (links.expand gives these)
+        return q.Term("pathkey", same_name(value))
     if name == "lang":
         return q.Term("lang", value.lower())
     return q.Term("draft", value)  # syntax.py gives "yes" or "no"

@@ -29,6 +29,8 @@ QUERY_FIELDS = (
     QueryField("draft", value="yes|no"),
     QueryField("date"),
     QueryField("show", value="all"),
+    QueryField("linksto", value="PATH"),
+    QueryField("linkedfrom", value="PATH"),
 )
 #: Every name a query may use for a field -> its canonical name.
 FIELD_NAMES = {alias: f.name for f in QUERY_FIELDS for alias in (f.name, *f.aliases)}

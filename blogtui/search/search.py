@@ -61,6 +61,16 @@ class Snippet:
     marks: tuple[tuple[int, int], ...] = ()
 
 
+def _linked(index: PostIndex, node: Node) -> Node:
+    """`node` with its linksto:/linkedfrom: fields answered from the link graph (imported
+    only for such queries: the graph needs the markdown parser)."""
+    from blogtui.search.links import LINK_FIELDS, expand, field_names, graph_for
+
+    if not LINK_FIELDS & set(field_names(node)):
+        return node
+    return expand(node, graph_for(index), index.posts())
+
+
 def search(
     index: PostIndex,
     text: str,
@@ -84,6 +94,8 @@ def search(
     Raises QueryError.
     """
     node = parse(text)
+    if node is not None and any(key in text.lower() for key in ("linksto", "linkedfrom")):
+        node = _linked(index, node)
     notices: list[str] = []
     compiled = whoosh_query(node, notices) if node is not None else None
     show_all = include_hidden or shows_all(node)  # `show:all` in the query, or the caller

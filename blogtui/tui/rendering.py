@@ -20,6 +20,7 @@ from rich.text import Text
 
 from blogtui import styled
 from blogtui.markup import nodes, parse_post
+from blogtui.markup.outline import Section, outline
 from blogtui.markup.parser import header_prose
 from blogtui.markup.targets import Target, targets
 from blogtui.markup.wikilinks import heading_key
@@ -104,6 +105,11 @@ def headings(post: Post, text: str | None = None) -> list[tuple[str, str]]:
             if block.anchor:
                 found.append((heading_key(shown), shown))
     return found
+
+
+def sections(post: Post) -> list[Section]:
+    """The outline of the post's body: each heading with its level and anchor."""
+    return outline(parse_post(post))
 
 
 def render_lines(renderable: RenderableType, width: int) -> list[list[Segment]]:

@@ -7,10 +7,24 @@ added to `COMMANDS`; the parser, `--help` and the folder-or-command rule read th
 from __future__ import annotations
 
 from blogtui.cli.command import Command
-from blogtui.cli.commands import cat, fields, index, interface, listing, search, terms
+from blogtui.cli.commands import (
+    cat,
+    fields,
+    index,
+    interface,
+    links,
+    listing,
+    outline,
+    related,
+    search,
+    terms,
+)
 
 COMMANDS: tuple[Command, ...] = (
     cat.COMMAND,
+    outline.COMMAND,
+    links.COMMAND,
+    related.COMMAND,
     listing.COMMAND,
     search.COMMAND,
     terms.TAGS,

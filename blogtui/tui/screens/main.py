@@ -28,6 +28,7 @@ from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
 from blogtui.tui.state import UiState, clamp_split
 from blogtui.tui.status import BuildClock, plural, problems_title
+from blogtui.tui.web import Web, build_web, related_of
 from blogtui.tui.widgets.footer import KeyFooter
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.preview import PostPreview
@@ -67,6 +68,13 @@ class MainScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("o", "links", "Links", id="links"),
+        Binding("O", "outline", "Outline", show=False, id="outline"),
+        Binding(
+            "left_curly_bracket", "series(-1)", "Previous part", show=False, id="series_previous"
+        ),
+        Binding("right_curly_bracket", "series(1)", "Next part", show=False, id="series_next"),
+        Binding("comma", "neighbour(-1)", "Previous post", show=False, id="post_previous"),
+        Binding("full_stop", "neighbour(1)", "Next post", show=False, id="post_next"),
         Binding("f", "find", "Find", id="find"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
         Binding("less_than_sign", "split(-1)", "Narrower list", show=False, id="split_narrower"),
@@ -95,6 +103,8 @@ class MainScreen(Screen[None]):
         self.partial = False
         self.ui_state = UiState.load()
         self._titles = 0  # the cells the archive's titles need (layout.title_width)
+        #: Links between posts (backlinks, the links picker), rebuilt after each refresh.
+        self.web = Web()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=SEARCH_HINT, id="search")
@@ -111,6 +121,13 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
         self.query_one(Reader).look = self.query_one(PostPreview).look = self._look()
+        # Related posts only once the index is up to date: a cold build holds its lock.
+        self.query_one(Reader).annex = lambda post, look: self.web.annex(
+            post,
+            look,
+            related_of(self.session.library if self.indexed else None, post),
+            self.session.config.series,
+        )
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.filters = replace(self.filters, sort=self.session.sort)
         self.query_one(PostList).focus()
@@ -248,6 +265,7 @@ class MainScreen(Screen[None]):
             if reader.path is not None:
                 reader.reload()
             self.run_search()
+            self._build_web()
         if self.poller.lost is None:
             self._set_status(safe(""))
         if first and problems:
@@ -265,6 +283,19 @@ class MainScreen(Screen[None]):
             self.poller.lost = None
             self._set_status(safe(""))
             shown.notify(self, safe("the archive is back"), timeout=3)
+
+    @work(thread=True, exclusive=True, group="links")
+    def _build_web(self) -> None:
+        """Rebuild the link graph (only changed files are read again), then redraw the post."""
+        if self.session.library is not None:
+            self.call_later(self._web_built, build_web(self.session.library))
+
+    def _web_built(self, web: Web) -> None:
+        self.web = web
+        reader = self.query_one(Reader)
+        reader.forget()
+        if reader.path is not None:
+            reader.reload()
 
     def _notify_problems(self, problems: list[Problem]) -> None:
         listed = joined([_problem_line(p) for p in problems[:3]], "\n")
@@ -604,13 +635,18 @@ class MainScreen(Screen[None]):
             hint = safe("No post is open: press enter to read one, then o for its links.")
             shown.notify(self, hint, timeout=3)
             return
-        self.app.push_screen(LinkPicker(post), self._follow)
+        self.app.push_screen(LinkPicker(post, self.web.linked_from(post.path)), self._follow)
 
     def _follow(self, target: str | None) -> None:
         from blogtui.tui.links import follow
+        from blogtui.tui.screens.links import INCOMING
 
         reader = self.query_one(Reader)
         if not target or reader.post is None:
+            return
+        if target.startswith(INCOMING):
+            reader.open(target.removeprefix(INCOMING))
+            self.focus_reader()
             return
         found = follow(target, reader.post.path, self.catalogue, self.session.root)
         if found.post is not None:
@@ -625,6 +661,47 @@ class MainScreen(Screen[None]):
         from blogtui.tui.screens.confirm import Confirm
 
         self.app.push_screen(Confirm(question), answered)
+
+    def action_outline(self) -> None:
+        from blogtui.tui.screens.outline import OutlinePicker
+
+        reader = self.query_one(Reader)
+        if reader.post is None or not reader.page.complete:
+            hint = safe("No post is open: press enter to read one, then O for its outline.")
+            shown.notify(self, hint, timeout=3)
+            return
+
+        def jump(number: int | None) -> None:
+            if number is not None:
+                reader.go_to_section(number)
+                self.focus_reader()
+
+        sections = [section for _, section in reader.page.sections]
+        self.app.push_screen(OutlinePicker(sections, reader.current_section), jump)
+
+    def action_series(self, step: int) -> None:
+        """Read the previous or next part of the open post's (first) series."""
+        reader = self.query_one(Reader)
+        found = self.web.places(reader.post, self.session.config.series) if reader.post else []
+        part = (found[0].previous if step < 0 else found[0].next) if found else None
+        if part is None:
+            self.app.bell()
+            return
+        reader.open(part.path)
+        self.focus_reader()
+
+    def action_neighbour(self, step: int) -> None:
+        """Read the post before or after the open one in the list as shown."""
+        from blogtui.tui.web import step_in_list
+
+        reader = self.query_one(Reader)
+        posts = self.query_one(PostList).posts
+        found = step_in_list(posts, reader.path, step) if reader.path else None
+        if found is None:
+            self.app.bell()
+            return
+        reader.open(found.path)
+        self.focus_reader()
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar

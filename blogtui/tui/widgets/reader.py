@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from blogtui.markup.outline import Section
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, Problem
 from blogtui.render import sanitize
@@ -28,6 +29,8 @@ from blogtui.tui.rendering import Look
 
 #: Reads one post fresh (body included) and the problems known for its file.
 Loader = Callable[[str], tuple[Post | None, list[Problem]]]
+#: What follows a post's body (posts linking here, related posts), or None.
+Annex = Callable[[Post, Look], RenderableType | None]
 CACHE_SIZE = 24
 
 
@@ -39,9 +42,30 @@ class Page:
     lines: list[list[Segment]]
     complete: bool
     plain: list[str] = field(default_factory=list)
+    #: The line each heading is drawn on, with the heading, in reading order.
+    sections: list[tuple[int, Section]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.plain = ["".join(s.text for s in line) for line in self.lines]
+
+    def locate(self, sections: list[Section]) -> None:
+        """Find the line each of `sections` is drawn on (each after the one before)."""
+        start = 0
+        self.sections = []
+        for section in sections:
+            line = _line_starting(self.plain[start:], section.text)
+            if line is not None:
+                self.sections.append((start + line, section))
+                start += line + 1
+
+    def section_at(self, line: int) -> int:
+        """The index in `sections` of the heading `line` falls under, or -1 above the first."""
+        current = -1
+        for number, (start, _) in enumerate(self.sections):
+            if start > line:
+                break
+            current = number
+        return current
 
 
 def _over(strip: Strip, style: Style) -> Strip:
@@ -80,9 +104,27 @@ class Reader(ScrollView, can_focus=True):
         Binding("n", "find_next", "Next match", show=False, id="reader.find_next"),
         Binding("N", "find_previous", "Previous match", show=False, id="reader.find_previous"),
         Binding("backspace", "back", "Back", id="reader.back"),
+        Binding(
+            "left_square_bracket",
+            "heading(-1)",
+            "Previous heading",
+            show=False,
+            id="reader.previous_heading",
+        ),
+        Binding(
+            "right_square_bracket",
+            "heading(1)",
+            "Next heading",
+            show=False,
+            id="reader.next_heading",
+        ),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"reader--match", "reader--current-match"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader--match",
+        "reader--current-match",
+        "reader--heading",
+    }
 
     class Opened(Message):
         """A post is now shown (its first screen at least)."""
@@ -95,6 +137,8 @@ class Reader(ScrollView, can_focus=True):
     def __init__(self, loader: Loader, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.loader = loader
+        #: Drawn after the body of each post (set by the screen that knows the archive).
+        self.annex: Annex | None = None
         self.look = Look()
         self.page: Page = _message_page("Pick a post and press enter to read it.")
         self.path: str | None = None
@@ -174,8 +218,11 @@ class Reader(ScrollView, can_focus=True):
             lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
             key = (path, width, look.dark)
             self.call_later(self._show_head, key, Page(post, lines, False), not keep_scroll)
-        lines = rendering.render_lines(Group(*top, rendering.body(post, look)), width)
+        extra = self.annex(post, look) if self.annex is not None else None
+        whole = [*top, rendering.body(post, look), *([extra] if extra is not None else [])]
+        lines = rendering.render_lines(Group(*whole), width)
         page = Page(post, lines, complete=True)
+        page.locate(rendering.sections(post))
         self.call_later(
             self._store, (path, width, look.dark), page, keep_scroll or head is not None
         )
@@ -226,9 +273,12 @@ class Reader(ScrollView, can_focus=True):
             self.clear(self._message)
 
     def render_line(self, y: int) -> Strip:
-        """Draw line `y` of the visible region, with find matches highlighted."""
+        """Draw line `y` of the visible region, with find matches highlighted; the top row
+        names the heading being read once its own line has scrolled away."""
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
+        if y == 0 and (heading := self.current_heading) is not None:
+            return self._heading_strip(heading, width)
         if index >= len(self.page.lines):
             return Strip.blank(width, self.rich_style)
         strip = Strip(self.page.lines[index]).apply_style(self.rich_style)
@@ -246,6 +296,51 @@ class Reader(ScrollView, can_focus=True):
             before, middle, after = strip.divide([start, end, strip.cell_length])
             strip = Strip.join([before, _over(middle, style), after])
         return strip
+
+    # --- headings ---------------------------------------------------------------------
+    @property
+    def current_section(self) -> int:
+        """The index in `page.sections` of the heading being read (-1 above the first)."""
+        return self.page.section_at(round(self.scroll_y))
+
+    @property
+    def current_heading(self) -> Section | None:
+        """The heading the top row names: the one being read, once scrolled below its line."""
+        number = self.current_section
+        return self.page.sections[number][1] if number >= 0 else None
+
+    def _heading_strip(self, heading: Section, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("reader--heading")
+        text = f"{'#' * heading.level} {heading.text}"
+        return Strip([Segment(text, style)]).crop_extend(0, width, style)
+
+    def go_to_section(self, number: int) -> None:
+        """Scroll so heading `number` of the outline is the top line."""
+        if 0 <= number < len(self.page.sections):
+            self.scroll_to(y=self.page.sections[number][0], animate=False, force=True)
+            self.refresh()
+
+    def action_heading(self, step: int) -> None:
+        sections = self.page.sections
+        line = round(self.scroll_y)
+        if step > 0:
+            later = [n for n, (start, _) in enumerate(sections) if start > line]
+            target = later[0] if later else None
+        else:
+            earlier = [n for n, (start, _) in enumerate(sections) if start < line]
+            target = earlier[-1] if earlier else None
+        if target is None:
+            self.app.bell()
+        else:
+            self.go_to_section(target)
+
+    def action_page_down(self) -> None:
+        """A page, less the row the heading takes, so no line is skipped under it."""
+        if self.current_heading is None:
+            super().action_page_down()
+        else:
+            step = max(1, self.scrollable_content_region.height - 1)
+            self.scroll_to(y=self.scroll_y + step, animate=False)
 
     # --- find -------------------------------------------------------------------------
     def find(self, term: str) -> int:

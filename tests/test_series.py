@@ -1,0 +1,89 @@
+"""Series and neighbours: "Part 2 of 3" after a post in a series (front-matter `series` or a
+taxonomy the config names), `{`/`}` read the previous and next part, `<`/`>` the previous and
+next post of the list, without going back to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from blogtui.config import Config
+from blogtui.model import Post
+from blogtui.search.series import places
+from blogtui.tui.app import BlogApp
+from blogtui.tui.widgets.reader import Reader
+from tests._pilot import opened, settle, until
+from tests.conftest import NOW
+from tests.test_tui import titles
+
+
+def _post(title: str, day: str, extra: str = "") -> str:
+    return f"---\ntitle: {title}\ndate: {day}\n{extra}---\nAbout {title.lower()}.\n"
+
+
+POSTS = {
+    "posts/knots-1.md": _post("Knots One", "2024-01-01", "series: [Knots]\n"),
+    "posts/knots-2.md": _post("Knots Two", "2024-02-01", "series: Knots\n"),
+    "posts/knots-3.md": _post("Knots Three", "2024-03-01", "series: [knots]\n"),
+    "posts/alone.md": _post("Alone", "2024-02-15"),
+    "posts/course-a.md": _post("Course A", "2023-01-01", "course: [Sailing]\n"),
+    "posts/course-b.md": _post("Course B", "2023-02-01", "course: [Sailing]\n"),
+}
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "blog"
+    for rel, text in POSTS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_places_order_parts_by_date_and_match_terms_loosely() -> None:
+    one = Post(path="a.md", title="A", slug="a", series=("Knots",))
+    two = Post(path="b.md", title="B", slug="b", series=("knots",))
+    other = Post(path="c.md", title="C", slug="c", taxonomies={"course": ("Sailing",)})
+    (place,) = places(two, [two, one, other])
+    assert place.label == "Part 2 of 2 in knots" and place.previous is one and place.next is None
+    assert places(other, [one, two, other]) == []  # a one-post series is no series
+    assert places(other, [one, two, other], ["course"]) == []
+    sibling = Post(path="d.md", title="D", slug="d", taxonomies={"course": ("sailing",)})
+    (course,) = places(other, [other, sibling], ["course"])
+    assert [p.path for p in course.parts] == ["c.md", "d.md"]
+
+
+async def _read(pilot: Pilot[object], app: BlogApp, title: str) -> None:
+    await settle(pilot)
+    for _ in range(titles(app).index(title)):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await opened(pilot)
+
+
+async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None:
+    app = BlogApp(archive, config=Config(series=("course",)), now=NOW)
+    # (the config's taxonomies are matched in test_places_...: this base parses no `course:`)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await _read(pilot, app, "Knots Two")
+        reader = app.main.query_one(Reader)
+        await until(pilot, lambda: "Part 2 of 3 in Knots" in reader.text, "the series line")
+        assert "{  previous: Knots One" in reader.text and "}  next: Knots Three" in reader.text
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Knots Three"
+        await pilot.press("right_curly_bracket")  # the last part: nowhere to go
+        await settle(pilot)
+        assert reader.post.title == "Knots Three"
+        await pilot.press("left_curly_bracket", "left_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Knots One"
+        await pilot.press("full_stop")  # the list is newest first: next is older
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Course B"
+        await pilot.press("comma", "comma")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Knots Two"
+        assert app.focused is reader
