@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-#: (module, Class.method, label): marked when the first call starts and ends.
+#: (module, Class.method or function, label): marked when the first call starts and ends.
 MARKS = (
+    ("blogtui.tui.screens.main", "preview", "front-matter preview, cold index (preview)"),
     ("blogtui.tui.library", "Library.open", "catalogue opened (Library.open)"),
     ("blogtui.index", "PostIndex.posts", "every post built (PostIndex.posts)"),
     ("blogtui.tui.screens.main", "MainScreen.library_ready", "library_ready on the UI thread"),
@@ -40,8 +41,10 @@ def main(out: str, root: str) -> int:
 
     mark("imports done (textual, blogtui.tui)")
     for module, attribute, label in MARKS:
-        owner_name, _, name = attribute.partition(".")
-        owner = getattr(importlib.import_module(module), owner_name)
+        owner: Any = importlib.import_module(module)
+        *path, name = attribute.split(".")
+        for step in path:
+            owner = getattr(owner, step)
         setattr(owner, name, _first_call(getattr(owner, name), label, mark))
     _mark_first_row(mark)
     return blogtui.cli.main([root])

@@ -2,8 +2,9 @@
 
     python benchmarks/profile_scale.py index ARCHIVE... [--top N]
     python benchmarks/profile_scale.py command [--posts N] [--top N] -- BLOGTUI-ARGS...
-    python benchmarks/profile_scale.py paint [--posts N]
-    python benchmarks/profile_scale.py poll [--posts N] [--rounds 5]
+    python benchmarks/profile_scale.py paint [--posts N] [--cold]
+    python benchmarks/profile_scale.py poll [--posts N] [--rounds 5] [--top N]
+    python benchmarks/profile_scale.py keys [--posts N] [--rounds 5] [--top N]
 
 - index: per archive, what its text makes for the index (postings, distinct terms and
   positions per MB, CJK shares) and a one-process cold build's CPU per MB split into
@@ -16,6 +17,8 @@
   first refresh), beside the moment the list appears on the screen.
 - poll: what one no-op refresh (the reader's poll, every 2 s) costs: CPU and wall, and the
   share of a core that is at its interval; --top adds a cProfile of one.
+- keys: bench_tui.py's keystroke queries through Library.search, as the reader runs them
+  (facets counted, no limit), CPU per query; --top adds a cProfile of the mix.
 ARCHIVE is a folder; --posts N means bench_scale.py's generated corpus of N posts.
 """
 
@@ -203,14 +206,24 @@ def cmd_command(args: argparse.Namespace) -> None:
 
 def cmd_paint(args: argparse.Namespace) -> None:
     root = corpus(args.posts)
-    env = Home.warm(args.posts, 1).env()
+    home = Home.fresh() if args.cold else Home.warm(args.posts, 1)
+    try:
+        _paint(args, root, home.env())
+    finally:
+        if args.cold:
+            home.remove()
+
+
+def _paint(args: argparse.Namespace, root: Path, env: dict[str, str]) -> None:
     with tempfile.NamedTemporaryFile("r", suffix=".marks", dir=BENCH_DIR) as marks:
         env["BLOGTUI_BENCH_LAUNCH"] = repr(time.time())
         command = [sys.executable, str(HERE / "_paint_child.py"), marks.name, str(root)]
         with Screen(command, env) as screen:
             painted = screen.wait(LIST_ROW.search, 300)
-            screen.wait(lambda _text: "end    refresh" in Path(marks.name).read_text(), 600, 0.1)
-        print(f"{args.posts} posts: list on the screen (tmux) at {painted:.3f} s; "
+            ended = "end    refresh" if not args.cold else "end    front-matter"
+            screen.wait(lambda _text: ended in Path(marks.name).read_text(), 900, 0.1)
+        kind = "no index yet" if args.cold else "warm index"
+        print(f"{args.posts} posts, {kind}: list on the screen (tmux) at {painted:.3f} s; "
               f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
         print(f"{'wall s':>8} {'CPU s':>7}  mark")
         for line in Path(marks.name).read_text().splitlines():
@@ -248,6 +261,40 @@ def cmd_poll(args: argparse.Namespace) -> None:
         print_top(profile, args.top)
 
 
+# --- keys -------------------------------------------------------------------------------------
+
+
+def cmd_keys(args: argparse.Namespace) -> None:
+    from bench_tui import _queries
+
+    root = corpus(args.posts)
+    os.environ.update(Home.warm(args.posts, 1).env())
+    from blogtui.tui.library import Filters, Library
+
+    library = Library.open(root)
+    library.posts()
+    queries = _queries(root)
+    library.search(Filters(text=queries[0]))  # the searcher opened, the facet table built
+    times: dict[str, list[float]] = {q: [] for q in queries}
+    for _ in range(args.rounds):
+        for query in queries:
+            began = time.process_time()
+            library.search(Filters(text=query))
+            times[query].append(time.process_time() - began)
+    print(f"{args.posts} posts: Library.search as the reader calls it per keystroke, CPU ms "
+          f"(median of {args.rounds}); load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    for query, values in times.items():
+        hits = library.search(Filters(text=query))[0].total
+        print(f"  {query!r:28} {statistics.median(values) * 1000:8.1f} ms  {hits:7} hits")
+    if args.top:
+        profile = cpu_profile()
+        profile.enable()
+        for query in queries:
+            library.search(Filters(text=query))
+        profile.disable()
+        print_top(profile, args.top)
+
+
 def main() -> None:
     assert __doc__ is not None
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -259,14 +306,15 @@ def main() -> None:
     command.add_argument("--posts", type=int, default=10_000)
     command.add_argument("--top", type=int, default=40)
     command.add_argument("argv", nargs="+", help="blogtui's arguments; {archive} is the corpus")
-    for name in ("paint", "poll"):
+    for name in ("paint", "poll", "keys"):
         part = sub.add_parser(name)
         part.add_argument("--posts", type=int, default=10_000)
         part.add_argument("--rounds", type=int, default=5)
         part.add_argument("--top", type=int, default=0)
+        part.add_argument("--cold", action="store_true", help="paint: with no index yet")
     args = parser.parse_args()
     handlers = {"index": cmd_index, "command": cmd_command, "paint": cmd_paint,
-                "poll": cmd_poll}  # fmt: skip
+                "poll": cmd_poll, "keys": cmd_keys}  # fmt: skip
     handlers[args.what](args)
 
 
