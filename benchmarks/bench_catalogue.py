@@ -11,13 +11,15 @@ and the reader need from it:
   process could have written, so a wrong type must raise, not crash (issue 14);
 - encode `list --json` for every post: today's dicts + json.dumps beside orjson, msgspec
   and JSON fragments made once at index time and joined.
-Optional formats (msgspec, orjson) are skipped with a note when not installed: this only
+--no-gc times each with the cyclic garbage collector off, to show its share. Optional
+formats (msgspec, orjson) are skipped with a note when not installed: this only
 measures, the project does not depend on them.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import marshal
 import os
@@ -34,13 +36,22 @@ from bench_scale import Home
 FIRST_SCREEN = 40
 
 
+#: Set by --no-gc: time with the cyclic garbage collector off (gc.freeze after loading is
+#: one way a long-lived process gets the same effect).
+GC_OFF = False
+
+
 def cpu_median(call: Callable[[], object], rounds: int) -> float:
     """Median CPU seconds of `call` (CPU, not wall: the machine is shared)."""
     times = []
     for _ in range(rounds):
+        if GC_OFF:
+            gc.disable()
         began = time.process_time()
         call()
         times.append(time.process_time() - began)
+        gc.enable()
+        gc.collect()
     return statistics.median(times)
 
 
@@ -212,12 +223,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-gc", action="store_true", help="time with the cyclic GC off")
     args = parser.parse_args()
+    global GC_OFF
+    GC_OFF = args.no_gc
     data = catalogue_bytes(args.posts)
     records = records_of(data)
     n = len(records)
     print(f"catalogue of {args.posts} posts: {len(data) / 1e6:.0f} MB marshal, {n} records; "
-          f"CPU medians of {args.rounds}; load {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"CPU medians of {args.rounds}; GC {'off' if GC_OFF else 'on'}; "
+          f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"{'format':42} {'MB':>6} {'all rows':>10} {'first 40':>10}")
     rows: list[tuple[str, dict[str, Any]]] = [
         ("today: entries + blobs + every Post", {
