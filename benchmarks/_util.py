@@ -98,6 +98,7 @@ class Run:
     returncode: int
     stdout: bytes
     stderr: bytes
+    cpu_seconds: float = 0.0  # user + system, its own and its waited-for descendants'
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bool = False,
@@ -114,7 +115,9 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         peak = sampler.stop() if sampler else 0.0
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read(),
+                   cpu)  # fmt: skip
 
 
 class _TreeSampler:
@@ -173,6 +176,7 @@ class Row:
     target_ratio: float | None = None  # figure/baseline must stay at or under this
     unit: str = "s"
     target_abs: float | None = None  # or an absolute ceiling, in `unit`
+    note: str = ""  # runs, load, anything a reader of the table should know
 
     def verdict(self) -> str:
         """'ok', 'MISSED' or '' when there is no target."""
@@ -184,8 +188,10 @@ class Row:
 
 
 def table(rows: Sequence[Row]) -> str:
-    """Rows as an aligned plain-text table: measure, figure, baseline, ratio, target, verdict."""
-    header = ("measure", "figure", "baseline", "ratio", "target", "")
+    """Rows as an aligned plain-text table: measure, figure, baseline, ratio, target, verdict
+    (and a note column when any row has a note)."""
+    noted = any(row.note for row in rows)
+    header = ("measure", "figure", "baseline", "ratio", "target", "", *(("note",) if noted else ()))
     lines = [header]
     for row in rows:
         ratio = f"{row.figure / row.baseline:.2f}x" if row.baseline else "-"
@@ -196,8 +202,9 @@ def table(rows: Sequence[Row]) -> str:
         else:
             target = "-"
         baseline = f"{row.baseline:.3f} {row.unit}" if row.baseline is not None else "-"
+        note = (row.note,) if noted else ()
         lines.append((row.measure, f"{row.figure:.3f} {row.unit}", baseline, ratio, target,
-                      row.verdict()))  # fmt: skip
+                      row.verdict(), *note))  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
