@@ -388,3 +388,17 @@ async def test_the_problems_list_takes_the_pane_from_the_preview(long_titles: Pa
         await settle(pilot)
         assert said in " ".join(reader.text.split())  # wrapped at the pane's width
         assert reader.display and not app.main.query_one(PostPreview).display
+
+
+async def test_the_count_line_counts_posts_not_the_pages_left_out(tmp_path: Path) -> None:
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "kept.md").write_text("---\ntitle: Kept\ndate: 2024-01-02\n---\nBody\n")
+    (tmp_path / "old.md").write_text("---\nredirect: /posts/kept/\n---\n")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert titles(app) == ["Kept"]
+        assert "1/1 post " in f"{status(app)} "
+        await pilot.press("slash", *"show:all")
+        await searched(pilot)
+        assert "2/2 posts" in status(app)

@@ -404,7 +404,9 @@ class MainScreen(Screen[None]):
 
     def _update_count(self) -> None:
         count = self.results.total if self.results else 0
-        total = len(self.catalogue)
+        # Pages that are not posts (headless, redirects...) count only when shown (show:all).
+        shows_all = self.filters.show_all or (self.results is not None and self.results.show_all)
+        total = sum(1 for post in self.catalogue if shows_all or not post.hidden)
         if total or self.indexed:
             parts = [safe(f"{count:,}/{plural(total, 'post')}"), safe(f"sort: {self.filters.sort}")]
         else:
