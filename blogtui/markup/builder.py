@@ -262,18 +262,21 @@ def _container(frame: Frame) -> nodes.Block | None:
     tone = found.tone if found.kind == "callout" else "quiet"
     label = found.label or ("details" if found.kind == "details" else "")
     title = frame.title
-    if title and _plain(title).strip().casefold() == label.casefold():
+    if title and bare_text(title).strip().casefold() == label.casefold():
         title = []
     return nodes.Callout(label, tone, frame.blocks, title)  # type: ignore[arg-type]
 
 
-def _plain(spans: list[nodes.Span]) -> str:
+def bare_text(spans: list[nodes.Span]) -> str:
+    """The words of `spans` without any markup: link text, code as is, images as their alt."""
     out = []
     for span in spans:
         if isinstance(span, nodes.Text | nodes.Code):
             out.append(span.text)
         elif isinstance(span, nodes.Styled | nodes.Link):
-            out.append(_plain(span.children))
+            out.append(bare_text(span.children))
+        elif isinstance(span, nodes.Image):
+            out.append(span.alt)
     return "".join(out)
 
 
@@ -306,7 +309,7 @@ def _table(builder: Builder, tokens: list[Token], index: int) -> int:
 
 
 def _attribute_row(row: list[list[nodes.Span]]) -> bool:
-    filled = [_plain(cell).strip() for cell in row if _plain(cell).strip()]
+    filled = [bare_text(cell).strip() for cell in row if bare_text(cell).strip()]
     return len(filled) == 1 and bool(_ATTRIBUTE.fullmatch(filled[0]))
 
 

@@ -20,6 +20,7 @@ from blogtui.markup.builder import (
     _merge,
     _SpanFrame,
     _trim,
+    bare_text,
     clean,
     link_maker,
     styled_maker,
@@ -197,7 +198,7 @@ class HtmlReader(HTMLParser):
         elif tag in _INLINE_STYLES:
             self.spans.append(_SpanFrame(tag, make=styled_maker(_INLINE_STYLES[tag])))
         elif tag == "code":
-            self.spans.append(_SpanFrame("code", make=lambda s: [nodes.Code(_text(s))]))
+            self.spans.append(_SpanFrame("code", make=lambda s: [nodes.Code(bare_text(s))]))
         elif tag == "input" and attrs.get("type") == "checkbox":
             self.out.append(nodes.Text("☑ " if "checked" in attrs else "☐ "))
         elif tag == "pre":
@@ -313,7 +314,7 @@ class HtmlReader(HTMLParser):
                 frame.title = spans
                 return
             if tag == "caption" and frame.tag == "table-rows":
-                frame.data["caption"] = _text(spans)
+                frame.data["caption"] = bare_text(spans)
                 return
         if spans:
             self.builder.add(nodes.Paragraph(spans))
@@ -346,18 +347,6 @@ def _lang(attrs: dict[str, str]) -> str:
         if word.startswith(("language-", "lang-")):
             return word.split("-", 1)[1]
     return attrs.get("data-lang", "") or attrs.get("lang", "")
-
-
-def _text(spans: list[nodes.Span]) -> str:
-    out = []
-    for span in spans:
-        if isinstance(span, nodes.Text | nodes.Code):
-            out.append(span.text)
-        elif isinstance(span, nodes.Styled | nodes.Link):
-            out.append(_text(span.children))
-        elif isinstance(span, nodes.Image):
-            out.append(span.alt)
-    return "".join(out)
 
 
 _CALLOUT_CLASSES = (
@@ -437,7 +426,7 @@ def _list(frame: Frame) -> nodes.ListBlock:
 
 
 def _figure(frame: Frame) -> list[nodes.Block]:
-    caption = _text(frame.title).strip()
+    caption = bare_text(frame.title).strip()
     out: list[nodes.Block] = []
     for block in frame.blocks:
         spans = block.spans if isinstance(block, nodes.Paragraph) else []
