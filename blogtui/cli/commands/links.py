@@ -50,17 +50,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _record(post: Post) -> dict[str, Any]:
-    return {"path": post.path, "title": post.title, "date": _day(post)}
+    from blogtui.model import json_record
 
-
-def _day(post: Post) -> str:
-    return post.date.day.isoformat() if post.date is not None else ""
+    return {"path": post.path, "title": post.title, "date": json_record(post)["date"]}
 
 
 def _section(direction: str, posts: list[Post]) -> None:
     """One line a post: DIRECTION<TAB>DATE<TAB>TITLE<TAB>PATH (grep and cut friendly)."""
+    from blogtui.render import format_day
+
     for post in posts:
-        print(f"{direction}\t{_day(post)}\t{field(post.title)}\t{field(post.path)}")
+        print(f"{direction}\t{format_day(post)}\t{field(post.title)}\t{field(post.path)}")
 
 
 COMMAND = Command(

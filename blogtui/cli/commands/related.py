@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from blogtui.cli.command import Command
 from blogtui.cli.opening import archive_root
 from blogtui.cli.output import field, print_json
-
-if TYPE_CHECKING:
-    from blogtui.model import PostDate
 
 EXAMPLES = """examples:
   blogtui related posts/hello.md         SCORE<TAB>DATE<TAB>TITLE<TAB>PATH, best first
@@ -25,6 +21,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from blogtui.cli.commands.cat import PostFinder
+    from blogtui.model import json_record
+    from blogtui.render import format_day
     from blogtui.search.related import related
 
     finder = PostFinder(args, archive_root(args))
@@ -36,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "path": r.post.path,
                     "title": r.post.title,
-                    "date": _day(r.post.date),
+                    "date": json_record(r.post)["date"],
                     "score": round(r.score, 4),
                     "shared": list(r.shared),
                 }
@@ -45,13 +43,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     for item in found:
-        day = _day(item.post.date)
+        day = format_day(item.post)
         print(f"{item.score:.2f}\t{day}\t{field(item.post.title)}\t{field(item.post.path)}")
     return 0
-
-
-def _day(date: PostDate | None) -> str:
-    return date.day.isoformat() if date is not None else ""
 
 
 COMMAND = Command(
