@@ -20,7 +20,7 @@ from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
 from blogtui.prose import plain_text
 from blogtui.prose import tidy as _tidy
-from blogtui.site import BUILT_IN_TAXONOMIES, NO_SITE, Site, build_unlisted
+from blogtui.site import BUILT_IN_TAXONOMIES, NO_SITE, Site, build_options, unlisted_reason
 
 #: Summaries made from the body are cut to about this many characters.
 SUMMARY_CHARS = 300
@@ -276,9 +276,13 @@ def _lang(source: _Source) -> str | None:
 _PATH_KEYS = ("url", "slug", "path", "permalink")
 #: Front-matter keys that hold prose about the post, in the order they are shown.
 PROSE_KEYS = ("intro", "subtitle", "description", "summary", "abstract", "lead", "excerpt")
-#: Keys that make a page a redirect to another one (go's `redirect`, Zola's `redirect_to`,
-#: jekyll-redirect-from's `redirect_to`/`redirect_from`).
-REDIRECT_KEYS = ("redirect", "redirect_to", "redirect_from", "redirect_url")
+#: Keys (lower-cased) that send a page's readers elsewhere: go.dev's `redirect`, Zola's and
+#: jekyll-redirect-from's `redirect_to`, Eleventy's and Nuxt's `redirect`/`redirectTo`.
+REDIRECT_TO_KEYS = ("redirect", "redirect_to", "redirectto", "redirect_url", "redirecturl")
+#: Keys that name the old addresses a page answers to: jekyll-redirect-from's `redirect_from`,
+#: Gatsby's `redirectFrom`, Hugo's and Zola's `aliases`, Hexo's `alias`.
+REDIRECT_FROM_KEYS = ("redirect_from", "redirectfrom", "aliases", "alias")
+_HIDING_KEYS = ("headless", "build", "_build", *REDIRECT_TO_KEYS, *REDIRECT_FROM_KEYS)
 
 Reader = Callable[[_Source], Any]
 #: Each Post field but path and body: the front-matter keys (lower-cased) it is read from,
@@ -304,7 +308,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("section", ("section",), lambda s: _text(s.meta.get("section")) or s.layout.section),
     ("expiry", ("expirydate",), attrgetter("expiry")),
     ("prose", PROSE_KEYS, lambda s: front_matter_prose(s.meta)),
-    ("hidden", ("headless", "build", "_build", *REDIRECT_KEYS), lambda s: _hidden(s)),
+    ("hidden", _HIDING_KEYS, lambda s: _hidden(s)),
     ("params", (), lambda s: params_of(s.meta)),  # every key: YAML gives the rest as text
 )
 _READ = tuple((name, read) for name, _keys, read in READERS)
@@ -375,28 +379,58 @@ def _prose_text(value: object) -> str:
 def _hidden(source: _Source) -> str:
     """Why the page is not one to list, or "" (see `hidden_reason`)."""
     return hidden_reason(source.meta, source.body, source.date is not None, source.site,
-                         source.content_path)  # fmt: skip
+                         source.content_path, source.layout.lang)  # fmt: skip
 
 
 def hidden_reason(
-    meta: Mapping[str, Any], body: str, dated: bool, site: Site = NO_SITE, content_path: str = ""
+    meta: Mapping[str, Any],
+    body: str,
+    dated: bool,
+    site: Site = NO_SITE,
+    content_path: str = "",
+    lang: str | None = None,
 ) -> str:
-    """Why a page is not a post to list: Hugo's headless bundles and `build.list: never`
-    (also cascaded from an `_index.md`), redirect stubs, and pages with no title (front
-    matter or first heading), no date, no body and no front-matter prose. "" for a page."""
+    """Why a page is not a post to list, or "" for a post.
+
+    Hugo's headless bundles and `build` options (`list: never`, `render: never`; the page's
+    own, else the nearest cascade whose target matches it); redirect stubs: a redirect key
+    and neither body nor front-matter prose, whatever other keys it has (a title, a layout,
+    a date), or nothing but the old addresses (`redirect_from`, `aliases`) a page answers
+    to; and pages with no title (front matter or first heading), date, body or prose.
+    """
     if _truthy(meta.get("headless")):
         return "headless"
-    if build_unlisted(meta):
-        return "never listed (build.list: never)"
-    if reason := site.hidden_by(content_path):
+    if reason := _build_reason(meta, site, content_path, lang):
         return reason
-    if _text(meta.get("title")) or dated or front_matter_prose(meta):
+    prose, text = bool(front_matter_prose(meta)), _has_text(body)
+    if not (prose or text) and any(_names(meta.get(key)) for key in REDIRECT_TO_KEYS):
+        return "redirect"
+    if prose or text or dated or _text(meta.get("title")):
         return ""
-    if body.strip() and (first_heading(body) or plain_text(body)):
-        return ""
-    if any(meta.get(key) for key in REDIRECT_KEYS):
+    if any(_names(meta.get(key)) for key in REDIRECT_FROM_KEYS):
         return "redirect"
     return "empty (no title, date, body or prose)"
+
+
+def _build_reason(meta: Mapping[str, Any], site: Site, content_path: str, lang: str | None) -> str:
+    """The page's own `build` options decide; without them, the cascade that reaches it."""
+    own = build_options(meta)
+    if own is not None:
+        return unlisted_reason(own)
+    options, source = site.cascaded_build(content_path, lang)
+    return unlisted_reason(options, source)
+
+
+def _names(value: object) -> bool:
+    """Whether a redirect key's value names an address: text, or a list holding some."""
+    if isinstance(value, list):
+        return any(_text(item) for item in value)
+    return bool(_text(value))
+
+
+def _has_text(body: str) -> bool:
+    """Whether the body has something to read: a heading or text left once markup goes."""
+    return bool(body.strip()) and bool(first_heading(body) or plain_text(body))
 
 
 def _draft(meta: Mapping[str, Any], layout: Layout) -> bool:

@@ -8,9 +8,11 @@ is parsed against it, and its fingerprint tells the index when the posts must be
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,30 +37,52 @@ _MAX_SITE_FILE = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
+class Cascade:
+    """One cascade entry that sets build options: set in `source` (an `_index.*`, archive-
+    relative) for the pages under `folder` (content-relative, "" for all) its target names."""
+
+    folder: str
+    source: str
+    target: Target | None
+    build: tuple[tuple[str, str], ...]
+
+    def applies_to(self, content_path: str, lang: str) -> bool:
+        """Whether this entry reaches the page at `content_path` (in `lang`)."""
+        if self.folder and not content_path.startswith(self.folder + "/"):
+            return False
+        return self.target is None or self.target.matches(content_path, lang)
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The site-wide facts a post is parsed against.
 
     `taxonomies`: the site's custom taxonomies, each a front-matter key (lower-cased); its
     terms go to `Post.taxonomies` under that name. `authors`: author key -> display name.
-    `hidden`: (content-relative folder, reason) for the folders a cascade keeps unlisted.
+    `cascades`: the `build` options `_index.*` cascades set, nearest first. `lang`: the
+    site's default content language (a page's own, when its name gives none).
     """
 
     taxonomies: tuple[str, ...] = ()
     authors: Mapping[str, str] = field(default_factory=dict, hash=False)
-    hidden: tuple[tuple[str, str], ...] = ()
+    cascades: tuple[Cascade, ...] = ()
+    lang: str = "en"
 
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything here does: the posts must then be parsed again."""
-        text = repr((self.taxonomies, sorted(self.authors.items()), self.hidden))
+        text = repr((self.taxonomies, sorted(self.authors.items()), self.cascades, self.lang))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def hidden_by(self, content_path: str) -> str:
-        """Why a cascade keeps the page at `content_path` unlisted, or ""."""
-        for folder, reason in self.hidden:
-            if not folder or content_path.startswith(folder + "/"):
-                return reason
-        return ""
+    def cascaded_build(
+        self, content_path: str, lang: str | None
+    ) -> tuple[tuple[tuple[str, str], ...], str]:
+        """The build options a cascade gives the page at `content_path` and the `_index.*`
+        that sets them; ((), "") when none reaches it."""
+        for cascade in self.cascades:
+            if cascade.applies_to(content_path, lang or self.lang):
+                return cascade.build, cascade.source
+        return (), ""
 
 
 NO_SITE = Site()
@@ -74,7 +98,8 @@ def read_site(
     return Site(
         taxonomies=_custom_taxonomies(root),
         authors=_authors(root, folders),
-        hidden=tuple(_cascades(root, branch_indexes)),
+        cascades=tuple(_cascades(root, branch_indexes)),
+        lang=_default_lang(root),
     )
 
 
@@ -100,16 +125,31 @@ def _load(path: Path) -> Any:
         raise
 
 
+def _configs(root: Path) -> Iterator[dict[str, Any]]:
+    """The site config files' tables (Hugo, Zola; also Hugo's `config/_default/`)."""
+    for config in [root / n for n in _CONFIG_NAMES] + [
+        root.joinpath(*_DEFAULT_DIR, n) for n in _CONFIG_NAMES
+    ]:
+        data = _load(config)
+        if isinstance(data, dict):
+            yield data
+
+
+def _default_lang(root: Path) -> str:
+    """Hugo's `defaultContentLanguage` (Zola's `default_language`), lower-cased; else "en"."""
+    for data in _configs(root):
+        for key, value in data.items():
+            names_it = str(key).lower() in ("defaultcontentlanguage", "default_language")
+            if names_it and isinstance(value, str) and value.strip():
+                return value.strip().lower()
+    return "en"
+
+
 def _custom_taxonomies(root: Path) -> tuple[str, ...]:
     """The plural names of a Hugo or Zola config's taxonomies beyond the built-in ones."""
     names: list[str] = []
-    configs = [root / n for n in _CONFIG_NAMES] + [
-        root.joinpath(*_DEFAULT_DIR, n) for n in _CONFIG_NAMES
-    ]
-    for config in configs:
-        data = _load(config)
-        if isinstance(data, dict):
-            names.extend(_taxonomy_names(data.get("taxonomies")))
+    for data in _configs(root):
+        names.extend(_taxonomy_names(data.get("taxonomies")))
     for name in _TAXONOMY_FILES:
         names.extend(_taxonomy_names(_load(root.joinpath(*_DEFAULT_DIR, name))))
     custom = (n.strip().lower() for n in names if isinstance(n, str) and n.strip())
@@ -144,15 +184,27 @@ def _author_names(data: dict[Any, Any]) -> dict[str, str]:
     return names
 
 
-def _cascades(root: Path, branch_indexes: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(folder, reason) for each `_index.*` whose cascade sets `build.list: never`."""
-    hidden: list[tuple[str, str]] = []
+def _cascades(root: Path, branch_indexes: Iterable[tuple[str, str]]) -> list[Cascade]:
+    """The cascades of `build` options, deepest section first (the nearest one wins, as in
+    Hugo); within one `_index.*`, in the order written (its first matching entry wins)."""
+    found: list[Cascade] = []
     for content_path, path in sorted(branch_indexes):
         meta = _index_front_matter(root / path)
-        if meta is not None and _cascade_unlisted(meta.get("cascade")):
+        if meta is not None:
             folder = content_path.rpartition("/")[0]
-            hidden.append((folder, f"never listed (cascade from {path})"))
-    return hidden
+            found.extend(_cascade_entries(meta.get("cascade"), folder, path))
+    return sorted(found, key=lambda c: -(c.folder.count("/") + bool(c.folder)))
+
+
+def _cascade_entries(cascade: object, folder: str, source: str) -> Iterator[Cascade]:
+    """Each entry of one cascade (a table, or a list of tables) that sets build options."""
+    for entry in cascade if isinstance(cascade, list) else [cascade]:
+        if not isinstance(entry, dict):
+            continue
+        options = build_options(entry)
+        if options is not None:
+            target = entry.get("target", entry.get("_target"))
+            yield Cascade(folder, source, Target.of(target), options)
 
 
 def _index_front_matter(path: Path) -> dict[str, Any] | None:
@@ -172,23 +224,137 @@ def _index_front_matter(path: Path) -> dict[str, Any] | None:
     return meta
 
 
-def _cascade_unlisted(cascade: object) -> bool:
-    """A cascade (a table, or a list of them without a target) that sets list: never."""
-    items = cascade if isinstance(cascade, list) else [cascade]
-    return any(
-        isinstance(item, dict) and not {"_target", "target"} & set(item) and build_unlisted(item)
-        for item in items
-    )
-
-
-def build_unlisted(meta: Mapping[str, Any]) -> bool:
-    """Hugo's `build` (or `_build`) options say `list: never` (the page is never listed)."""
+def build_options(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    """Hugo's `build` (or older `_build`) options as sorted (option, value) pairs, both
+    lower-cased, booleans as Hugo reads them (false: never, true: always); None when the
+    front matter (or cascade entry) sets no build options."""
     for key in ("build", "_build"):
         options = meta.get(key)
         if isinstance(options, dict):
-            value = {str(k).lower(): v for k, v in options.items()}.get("list")
-            if isinstance(value, str) and value.strip().lower() == "never":
-                return True
-            if value is False:  # Hugo's older boolean form
-                return True
-    return False
+            pairs = {str(k).strip().lower(): _option(v) for k, v in options.items()}
+            return tuple(sorted((k, v) for k, v in pairs.items() if v))
+    return None
+
+
+def _option(value: object) -> str:
+    if isinstance(value, bool):
+        return "always" if value else "never"
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def unlisted_reason(options: Iterable[tuple[str, str]], cascaded_from: str = "") -> str:
+    """Why build options keep a page out of the list, or "": `list: never` (never in a page
+    collection) or `render: never` (Hugo makes no page of it: the fragments of a headless
+    section, included elsewhere). `cascaded_from`: the `_index.*` that set them, if any."""
+    settings = dict(options)
+    for option, wording in (("list", "never listed"), ("render", "never rendered")):
+        if settings.get(option) == "never":
+            where = f"cascade from {cascaded_from}" if cascaded_from else f"build.{option}: never"
+            return f"{wording} ({where})"
+    return ""
+
+
+# --- cascade targets ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A cascade's `_target` (Hugo 0.125+: `target`): globs on the page's path, kind,
+    language and build environment; an empty glob matches anything."""
+
+    path: str = ""
+    kind: str = ""
+    lang: str = ""
+    environment: str = ""
+
+    @classmethod
+    def of(cls, value: object) -> Target | None:
+        """The target a cascade entry names, or None (it then applies to every page)."""
+        if not isinstance(value, dict):
+            return None
+        fields = {str(k).strip().lower(): v for k, v in value.items()}
+        globs = {name: fields.get(name) for name in ("path", "kind", "lang", "environment")}
+        return cls(**{name: g.strip() for name, g in globs.items() if isinstance(g, str)})
+
+    def matches(self, content_path: str, lang: str) -> bool:
+        """Whether a regular page (kind `page`) at `content_path`, in `lang`, built for
+        production (what `hugo` builds and a reader reads), is one this target names."""
+        return (
+            _glob_matches(self.kind, ("page",))
+            and _glob_matches(self.lang, (lang,))
+            and _glob_matches(self.environment, (ENVIRONMENT,))
+            and _glob_matches(self.path, page_paths(content_path))
+        )
+
+
+#: The build environment cascades are matched against: `hugo` builds for production.
+ENVIRONMENT = "production"
+
+
+def page_paths(content_path: str) -> tuple[str, ...]:
+    """The paths a target's path glob is matched against, lower-cased: the logical path Hugo
+    0.123+ matches (`/blog/post` for `blog/post.md`, `blog/post/index.md` and
+    `blog/post.fr.md`) and the file path older versions matched (`/blog/post.md`)."""
+    file_path = "/" + content_path.lower().lstrip("/")
+    folder, _, name = file_path.rpartition("/")
+    stem = name.partition(".")[0]
+    logical = folder if stem in ("index", "_index") else f"{folder}/{stem}"
+    return (logical or "/", file_path)
+
+
+def _glob_matches(pattern: str, values: Iterable[str]) -> bool:
+    if not pattern:
+        return True
+    compiled = _glob(pattern.lower())
+    return any(compiled.fullmatch(value.lower()) for value in values)
+
+
+@lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A Hugo glob (gobwas/glob with `/` as separator) as a regular expression: `**` crosses
+    folders, `*` and `?` do not, `[...]`/`[!...]` are classes, `{a,b}` alternatives."""
+    return re.compile(_glob_part(pattern, 0, "")[0], re.DOTALL)
+
+
+def _glob_part(pattern: str, at: int, stops: str) -> tuple[str, int]:
+    """Translate from `at` up to (not past) one of `stops` at this level; (regex, end)."""
+    out: list[str] = []
+    while at < len(pattern) and pattern[at] not in stops:
+        char = pattern[at]
+        if char == "*":
+            double = pattern.startswith("**", at)
+            out.append(".*" if double else "[^/]*")
+            at += 2 if double else 1
+        elif char == "?":
+            out.append("[^/]")
+            at += 1
+        elif char == "[" and (close := pattern.find("]", at + 2)) != -1:
+            body = pattern[at + 1 : close]
+            negate = body.startswith("!")
+            body = re.escape(body[1:] if negate else body).replace("\\-", "-")
+            out.append(f"[^/{body}]" if negate else f"[{body}]")
+            at = close + 1
+        elif char == "{":
+            alternatives, at = _glob_alternatives(pattern, at + 1)
+            out.append(alternatives)
+        elif char == "\\" and at + 1 < len(pattern):
+            out.append(re.escape(pattern[at + 1]))
+            at += 2
+        else:
+            out.append(re.escape(char))
+            at += 1
+    return "".join(out), at
+
+
+def _glob_alternatives(pattern: str, at: int) -> tuple[str, int]:
+    """`a,b}` (after a `{`) as `(?:a|b)`; an unclosed brace is taken literally."""
+    options: list[str] = []
+    while at < len(pattern):
+        part, at = _glob_part(pattern, at, ",}")
+        options.append(part)
+        if at >= len(pattern):
+            break
+        at += 1
+        if pattern[at - 1] == "}":
+            return "(?:" + "|".join(options) + ")", at
+    return re.escape("{") + re.escape(",").join(options), at

@@ -110,6 +110,11 @@ SAMPLE: dict[str, Any] = {
     "redirect_to": "https://example.org/",
     "redirect_from": ["/old/"],
     "redirect_url": "/new/",
+    "redirectto": "/moved/",
+    "redirecturl": "/moved/",
+    "redirectfrom": ["/older/"],
+    "aliases": ["/was/here/"],
+    "alias": "/was/there/",
     "section": "notes",
 }
 

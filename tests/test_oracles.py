@@ -1,23 +1,26 @@
-"""Hugo and Jekyll as oracles: the pages they find in an archive, and what they read, equal ours.
+"""Hugo and Jekyll as oracles: the pages they list in an archive, and what they read, equal ours.
 
-Hugo 0.111 (`hugo list all`) runs over the Hugo corpora in place, through a temporary site
-whose contentDir points at the corpus; Jekyll 4.3 runs over copies of Jekyll posts (the real
-jekyll-posts corpus and the Jekyll posts of a generated archive) with a plugin that dumps
-site.posts as JSON (tests/oracle/). Each tool runs once per archive (module-scoped fixtures).
-Where blogtui reads something differently on purpose, the difference is listed below with
-its reason and its exact extent; everything else must agree exactly.
+Hugo builds the Hugo corpora in place, through a temporary site whose contentDir points at
+the corpus and whose one template dumps `.Site.RegularPages` (the regular pages Hugo lists:
+no headless bundle, no `list: never`) and whether each would render (tests/oracle/hugo/);
+Jekyll 4.3 runs over copies of Jekyll posts (the real jekyll-posts corpus and the Jekyll
+posts of a generated archive) with a plugin that dumps site.posts as JSON (tests/oracle/).
+Each tool runs once per archive (module-scoped fixtures). Our side is the posts we list; a
+page we leave out must be one an exception below names and counts (where Hugo lists it,
+its date and title are still compared). Where blogtui reads
+something differently on purpose, the difference is listed below with its reason and its
+exact extent; everything else must agree exactly.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,7 +30,7 @@ import pytest
 
 from blogtui.archive import load
 from blogtui.model import Post, term_key, tidy_term
-from tests.conftest import CORPORA, NOW, ROOT, corpus_archive
+from tests.conftest import CORPORA, FIXTURES, NOW, ROOT, corpus_archive
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from gen_corpus import Manifest, generate
@@ -37,7 +40,8 @@ pytestmark = pytest.mark.oracle
 ORACLE = Path(__file__).resolve().parent / "oracle"
 HUGO_CORPORA = ("kerthcet-homepage", "sofastack-blog-zh", "hugo-docs")
 GENERATED = "generated"  # an archive from benchmarks/gen_corpus.py, read by both tools
-HUGO_HEADER = ["path", "slug", "title", "date", "expiryDate", "publishDate", "draft"]
+#: A fixture site of cascades with `_target` globs, a headless bundle and section, a redirect.
+CASCADES = "hugo-cascade"
 #: A shortcode call, opening or closing; `{{</* x */>}}` is an escaped (literal) one.
 SHORTCODE = re.compile(r"\{\{[<%]\s*(?!/\*)(/?)\s*([\w./-]+)")
 TIMEOUT = 60
@@ -45,7 +49,8 @@ TIMEOUT = 60
 #: Titles blogtui tidies on purpose: runs of Unicode whitespace (U+3000, doubled spaces)
 #: become one space and the ends are stripped, because a title is shown on one line of a
 #: list and matched by search; Hugo keeps them as written. Corpus -> exactly how many.
-TIDIED_TITLES = {"kerthcet-homepage": 0, "sofastack-blog-zh": 10, "hugo-docs": 0, GENERATED: 0}
+TIDIED_TITLES = {"kerthcet-homepage": 0, "sofastack-blog-zh": 10, "hugo-docs": 0, GENERATED: 0,
+                 CASCADES: 0}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,24 +109,34 @@ def stub_shortcodes(content: Path, layouts: Path) -> set[str]:
     return set(used)
 
 
+def hugo_version() -> tuple[int, int]:
+    """The installed Hugo's (major, minor) version."""
+    output = run_tool([need("hugo"), "version"], Path.cwd()).stdout
+    found = re.search(r"v(\d+)\.(\d+)", output)
+    assert found, f"unexpected hugo version {output!r}"
+    return int(found[1]), int(found[2])
+
+
+#: Hugo reads `build` from 0.123 on; older versions read only `_build` and take `build` for a
+#: custom parameter, so they list (and render) what a cascade of `build` options keeps out.
+READS_BUILD = (0, 123)
+
+
 def hugo_pages(content: Path, site: Path) -> dict[str, Listed]:
-    """`hugo list all` over `content`, by path relative to it (`_index.md` sections left out)."""
+    """The regular pages Hugo lists from `content` and would render, by path relative to it."""
     hugo = need("hugo")
     config = (ORACLE / "hugo" / "config.toml").read_text()
     (site / "config.toml").write_text(f"contentDir = {json.dumps(str(content))}\n{config}")
+    shutil.copytree(ORACLE / "hugo" / "layouts", site / "layouts")
     stub_shortcodes(content, site / "layouts")
-    output = run_tool([hugo, "list", "all", "-s", str(site)], site, HUGO_CACHEDIR=str(site / "c"))
-    rows = csv.reader(io.StringIO(output.stdout))
-    header = next(rows)
-    assert header[: len(HUGO_HEADER)] == HUGO_HEADER, f"unexpected hugo list header {header}"
-    pages = {}
-    for row in rows:
-        record = dict(zip(header, row, strict=True))
-        path = Path(record["path"]).relative_to(content).as_posix()
-        if Path(path).name != "_index.md":
-            pages[path] = Listed(record["title"] or None, hugo_instant(record["date"]),
-                                 record["draft"] == "true")  # fmt: skip
-    return pages
+    argv = [hugo, "--quiet", "-s", str(site), "-d", str(site / "public")]
+    run_tool(argv, site, HUGO_CACHEDIR=str(site / "c"))
+    listed = json.loads((site / "public" / "index.json").read_text("utf-8"))
+    return {
+        page["path"]: Listed(page["title"] or None, hugo_instant(page["date"]), page["draft"])
+        for page in listed
+        if page["rendered"]
+    }
 
 
 def hugo_instant(text: str) -> datetime | None:
@@ -130,8 +145,19 @@ def hugo_instant(text: str) -> datetime | None:
     return None if value.year == 1 else value.astimezone(UTC)
 
 
-#: (archive name, Hugo's pages, our posts), by path relative to the archive.
-HugoRun = tuple[str, dict[str, Listed], dict[str, Post]]
+@dataclass(frozen=True, slots=True)
+class HugoRun:
+    """Hugo's regular pages and our posts (listed or not) of one archive, by relative path."""
+
+    name: str
+    hugo: dict[str, Listed]
+    ours: dict[str, Post]
+    version: tuple[int, int]
+
+    @property
+    def listed(self) -> set[str]:
+        """The paths of the posts we list."""
+        return {path for path, post in self.ours.items() if not post.hidden}
 
 
 @pytest.fixture(scope="module")
@@ -140,27 +166,65 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     return generate(tmp_path_factory.mktemp("generated") / "archive", 600, seed=11)
 
 
-@pytest.fixture(scope="module", params=[*HUGO_CORPORA, GENERATED])
+@pytest.fixture(scope="module", params=[*HUGO_CORPORA, GENERATED, CASCADES])
 def hugo_and_ours(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> HugoRun:
-    """(archive name, Hugo's pages, our posts) for one Hugo corpus or the generated archive."""
+    """Hugo's reading and ours of one Hugo corpus, the generated archive or the fixture."""
     name: str = request.param
     if name == GENERATED:
         content = request.getfixturevalue("generated").root
+    elif name == CASCADES:
+        content = FIXTURES / CASCADES / "content"
     else:
         content = CORPORA / name
         if not content.is_dir():
             pytest.skip(f"corpus {name} not found at {content}")
     site = tmp_path_factory.mktemp(f"hugo-{name}")
-    return name, hugo_pages(content, site), ours(content)
+    return HugoRun(name, hugo_pages(content, site), ours(content), hugo_version())
 
 
-def test_hugo_lists_the_same_pages_as_we_do(hugo_and_ours: HugoRun) -> None:
-    _, hugo, mine = hugo_and_ours
-    assert hugo, "hugo listed no pages"
-    assert sorted(set(hugo) - set(mine)) == [], "pages Hugo lists and we miss"
-    assert sorted(set(mine) - set(hugo)) == [], "posts we list and Hugo does not"
+def hugo_lists_what_we_leave_out(run: HugoRun) -> dict[str, int]:
+    """The pages Hugo lists and we leave out on purpose, by our reason: exactly how many.
+
+    - A redirect stub (a redirect key, no body, no prose) is a page to Hugo, whose templates
+      turn it into a redirect; to a reader it is no post (the fixture's one stub).
+    - hugo-docs cascades `build` options to `_common/` (a headless bundle: `list: never`)
+      and to `quick-reference/glossary/` (a headless section: `list: local, render:
+      never`); a Hugo older than READS_BUILD ignores both and lists those 46 and 156 pages.
+    """
+    if run.name == CASCADES:
+        return {"redirect": 1}
+    if run.name == "hugo-docs" and run.version < READS_BUILD:
+        return {
+            "never listed (cascade from _common/_index.md)": 46,
+            "never rendered (cascade from quick-reference/glossary/_index.md)": 156,
+        }
+    return {}
+
+
+def test_hugo_lists_the_regular_pages_we_list(hugo_and_ours: HugoRun) -> None:
+    run = hugo_and_ours
+    assert run.hugo, "hugo listed no pages"
+    assert sorted(set(run.hugo) - set(run.ours)) == [], "pages Hugo lists that we never read"
+    assert sorted(run.listed - set(run.hugo)) == [], "posts we list and Hugo does not"
+    left_out = Counter(run.ours[path].hidden for path in set(run.hugo) - run.listed)
+    assert left_out == hugo_lists_what_we_leave_out(run)
+
+
+def test_the_pages_hugo_does_not_list_are_the_ones_we_leave_out(hugo_and_ours: HugoRun) -> None:
+    run = hugo_and_ours
+    unlisted = {path: post.hidden for path, post in run.ours.items() if path not in run.hugo}
+    assert all(unlisted.values()), "pages Hugo leaves out that we list"
+    if run.name == CASCADES:
+        assert unlisted == {
+            "blog/archive/old-pier.md": "never listed (cascade from blog/_index.md)",
+            "drafts/gulls.md": "never listed (cascade from drafts/_index.md)",
+            "lib/index.md": "headless",
+            "snippets/signature.md": "never rendered (cascade from snippets/_index.md)",
+        }
+    elif run.name == "hugo-docs" and run.version >= READS_BUILD:
+        assert len(unlisted) == 46 + 156
 
 
 # Jekyll's `_drafts/` folder makes a post a draft (Jekyll's rule, which blogtui follows);
@@ -171,7 +235,7 @@ def jekyll_draft_folder(path: str, hugo_draft: bool, our_draft: bool) -> bool:
 
 
 def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: HugoRun) -> None:
-    _, hugo, mine = hugo_and_ours
+    hugo, mine = hugo_and_ours.hugo, hugo_and_ours.ours
     wrong, excused = {}, 0
     for path, page in hugo.items():
         post = mine[path]
@@ -186,7 +250,7 @@ def test_hugo_dates_and_drafts_agree_with_ours(hugo_and_ours: HugoRun) -> None:
 
 
 def test_hugo_titles_agree_with_ours_apart_from_tidied_whitespace(hugo_and_ours: HugoRun) -> None:
-    name, hugo, mine = hugo_and_ours
+    name, hugo, mine = hugo_and_ours.name, hugo_and_ours.hugo, hugo_and_ours.ours
     differ = {
         path: (page.title, mine[path].title)
         for path, page in hugo.items()
@@ -239,6 +303,7 @@ class JekyllRun:
     site: Path
     jekyll: dict[str, Listed]
     ours: dict[str, Post]
+    name: str = ""
 
 
 def jekyll_from_corpus(tmp: Path) -> JekyllRun:
@@ -248,7 +313,7 @@ def jekyll_from_corpus(tmp: Path) -> JekyllRun:
         pytest.skip(f"corpus jekyll-posts not found at {content}")
     shutil.copytree(content, tmp / "_posts")
     mine = {f"_posts/{path}": post for path, post in ours(content).items()}
-    return JekyllRun(tmp, jekyll_posts(tmp), mine)
+    return JekyllRun(tmp, jekyll_posts(tmp), mine, "jekyll-posts")
 
 
 def jekyll_from_generated(tmp: Path, archive: Path) -> JekyllRun:
@@ -257,16 +322,43 @@ def jekyll_from_generated(tmp: Path, archive: Path) -> JekyllRun:
     for folder in JEKYLL_FOLDERS:
         shutil.copytree(archive / folder, site / folder)
     mine = ours(archive, lambda path: path.startswith(JEKYLL_FOLDERS))
-    return JekyllRun(site, jekyll_posts(site), mine)
+    return JekyllRun(site, jekyll_posts(site), mine, GENERATED)
 
 
-@pytest.fixture(scope="module", params=["jekyll-posts", GENERATED])
+def jekyll_from_fixture(tmp: Path) -> JekyllRun:
+    """The redirect fixture's `_posts/` copied into a site."""
+    shutil.copytree(FIXTURES / REDIRECTS / "_posts", tmp / "_posts")
+    mine = {f"_posts/{path}": post for path, post in ours(FIXTURES / REDIRECTS / "_posts").items()}
+    return JekyllRun(tmp, jekyll_posts(tmp), mine, REDIRECTS)
+
+
+#: A fixture of Jekyll posts that redirect (jekyll-redirect-from's keys).
+REDIRECTS = "jekyll-redirects"
+
+
+@pytest.fixture(scope="module", params=["jekyll-posts", GENERATED, REDIRECTS])
 def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> JekyllRun:
     """Jekyll's reading and ours of one archive."""
     tmp = tmp_path_factory.mktemp(f"jekyll-{request.param}")
     if request.param == "jekyll-posts":
         return jekyll_from_corpus(tmp)
+    if request.param == REDIRECTS:
+        return jekyll_from_fixture(tmp)
     return jekyll_from_generated(tmp, request.getfixturevalue("generated").root)
+
+
+#: The posts Jekyll reads and we leave out on purpose, by archive: path -> our reason.
+#: Redirect stubs are posts to Jekyll (jekyll-redirect-from writes a redirect page for
+#: each); a reader has nothing in them to read. jekyll-posts' one `redirect_from` post has
+#: a body, so it stays (`2019-08-04-jekyll-4-0-0-pre-beta1-released.markdown`).
+JEKYLL_LEFT_OUT = {
+    "jekyll-posts": {},
+    GENERATED: {},
+    REDIRECTS: {
+        "_posts/2021-04-01-ferry-times.md": "redirect",
+        "_posts/2021-05-06-old-timetable.md": "redirect",
+    },
+}
 
 
 def utc_day(instant: datetime | None) -> date | None:
@@ -274,15 +366,22 @@ def utc_day(instant: datetime | None) -> date | None:
     return instant.astimezone(UTC).date() if instant else None
 
 
-def test_jekyll_reads_the_same_posts_as_we_do(run: JekyllRun) -> None:
-    assert len(run.jekyll) > 50
+def test_jekyll_reads_the_posts_we_list_and_the_ones_we_leave_out(run: JekyllRun) -> None:
+    assert len(run.jekyll) > (2 if run.name == REDIRECTS else 50)
     assert sorted(run.jekyll) == sorted(run.ours)
+    left_out = {path: post.hidden for path, post in run.ours.items() if post.hidden}
+    assert left_out == JEKYLL_LEFT_OUT[run.name]
+    if run.name == "jekyll-posts":
+        kept = run.ours["_posts/2019-08-04-jekyll-4-0-0-pre-beta1-released.markdown"]
+        assert not kept.hidden and any(key == "redirect_from" for key, _value in kept.params)
 
 
 def test_jekyll_titles_dates_and_published_flags_agree_with_ours(run: JekyllRun) -> None:
     wrong = {}
     for path, post in run.jekyll.items():
         got = run.ours[path]
+        if got.hidden:
+            continue  # left out: JEKYLL_LEFT_OUT names it
         theirs = (post.title, utc_day(post.instant), post.draft)
         our = (got.title, utc_day(got.date.instant if got.date else None), got.draft)
         if theirs != our:
@@ -294,6 +393,8 @@ def test_jekyll_tags_and_categories_agree_with_ours(run: JekyllRun) -> None:
     wrong = {}
     for path, post in run.jekyll.items():
         got = run.ours[path]
+        if got.hidden:
+            continue  # left out: JEKYLL_LEFT_OUT names it
         # blogtui shows each term in its archive-wide spelling, so compare matching keys.
         theirs = ([term_key(t) for t in post.tags], [term_key(c) for c in post.categories])
         our = ([term_key(t) for t in got.tags], [term_key(c) for c in got.categories])

@@ -11,7 +11,7 @@ from blogtui.archive import load
 from blogtui.search.facets import FacetCounter
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
-from tests.conftest import NOW
+from tests.conftest import FIXTURES, NOW
 
 
 def _site(root: Path, files: dict[str, str]) -> Path:
@@ -113,6 +113,11 @@ def test_docusaurus_author_keys_are_named_from_authors_yml(tmp_path: Path) -> No
         ("old.md", "---\nredirect: /blog/new\n---\n", "redirect"),
         ("moved.md", '+++\nredirect_to = "/docs/"\n+++\n', "redirect"),
         (
+            "b.md",
+            '+++\ntitle = "B"\n[_build]\nrender = "never"\n+++\nx\n',
+            "never rendered (build.render: never)",
+        ),
+        (
             "latest.md",
             '+++\ntemplate = "latest.html"\n+++\n',
             "empty (no title, date, body or prose)",
@@ -138,10 +143,138 @@ def test_a_cascade_leaves_out_the_whole_section(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
+    [
+        # A redirect key with keys that carry nothing to read: layout, sitemap, published...
+        "---\nlayout: redirect\nredirect_to: https://example.org/new/\nsitemap: false\n---\n",
+        "---\nredirect: /blog/new\npublished: true\npermalink: /old/\nweight: 3\n---\n\n",
+        '+++\ntemplate = "page.html"\nredirect_to = "docs/start/"\nsort_by = "weight"\n+++\n',
+        # A title, a date or an HTML comment is no content: the page still only redirects.
+        "---\ntitle: Moved\ndate: 2020-01-02\nredirectTo: /moved/\n---\n<!-- see /moved/ -->\n",
+        "---\nredirect_url: [/a/, /b/]\nlayout: post\n---\n",
+        # Only the old addresses a page answers to, and nothing else.
+        "---\nredirect_from:\n  - /old/\nlayout: page\n---\n",
+        "---\naliases: [/old/]\n---\n",
+    ],
+)
+def test_a_redirect_stub_is_a_redirect_whatever_other_keys_it_has(
+    tmp_path: Path, text: str
+) -> None:
+    assert _posts(_site(tmp_path, {"p.md": text}))["p.md"].hidden == "redirect"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: New home\nredirect_from: [/old/, /older/]\n---\nThe text lives here now.\n",
+        "---\naliases: [/old/]\n---\nA page with a body and old addresses.\n",
+        "---\nredirect: /blog/new\ndescription: Why the page moved.\n---\n",
+        "---\nredirect_to: /new/\n---\nThis body is still something to read.\n",
+        "---\ntitle: Reading list\naliases: [/books/]\n---\n",
+        "---\nredirect: false\ntitle: Not a redirect\n---\n",
+    ],
+)
+def test_a_page_with_something_to_read_is_no_redirect_stub(tmp_path: Path, text: str) -> None:
+    assert _posts(_site(tmp_path, {"p.md": text}))["p.md"].hidden == ""  # type: ignore[attr-defined]
+
+
+def test_empty_redirect_values_leave_an_empty_page_empty(tmp_path: Path) -> None:
+    text = "---\nredirect_to: ''\nredirect_from: []\nlayout: page\n---\n"
+    post = _posts(_site(tmp_path, {"p.md": text}))["p.md"]
+    assert post.hidden == "empty (no title, date, body or prose)"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "text",
     ["# Only a heading\n", "---\ntitle: Docs page\n---\n", "---\nintro: Some *prose*.\n---\n"],
 )
 def test_a_page_with_a_title_or_prose_stays(tmp_path: Path, text: str) -> None:
     assert _posts(_site(tmp_path, {"p.md": text}))["p.md"].hidden == ""  # type: ignore[attr-defined]
+
+
+CASCADE_FIXTURE = FIXTURES / "hugo-cascade" / "content"
+
+
+def test_cascade_targets_on_the_fixture_site() -> None:
+    hidden = {post.path: post.hidden for post in load(CASCADE_FIXTURE, now=NOW).posts}
+    assert hidden == {
+        "blog/harbour-lights.md": "",
+        "blog/archive/old-pier.md": "never listed (cascade from blog/_index.md)",
+        "blog/archive/kept-map.md": "",  # its own _build wins over the cascade
+        "blog/moved-lights.md": "redirect",
+        "drafts/gulls.md": "never listed (cascade from drafts/_index.md)",
+        "drafts/deep/buoys.md": "",  # `/drafts/*` does not cross a folder
+        "lib/index.md": "headless",
+        "snippets/signature.md": "never rendered (cascade from snippets/_index.md)",
+    }
+
+
+NEVER = "never listed (cascade from s/_index.md)"
+
+
+@pytest.mark.parametrize(
+    ("target", "page", "reason"),
+    [
+        ("path: /s/**", "s/a.md", NEVER),
+        ("path: /s/**", "s/x/b.md", NEVER),
+        ("path: /s/*", "s/x/b.md", ""),
+        ("path: '/s/{a,c}'", "s/a.md", NEVER),
+        ("path: '/s/{a,c}'", "s/b.md", ""),
+        ("path: /S/A", "s/a.md", NEVER),  # Hugo matches paths case-insensitively
+        ("path: /s/a", "s/a/index.md", NEVER),  # a leaf bundle's path is its folder's
+        ("path: /s/a.md", "s/a.md", NEVER),  # the file path older Hugo versions matched
+        ("path: '/s/[ab]*'", "s/b.md", NEVER),
+        ("path: '/s/[!ab]*'", "s/b.md", ""),
+        ("path: /other/**", "s/a.md", ""),
+        ("kind: page", "s/a.md", NEVER),
+        ("kind: section", "s/a.md", ""),
+        ("kind: '{page,section}'", "s/a.md", NEVER),
+        ("environment: production", "s/a.md", NEVER),
+        ("environment: development", "s/a.md", ""),
+        ("lang: fr", "s/a.fr.md", NEVER),
+        ("lang: fr", "s/a.md", ""),  # the site's default language is en
+        ("lang: en", "s/a.md", NEVER),
+    ],
+)
+@pytest.mark.parametrize("key", ["_target", "target"])
+def test_a_cascade_reaches_only_the_pages_its_target_names(
+    tmp_path: Path, key: str, target: str, page: str, reason: str
+) -> None:
+    index = f"---\ncascade:\n  - {key}:\n      {target}\n    build:\n      list: never\n---\n"
+    root = _site(tmp_path, {"s/_index.md": index, page: "---\ntitle: T\n---\nx\n"})
+    assert _posts(root)[page].hidden == reason  # type: ignore[attr-defined]
+
+
+def test_the_nearest_cascade_wins_and_the_first_matching_entry_of_one(tmp_path: Path) -> None:
+    root = _site(tmp_path, {
+        "_index.md": "---\ncascade:\n  build:\n    list: never\n---\n",
+        "open/_index.md": "---\ncascade:\n  - _target:\n      path: /open/shut/**\n"
+                          "    build:\n      render: never\n"
+                          "  - build:\n      list: always\n---\n",
+        "top.md": "# Top\n",
+        "open/a.md": "# A\n",
+        "open/shut/b.md": "# B\n",
+    })  # fmt: skip
+    hidden = {path: post.hidden for path, post in _posts(root).items()}  # type: ignore[attr-defined]
+    assert hidden == {
+        "top.md": "never listed (cascade from _index.md)",
+        "open/a.md": "",
+        "open/shut/b.md": "never rendered (cascade from open/_index.md)",
+    }
+
+
+def test_the_config_default_language_is_the_one_targets_match(tmp_path: Path) -> None:
+    root = _site(tmp_path, {
+        "hugo.toml": 'defaultContentLanguage = "fr"\n',
+        "content/s/_index.md": "---\ncascade:\n  _target:\n    lang: fr\n"
+                               "  build:\n    list: never\n---\n",
+        "content/s/a.md": "# A\n",
+        "content/s/b.en.md": "# B\n",
+    })  # fmt: skip
+    hidden = {path: post.hidden for path, post in _posts(root).items()}  # type: ignore[attr-defined]
+    assert hidden == {
+        "content/s/a.md": "never listed (cascade from content/s/_index.md)",
+        "content/s/b.en.md": "",
+    }
 
 
 def test_hidden_pages_are_left_out_of_search_unless_asked_and_prose_is_searchable(
