@@ -26,6 +26,9 @@ from blogtui.site import BUILT_IN_TAXONOMIES, NO_SITE, Site, build_options, unli
 SUMMARY_CHARS = 300
 #: How far into the body to look for the first paragraph.
 PARAGRAPH_SCAN = 6000
+#: Front-matter prose that the body's first paragraph opens with, in at least this many
+#: letters and digits, is not shown again above the body.
+OPENING_CHARS = 16
 
 _STRICT_DATE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -45,6 +48,7 @@ _MORE = re.compile(r"<!--\s*more\s*-->")
 _HEADING = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 _NOT_PROSE = ("#", "|", "---", "***", "<", "{{", "{%", "![")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
+_WORD = re.compile(r"\w+")
 
 # Word counting on UTF-8 bytes at C speed. Continuation bytes are deleted, so each character
 # leaves one byte: 1 for a character that belongs to a word, 0 for ASCII whitespace and for
@@ -307,7 +311,7 @@ READERS: tuple[tuple[str, tuple[str, ...], Reader], ...] = (
     ("lang", ("lang", "language"), _lang),
     ("section", ("section",), lambda s: _text(s.meta.get("section")) or s.layout.section),
     ("expiry", ("expirydate",), attrgetter("expiry")),
-    ("prose", PROSE_KEYS, lambda s: front_matter_prose(s.meta)),
+    ("prose", PROSE_KEYS, lambda s: front_matter_prose(s.meta, s.body)),
     ("hidden", _HIDING_KEYS, lambda s: _hidden(s)),
     ("params", (), lambda s: params_of(s.meta)),  # every key: YAML gives the rest as text
 )
@@ -365,10 +369,28 @@ def _jekyll_slug(stem: str) -> str:
     return match.group(1) if match else stem
 
 
-def front_matter_prose(meta: Mapping[str, Any]) -> str:
-    """The PROSE_KEYS values that have text, each once, as paragraphs of one markdown text."""
+def front_matter_prose(meta: Mapping[str, Any], body: str = "") -> str:
+    """The PROSE_KEYS values that have text, each once, as paragraphs of one markdown text;
+    without those the body opens with (go.dev's `summary:` is often its first sentence), so
+    the header above the body does not say them twice."""
     found = [text for key in PROSE_KEYS if (text := _prose_text(meta.get(key)))]
+    if found and body.strip():
+        opening = _words(first_paragraph(body))
+        found = [text for text in found if not _opens_with(opening, _words(text))]
     return "\n\n".join(dict.fromkeys(found))
+
+
+def _words(markdown: str) -> list[str]:
+    """The words of markdown as plain text, case-folded (markup and punctuation dropped)."""
+    return _WORD.findall(plain_text(markdown).casefold())
+
+
+def _opens_with(opening: list[str], prose: list[str]) -> bool:
+    """Whether a paragraph's words begin with the prose's: all of them, or a run long
+    enough (OPENING_CHARS) not to be a chance match of a few words."""
+    if not prose or opening[: len(prose)] != prose:
+        return False
+    return len(prose) == len(opening) or sum(map(len, prose)) >= OPENING_CHARS
 
 
 def _prose_text(value: object) -> str:

@@ -290,3 +290,46 @@ def test_hidden_pages_are_left_out_of_search_unless_asked_and_prose_is_searchabl
     assert [h.post.path for h in search(index, "show:all").hits] == ["work/lws.md", "old.md"]
     assert [h.post.path for h in search(index, "LeaderWorkerSet").hits] == ["work/lws.md"]
     assert index.refresh().hidden == {"redirect": 1}
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "prose", "said"),
+    [
+        # go.dev's summary is the opening of the first paragraph: said once, in the body.
+        (
+            "summary: Go 1.99 adds a port to the tide clock API",
+            "Go 1.99 adds a port to the *tide clock* API through the new `GOOS` value.\n",
+            "",
+            "Go 1.99 adds a port",
+        ),
+        (
+            "description: Harbour notes, week one.",
+            "# Harbour\n\nHarbour notes, week one.\n\nMore below.\n",
+            "",
+            "Harbour notes, week one.",
+        ),
+        # Only the repeated one goes; a subtitle the body does not open with stays.
+        (
+            "subtitle: From the pier\ndescription: The lights come on at dusk, one by one.",
+            "The lights come on at dusk, one by one, along the wall.\n",
+            "From the pier",
+            "The lights come on at dusk",
+        ),
+        # A few shared words are chance, not repetition; nor is a later paragraph.
+        ("subtitle: The lights", "The lights are out tonight.\n", "The lights", "out tonight"),
+        (
+            "description: Harbour notes.",
+            "Something else first.\n\nHarbour notes.\n",
+            "Harbour notes.",
+            "Something else first.",
+        ),
+    ],
+)
+def test_front_matter_prose_the_body_opens_with_is_shown_once(
+    tmp_path: Path, front: str, body: str, prose: str, said: str
+) -> None:
+    from blogtui.render import plain_post
+
+    post = _posts(_site(tmp_path, {"p.md": f"---\ntitle: P\n{front}\n---\n{body}"}))["p.md"]
+    assert post.prose == prose  # type: ignore[attr-defined]
+    assert plain_post(post).count(said) == 1  # type: ignore[arg-type]
