@@ -7,13 +7,14 @@ from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, TextArea
 from textual.worker import get_current_worker
 
 from blogtui.archive import ArchiveError
@@ -59,7 +60,9 @@ class MainScreen(Screen[None]):
     """Everything the reader shows; holds the current Filters and the last Results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="search"),
+        # priority: the App runs it as the key arrives, so the keys queued behind it (typed
+        # while the UI was busy) are dispatched once the search bar has the focus.
+        Binding("slash", "search", "Search", id="search", priority=True),
         Binding("t", "pick('tag')", "Tags", id="tags"),
         Binding("c", "pick('category')", "Categories", id="categories"),
         Binding("y", "pick('year')", "Year", show=False, id="years"),
@@ -495,7 +498,10 @@ class MainScreen(Screen[None]):
 
     # --- actions ----------------------------------------------------------------------
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        if isinstance(self.focused, Input | TextArea):
+            raise SkipAction  # in a field that takes text, `/` is a character to type
+        # set_focus now, not focus(): that waits a turn, and the keys behind `/` would not.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_pick(self, kind: str) -> None:
         from blogtui.tui.screens.picker import TermPicker
