@@ -38,8 +38,9 @@ _MAX_SITE_FILE = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Cascade:
-    """One cascade entry that sets build options: set in `source` (an `_index.*`, archive-
-    relative) for the pages under `folder` (content-relative, "" for all) its target names."""
+    """One cascade entry that sets build options for the pages under `folder` (content-
+    relative, "" for all) its target names; `source` says where ("cascade from a/_index.md",
+    "config hugo.toml")."""
 
     folder: str
     source: str
@@ -77,8 +78,8 @@ class Site:
     def cascaded_build(
         self, content_path: str, lang: str | None
     ) -> tuple[tuple[tuple[str, str], ...], str]:
-        """The build options a cascade gives the page at `content_path` and the `_index.*`
-        that sets them; ((), "") when none reaches it."""
+        """The build options a cascade gives the page at `content_path` and where they are
+        set; ((), "") when none reaches it."""
         for cascade in self.cascades:
             if cascade.applies_to(content_path, lang or self.lang):
                 return cascade.build, cascade.source
@@ -98,7 +99,7 @@ def read_site(
     return Site(
         taxonomies=_custom_taxonomies(root),
         authors=_authors(root, folders),
-        cascades=tuple(_cascades(root, branch_indexes)),
+        cascades=(*_cascades(root, branch_indexes), *_config_cascades(root)),
         lang=_default_lang(root),
     )
 
@@ -125,19 +126,27 @@ def _load(path: Path) -> Any:
         raise
 
 
-def _configs(root: Path) -> Iterator[dict[str, Any]]:
-    """The site config files' tables (Hugo, Zola; also Hugo's `config/_default/`)."""
-    for config in [root / n for n in _CONFIG_NAMES] + [
-        root.joinpath(*_DEFAULT_DIR, n) for n in _CONFIG_NAMES
-    ]:
-        data = _load(config)
+def _configs(root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The site config files (Hugo, Zola; also Hugo's `config/_default/`): each one's
+    archive-relative path and its table."""
+    names = [*_CONFIG_NAMES, *("/".join((*_DEFAULT_DIR, n)) for n in _CONFIG_NAMES)]
+    for name in names:
+        data = _load(root / name)
         if isinstance(data, dict):
-            yield data
+            yield name, data
+
+
+def _config_cascades(root: Path) -> Iterator[Cascade]:
+    """The cascades of the site config (Hugo's `[cascade]` or `[[cascade]]`): for every
+    page, below any `_index.*` cascade that reaches it."""
+    for name, data in _configs(root):
+        cascade = next((v for k, v in data.items() if str(k).lower() == "cascade"), None)
+        yield from _cascade_entries(cascade, "", name, "config")
 
 
 def _default_lang(root: Path) -> str:
     """Hugo's `defaultContentLanguage` (Zola's `default_language`), lower-cased; else "en"."""
-    for data in _configs(root):
+    for _name, data in _configs(root):
         for key, value in data.items():
             names_it = str(key).lower() in ("defaultcontentlanguage", "default_language")
             if names_it and isinstance(value, str) and value.strip():
@@ -148,7 +157,7 @@ def _default_lang(root: Path) -> str:
 def _custom_taxonomies(root: Path) -> tuple[str, ...]:
     """The plural names of a Hugo or Zola config's taxonomies beyond the built-in ones."""
     names: list[str] = []
-    for data in _configs(root):
+    for _name, data in _configs(root):
         names.extend(_taxonomy_names(data.get("taxonomies")))
     for name in _TAXONOMY_FILES:
         names.extend(_taxonomy_names(_load(root.joinpath(*_DEFAULT_DIR, name))))
@@ -192,19 +201,20 @@ def _cascades(root: Path, branch_indexes: Iterable[tuple[str, str]]) -> list[Cas
         meta = _index_front_matter(root / path)
         if meta is not None:
             folder = content_path.rpartition("/")[0]
-            found.extend(_cascade_entries(meta.get("cascade"), folder, path))
+            found.extend(_cascade_entries(meta.get("cascade"), folder, path, "cascade from"))
     return sorted(found, key=lambda c: -(c.folder.count("/") + bool(c.folder)))
 
 
-def _cascade_entries(cascade: object, folder: str, source: str) -> Iterator[Cascade]:
-    """Each entry of one cascade (a table, or a list of tables) that sets build options."""
+def _cascade_entries(cascade: object, folder: str, path: str, wording: str) -> Iterator[Cascade]:
+    """Each entry of one cascade (a table, or a list of tables) that sets build options;
+    `wording` and `path` say where it was set ("cascade from blog/_index.md")."""
     for entry in cascade if isinstance(cascade, list) else [cascade]:
         if not isinstance(entry, dict):
             continue
         options = build_options(entry)
         if options is not None:
             target = entry.get("target", entry.get("_target"))
-            yield Cascade(folder, source, Target.of(target), options)
+            yield Cascade(folder, f"{wording} {path}", Target.of(target), options)
 
 
 def _index_front_matter(path: Path) -> dict[str, Any] | None:
@@ -242,15 +252,14 @@ def _option(value: object) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
 
 
-def unlisted_reason(options: Iterable[tuple[str, str]], cascaded_from: str = "") -> str:
+def unlisted_reason(options: Iterable[tuple[str, str]], cascaded: str = "") -> str:
     """Why build options keep a page out of the list, or "": `list: never` (never in a page
     collection) or `render: never` (Hugo makes no page of it: the fragments of a headless
-    section, included elsewhere). `cascaded_from`: the `_index.*` that set them, if any."""
+    section, included elsewhere). `cascaded`: where a cascade set them, if one did."""
     settings = dict(options)
     for option, wording in (("list", "never listed"), ("render", "never rendered")):
         if settings.get(option) == "never":
-            where = f"cascade from {cascaded_from}" if cascaded_from else f"build.{option}: never"
-            return f"{wording} ({where})"
+            return f"{wording} ({cascaded or f'build.{option}: never'})"
     return ""
 
 

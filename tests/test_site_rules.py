@@ -333,3 +333,20 @@ def test_front_matter_prose_the_body_opens_with_is_shown_once(
     post = _posts(_site(tmp_path, {"p.md": f"---\ntitle: P\n{front}\n---\n{body}"}))["p.md"]
     assert post.prose == prose  # type: ignore[attr-defined]
     assert plain_post(post).count(said) == 1  # type: ignore[arg-type]
+
+
+def test_the_site_config_cascades_below_every_section_cascade(tmp_path: Path) -> None:
+    root = _site(tmp_path, {
+        "hugo.toml": "[[cascade]]\n[cascade.build]\nlist = 'never'\n"
+                     "[cascade.target]\npath = '/notes/**'\n",
+        "content/notes/a.md": "# A\n",
+        "content/notes/kept/_index.md": "---\ncascade:\n  build:\n    list: always\n---\n",
+        "content/notes/kept/b.md": "# B\n",
+        "content/posts/c.md": "# C\n",
+    })  # fmt: skip
+    hidden = {path: post.hidden for path, post in _posts(root).items()}  # type: ignore[attr-defined]
+    assert hidden == {
+        "content/notes/a.md": "never listed (config hugo.toml)",
+        "content/notes/kept/b.md": "",
+        "content/posts/c.md": "",
+    }
