@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,10 @@ from blogtui.tui.screens.main import MainScreen
 from blogtui.tui.session import Session
 
 DEMO_ARCHIVE = Path(__file__).resolve().parent.parent / "demo"
+EXIT_GRACE = 3.0  # seconds a signalled reader has to exit cleanly before it leaves at once
+# what the reader's terminal modes are reset with when it must leave at once: the alternate
+# screen left, mouse tracking and bracketed paste off, the cursor shown
+_RESET_TERMINAL = b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?25h"
 
 
 class BlogApp(App[int]):
@@ -55,6 +61,7 @@ class BlogApp(App[int]):
         super().__init__()
         self.session = Session(root, config or Config(), now)
         self.config_warnings = list(warnings)
+        self._signalled = False
 
     @property
     def library(self) -> Library | None:
@@ -85,7 +92,19 @@ class BlogApp(App[int]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, self.exit, 128 + signum)
+                loop.add_signal_handler(signum, self._on_signal, 128 + signum)
+
+    def _on_signal(self, code: int) -> None:
+        """Exit as `q` does; if that has not ended the process within EXIT_GRACE seconds
+        (a worker that cannot stop, a terminal gone so nothing can be written), or on a
+        second signal, leave at once with the terminal's modes reset."""
+        if self._signalled:
+            _leave_now(code)
+        self._signalled = True
+        self.exit(code)
+        timer = threading.Timer(EXIT_GRACE, _leave_now, (code,))
+        timer.daemon = True
+        timer.start()
 
     def _apply_config(self) -> None:
         config = self.session.config
@@ -155,6 +174,13 @@ class BlogApp(App[int]):
         yield SystemCommand("Problems", "Files that could not be read, and why", main.show_problems)
         yield SystemCommand("Read", "Read the highlighted post", main.read_highlighted)
         yield from super().get_system_commands(screen)
+
+
+def _leave_now(code: int) -> None:
+    """End the process now: the terminal's modes reset where it can still be written."""
+    with contextlib.suppress(OSError):
+        os.write(1, _RESET_TERMINAL)
+    os._exit(code)
 
 
 def _runner(screen: MainScreen, action: str) -> Callable[[], Awaitable[None]]:
