@@ -65,7 +65,7 @@ async def _read(pilot: Pilot[object], app: BlogApp, title: str) -> None:
 
 async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None:
     app = BlogApp(archive, config=Config(series=("course",)), now=NOW)
-    # (the config's taxonomies are matched in test_places_...: this base parses no `course:`)
+    # (this base declares no taxonomy `course`: test_a_taxonomy_the_config_names_is_a_series)
     async with app.run_test(size=(110, 36)) as pilot:
         await _read(pilot, app, "Knots Two")
         reader = app.main.query_one(Reader)
@@ -87,3 +87,48 @@ async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Knots Two"
         assert app.focused is reader
+
+
+HUGO_SITE = {
+    "hugo.toml": '[taxonomies]\ntag = "tags"\ncourse = "courses"\n',
+    "content/posts/rigging.md": _post("Rigging", "2023-01-01", "courses: [Sailing Basics]\n"),
+    "content/posts/tacking.md": _post("Tacking", "2023-02-01", "courses: [sailing basics]\n"),
+    "content/posts/docking.md": _post("Docking", "2023-03-01", "courses: [Sailing Basics]\n"),
+    "content/posts/weather.md": _post("Weather", "2023-02-15", "courses: [Forecasts]\n"),
+}
+
+
+async def test_a_taxonomy_the_config_names_is_a_series(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    for rel, text in HUGO_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    app = BlogApp(root, config=Config(series=("courses",)), now=NOW)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await _read(pilot, app, "Tacking")
+        reader = app.main.query_one(Reader)
+        await until(pilot, lambda: "Part 2 of 3 in" in reader.text, "the series line")
+        assert "{  previous: Rigging" in reader.text and "}  next: Docking" in reader.text
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Docking"
+        await until(pilot, lambda: "Part 3 of 3 in" in reader.text, "the last part's line")
+        await pilot.press("left_curly_bracket", "left_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Rigging"
+        assert "Part 1 of 3 in" in reader.text
+
+
+async def test_without_the_config_a_taxonomy_is_no_series(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    for rel, text in HUGO_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    app = BlogApp(root, config=Config(), now=NOW)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await _read(pilot, app, "Tacking")
+        reader = app.main.query_one(Reader)
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Tacking"
+        assert "Part " not in reader.text
