@@ -132,3 +132,15 @@ async def test_without_the_config_a_taxonomy_is_no_series(tmp_path: Path) -> Non
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Tacking"
         assert "Part " not in reader.text
+
+
+def test_the_config_may_name_the_built_in_taxonomies() -> None:
+    one = Post(path="a.md", title="A", slug="a", tags=("Deep Dive", "go"))
+    two = Post(path="b.md", title="B", slug="b", tags=("deep dive",), categories=("Notes",))
+    three = Post(path="c.md", title="C", slug="c", categories=("notes",))
+    assert [p.label for p in places(two, [one, two, three], ["Tags"])] == [
+        "Part 2 of 2 in deep dive"
+    ]
+    assert [p.label for p in places(two, [one, two, three], ["categories"])] == [
+        "Part 1 of 2 in Notes"
+    ]
