@@ -4,6 +4,7 @@ next post of the list, without going back to it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from blogtui.config import Config
 from blogtui.model import Post
 from blogtui.search.series import places
 from blogtui.tui.app import BlogApp
+from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from tests._pilot import opened, settle, until
 from tests.conftest import NOW
@@ -83,6 +85,8 @@ async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None
         await pilot.press("full_stop")  # the list is newest first: next is older
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Course B"
+        listed = app.main.query_one(PostList).highlighted
+        assert listed is not None and listed.title == "Course B"  # the list follows
         await pilot.press("comma", "comma")
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Knots Two"
@@ -143,4 +147,27 @@ def test_the_config_may_name_the_built_in_taxonomies() -> None:
     ]
     assert [p.label for p in places(two, [one, two, three], ["categories"])] == [
         "Part 1 of 2 in Notes"
+    ]
+
+
+def test_series_with_the_same_neighbours_share_one_previous_and_next() -> None:
+    from rich.console import Console
+
+    from blogtui.tui.rendering import Look
+    from blogtui.tui.web import Web
+
+    one = Post(path="a.md", title="A", slug="a", tags=("Raft", "Lab"), series=("X",))
+    two = Post(path="b.md", title="B", slug="b", tags=("raft", "lab"), series=("X",))
+    three = Post(path="c.md", title="C", slug="c", tags=("lab",))
+    web = Web(posts={post.path: post for post in (one, two, three)})
+    console = Console(width=60, record=True, file=io.StringIO())
+    console.print(web.annex(two, Look(), taxonomies=["tags"]))
+    lines = [line.rstrip() for line in console.export_text().splitlines() if line.strip()]
+    assert lines[1:] == [
+        "Part 2 of 2 in X",
+        "Part 2 of 2 in raft",
+        "{  previous: A",
+        "Part 2 of 3 in lab",
+        "   previous: A",
+        "   next: C",
     ]
