@@ -55,7 +55,7 @@ _REFERENCE = re.compile(rf"^[ \t>]*+\[(?!\^)[^\]\n]+{_REFER}", re.M)
 _CONTEXT = ("<", "{/*", "*/}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[ \t]*$", re.M | re.S)
 #: The cache file's format; bump it when what `extract` finds changes.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def is_external(target: str) -> bool:
@@ -112,16 +112,17 @@ def _may_name_a_post(target: str) -> bool:
 def _linky_paragraphs(body: str) -> str:
     """Only the paragraphs that can hold a link to a post (and the HTML around them),
     outside fenced code: parsing them finds the same links as parsing the whole body, at a
-    fraction of the cost. A reference definition that may name a post keeps every paragraph
+    fraction of the cost. A reference definition that may name a post keeps the whole body
     (its uses can be anywhere)."""
     body = _FENCE.sub("", body)
+    if _REFERENCE.search(body) is not None:
+        return body  # whole, so each paragraph parses in its place (lists, quotes)
     chunks = re.split(r"\n[ \t]*\n", body)
-    if _REFERENCE.search(body) is None:
-        linked = [_may_link_text(chunk) for chunk in chunks]
-        if not any(linked):
-            return ""
-        chunks = [c for c, link in zip(chunks, linked, strict=True) if link or _context(c)]
-    return "\n\n".join(textwrap.dedent(chunk) for chunk in chunks)
+    linked = [_may_link_text(chunk) for chunk in chunks]
+    if not any(linked):
+        return ""
+    kept = [c for c, link in zip(chunks, linked, strict=True) if link or _context(c)]
+    return "\n\n".join(textwrap.dedent(chunk) for chunk in kept)
 
 
 def _context(chunk: str) -> bool:
