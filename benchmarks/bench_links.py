@@ -6,6 +6,9 @@
 The cold index is `blogtui index` in a fresh cache (wall and CPU of the process tree); the
 graph is then built from that index in a second fresh process (its own wall and CPU), and a
 third run with the graph cache in place shows the incremental cost (nothing changed).
+The generated posts link only to other sites, so a fourth run gives every post three links
+to other posts (a relative path, a site-absolute URL and a wiki-link, added to the bodies as
+read) and builds the graph from them all: the cost when every file must be parsed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,22 @@ graph = graph_for(index)
 print(graph.resolved_count, graph.unresolved_count)
 """
 
+LINKED = """
+import random, sys
+from pathlib import Path
+from blogtui.search.index import PostIndex
+from blogtui.search.links import Scanned, build, link_targets, stem
+index = PostIndex.open(Path(sys.argv[1]))
+posts, rng, scanned = index.posts(), random.Random(1), {}
+for post in posts:
+    a, b, c = rng.sample(posts, 3)
+    extra = f"\\n\\nSee [one](/{a.path}), [[{stem(b.path)}]] and [three](../{stem(c.path)}/).\\n"
+    body = (index.post(post.path) or post).body + extra
+    scanned[post.path] = Scanned(0, 0, link_targets(body), [])
+graph = build(posts, scanned)
+print(graph.resolved_count, graph.unresolved_count)
+"""
+
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, CPU seconds of the children, and stdout of one run."""
@@ -47,6 +66,7 @@ def cost(posts: int) -> None:
     index = timed([sys.executable, "-m", "blogtui", "index", "-a", str(root)], env)
     graph = timed([sys.executable, "-c", GRAPH, str(root)], env)
     again = timed([sys.executable, "-c", GRAPH, str(root)], env)
+    linked = timed([sys.executable, "-c", LINKED, str(root)], env)
     load = "-".join(f"{x:.1f}" for x in os.getloadavg()[:2])
     print(f"{posts} posts, load {load}")
     print(f"cold index        wall {index[0]:7.1f} s  CPU {index[1]:7.1f} s  (baseline)")
@@ -55,6 +75,10 @@ def cost(posts: int) -> None:
         f"= {graph[0] / index[0]:.0%} wall, {graph[1] / index[1]:.0%} CPU  [{graph[2]}]"
     )
     print(f"link graph, warm  wall {again[0]:7.1f} s  CPU {again[1]:7.1f} s")
+    print(
+        f"every post linked wall {linked[0]:6.1f} s  CPU {linked[1]:7.1f} s  "
+        f"= {linked[1] / index[1]:.0%} CPU  [{linked[2]}]"
+    )
 
 
 def figures(corpora: Path) -> None:

@@ -15,7 +15,15 @@ import pytest
 from blogtui.config import Config
 from blogtui.model import Post
 from blogtui.search.index import PostIndex
-from blogtui.search.links import LinkScanner, Resolver, build, graph_for, link_targets
+from blogtui.search.links import (
+    LinkScanner,
+    Resolver,
+    WikiPages,
+    build,
+    graph_for,
+    link_targets,
+    may_link,
+)
 from blogtui.tui.app import BlogApp
 from blogtui.tui.screens.links import INCOMING, LinkPicker
 from blogtui.tui.widgets.post_list import PostList
@@ -188,3 +196,49 @@ def test_link_query_keys(archive: Path, query: str, titles: list[str]) -> None:
     index = PostIndex.open(archive)
     results = search(index, query, sort="title")
     assert [hit.post.title for hit in results.hits] == titles
+
+
+def test_targets_keep_reference_links_and_drop_template_urls() -> None:
+    body = (
+        "Read [the first post][first] and [the site][site].\n\n"
+        "Some text between.\n\n"
+        "[first]: {% post_url 2010-07-21-first-steps %}\n"
+        "[site]: https://example.org/\n"
+        "[hook]: <{{% eturl render-link %}}>\n\n[a template link]({{ .URL }})\n"
+    )
+    assert link_targets(body) == ["2010-07-21-first-steps"]  # the tag made a target
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"[a](https://example.org/) and <https://example.org/>", False),
+        (b"[a]( https://example.org/) <a href='http://x.org/'>x</a>", False),
+        (b"[a](../moon/)", True),
+        (b'<A HREF="/blog/moon/">moon</A>', True),
+        (b"[moon]: /blog/moon/\n", True),
+        (b"[[Moon]]", True),
+        (b"{{< ref moon >}}", True),
+    ],
+)
+def test_a_file_that_cannot_link_is_not_parsed(text: bytes, expected: bool) -> None:
+    assert may_link(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("page", "from_path"),
+    [
+        ("Moon", "notes/a.md"),
+        ("sky/moon", "notes/a.md"),
+        ("moon.md", "sky/b.md"),
+        ("b", "sky/deep/c.md"),
+        ("", "sky/b.md"),
+        ("missing", "sky/b.md"),
+    ],
+)
+def test_wiki_tables_resolve_as_obsidian_does(page: str, from_path: str) -> None:
+    from blogtui.markup.wikilinks import resolve
+
+    paths = ["sky/moon.md", "sky/deep/moon.md", "Moon.md", "sky/b.md", "sky/deep/c.md", "x/b.md"]
+    by_path = {path: Post(path=path, title=path, slug="") for path in paths}
+    assert WikiPages(by_path).resolve(page, from_path) is resolve(page, from_path, by_path)

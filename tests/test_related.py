@@ -82,3 +82,20 @@ def test_related_command(archive: Path) -> None:
     records = json.loads(done.stdout)
     assert records[0]["path"] == "posts/climb.md" and records[0]["shared"] == ["cycling"]
     assert len(records) <= 2
+
+
+def test_body_similarity_ranks_as_whoosh_more_like(archive: Path) -> None:
+    from blogtui.search.related import _KEY_TERMS, _similar
+
+    index = PostIndex.open(archive)
+    post = index.post("posts/rye.md")
+    assert post is not None
+    ours = _similar(index, post)
+    with index.snapshot() as snapshot:
+        searcher, paths = snapshot.searcher()
+        docnum = searcher.document_number(pathkey=post.path)
+        hits = searcher.more_like(docnum, "body", text=post.body, top=30, numterms=_KEY_TERMS)
+        theirs = {paths[hit.docnum]: hit.score for hit in hits}
+    assert sorted(ours, key=ours.__getitem__) == sorted(theirs, key=theirs.__getitem__)
+    scale = [ours[path] / theirs[path] for path in theirs]  # related() scales to the best
+    assert max(scale) - min(scale) < 1e-6 * max(scale)

@@ -4,6 +4,7 @@ next post of the list, without going back to it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from blogtui.config import Config
 from blogtui.model import Post
 from blogtui.search.series import places
 from blogtui.tui.app import BlogApp
+from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from tests._pilot import opened, settle, until
 from tests.conftest import NOW
@@ -65,7 +67,7 @@ async def _read(pilot: Pilot[object], app: BlogApp, title: str) -> None:
 
 async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None:
     app = BlogApp(archive, config=Config(series=("course",)), now=NOW)
-    # (the config's taxonomies are matched in test_places_...: this base parses no `course:`)
+    # (this base declares no taxonomy `course`: test_a_taxonomy_the_config_names_is_a_series)
     async with app.run_test(size=(110, 36)) as pilot:
         await _read(pilot, app, "Knots Two")
         reader = app.main.query_one(Reader)
@@ -83,7 +85,89 @@ async def test_series_post_shows_its_part_and_braces_step(archive: Path) -> None
         await pilot.press("full_stop")  # the list is newest first: next is older
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Course B"
+        listed = app.main.query_one(PostList).highlighted
+        assert listed is not None and listed.title == "Course B"  # the list follows
         await pilot.press("comma", "comma")
         await settle(pilot)
         assert reader.post is not None and reader.post.title == "Knots Two"
         assert app.focused is reader
+
+
+HUGO_SITE = {
+    "hugo.toml": '[taxonomies]\ntag = "tags"\ncourse = "courses"\n',
+    "content/posts/rigging.md": _post("Rigging", "2023-01-01", "courses: [Sailing Basics]\n"),
+    "content/posts/tacking.md": _post("Tacking", "2023-02-01", "courses: [sailing basics]\n"),
+    "content/posts/docking.md": _post("Docking", "2023-03-01", "courses: [Sailing Basics]\n"),
+    "content/posts/weather.md": _post("Weather", "2023-02-15", "courses: [Forecasts]\n"),
+}
+
+
+async def test_a_taxonomy_the_config_names_is_a_series(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    for rel, text in HUGO_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    app = BlogApp(root, config=Config(series=("courses",)), now=NOW)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await _read(pilot, app, "Tacking")
+        reader = app.main.query_one(Reader)
+        await until(pilot, lambda: "Part 2 of 3 in" in reader.text, "the series line")
+        assert "{  previous: Rigging" in reader.text and "}  next: Docking" in reader.text
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Docking"
+        await until(pilot, lambda: "Part 3 of 3 in" in reader.text, "the last part's line")
+        await pilot.press("left_curly_bracket", "left_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Rigging"
+        assert "Part 1 of 3 in" in reader.text
+
+
+async def test_without_the_config_a_taxonomy_is_no_series(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    for rel, text in HUGO_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    app = BlogApp(root, config=Config(), now=NOW)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await _read(pilot, app, "Tacking")
+        reader = app.main.query_one(Reader)
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert reader.post is not None and reader.post.title == "Tacking"
+        assert "Part " not in reader.text
+
+
+def test_the_config_may_name_the_built_in_taxonomies() -> None:
+    one = Post(path="a.md", title="A", slug="a", tags=("Deep Dive", "go"))
+    two = Post(path="b.md", title="B", slug="b", tags=("deep dive",), categories=("Notes",))
+    three = Post(path="c.md", title="C", slug="c", categories=("notes",))
+    assert [p.label for p in places(two, [one, two, three], ["Tags"])] == [
+        "Part 2 of 2 in deep dive"
+    ]
+    assert [p.label for p in places(two, [one, two, three], ["categories"])] == [
+        "Part 1 of 2 in Notes"
+    ]
+
+
+def test_series_with_the_same_neighbours_share_one_previous_and_next() -> None:
+    from rich.console import Console
+
+    from blogtui.tui.rendering import Look
+    from blogtui.tui.web import Web
+
+    one = Post(path="a.md", title="A", slug="a", tags=("Raft", "Lab"), series=("X",))
+    two = Post(path="b.md", title="B", slug="b", tags=("raft", "lab"), series=("X",))
+    three = Post(path="c.md", title="C", slug="c", tags=("lab",))
+    web = Web(posts={post.path: post for post in (one, two, three)})
+    console = Console(width=60, record=True, file=io.StringIO())
+    console.print(web.annex(two, Look(), taxonomies=["tags"]))
+    lines = [line.rstrip() for line in console.export_text().splitlines() if line.strip()]
+    assert lines[1:] == [
+        "Part 2 of 2 in X",
+        "Part 2 of 2 in raft",
+        "{  previous: A",
+        "Part 2 of 3 in lab",
+        "   previous: A",
+        "   next: C",
+    ]

@@ -3,9 +3,11 @@
 A link names a post by a relative path, an archive path, a site-absolute URL
 (`/blog/2023/08/24/slug/`), a slug, a Jekyll `post_url`, a Hugo `ref`/`relref` (made a plain
 target by blogtui.markup), a wiki-link (by Obsidian's rules) or a front-matter alias.
-Each post's link targets come from its parsed document (only the paragraphs that can hold a
-link are parsed) and are cached by file stat beside the index, so a refresh re-reads only
-the files that changed; resolving them all against the catalogue is one pass of lookups.
+Each post's link targets come from its parsed document and are cached by file stat beside
+the index, so a refresh re-reads only the files that changed. A quick look at a file's bytes
+skips the files that hold nothing that could link to a post (most links go to other sites),
+and only the paragraphs that can hold such a link are parsed; resolving every target
+(wiki-links included) is dict lookups in tables built once.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from blogtui.markup import parse
 from blogtui.markup.parser import prepare
 from blogtui.markup.targets import targets
 from blogtui.markup.wikilinks import alias_table, page_key, split_target
-from blogtui.markup.wikilinks import resolve as resolve_wiki
 from blogtui.model import Post
 from blogtui.search.syntax import And, Field, Node, Not, Or
 
@@ -34,11 +35,27 @@ if TYPE_CHECKING:
 
 _JEKYLL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _MARKDOWN = (".md", ".markdown", ".mdx", ".html", ".htm")
-#: What a paragraph holding a link contains, once template tags became targets.
-_LINKY = ("](", "[[", "]:", "href", "<")
+#: Where a link target starts, if it may name a post: no `#anchor`, no scheme (`post_url:`,
+#: which a Jekyll tag becomes, is ours).
+_NO_SCHEME = r"(?!#|(?!post_url:)[A-Za-z][A-Za-z0-9+.-]*:)"
+#: What can make a link to a post, as written: a markdown link or an HTML `href`/`src`
+#: whose target has no scheme, a wiki-link, a template tag (`{{< ref >}}`, `{% post_url %}`),
+#: a reference definition (`[name]: /path/`) whose uses can be anywhere. Each pattern starts
+#: with a literal, which `re` finds fast; HTML attributes are matched in lower case.
+_LINK = rf"\]\(\s*+<?+{_NO_SCHEME}"
+_HTML = rf"(?:href|src|srcset)\s*+=\s*+[\"']?+\s*+{_NO_SCHEME}"
+_REFER = rf"\]:[ \t]*+\n?[ \t>]*+<?+{_NO_SCHEME}"
+_TAGS = ("[[", "{{", "{%")
+_TEXT_LINK, _TEXT_HTML = re.compile(_LINK), re.compile(_HTML)
+_FILE_LINK, _FILE_HTML, _FILE_REFER = (re.compile(p.encode()) for p in (_LINK, _HTML, _REFER))
+#: A reference definition that may name a post, at the start of a line (not a footnote).
+_REFERENCE = re.compile(rf"^[ \t>]*+\[(?!\^)[^\]\n]+{_REFER}", re.M)
+#: What a paragraph needs kept beside the ones with links for them to parse as they do in
+#: the whole post: HTML (blocks and comments may run over blank lines), MDX comments.
+_CONTEXT = ("<", "{/*", "*/}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[ \t]*$", re.M | re.S)
 #: The cache file's format; bump it when what `extract` finds changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 5
 
 
 def is_external(target: str) -> bool:
@@ -49,13 +66,32 @@ def is_external(target: str) -> bool:
 # --- each post's targets ------------------------------------------------------------------
 
 
+def may_link(data: bytes) -> bool:
+    """False when a file (front matter and all) holds nothing that could link to a post:
+    a quick test that spares parsing files whose links all go elsewhere."""
+    if any(tag.encode() in data for tag in _TAGS):
+        return True
+    if _FILE_LINK.search(data) or _FILE_REFER.search(data):
+        return True
+    return b"<" in data and _FILE_HTML.search(data.lower()) is not None
+
+
+def _may_link_text(chunk: str) -> bool:
+    """`may_link` for a paragraph of the body (reference definitions aside)."""
+    if any(tag in chunk for tag in _TAGS) or _TEXT_LINK.search(chunk):
+        return True
+    return "<" in chunk and _TEXT_HTML.search(chunk.lower()) is not None
+
+
 def link_targets(body: str, *, mdx: bool = False) -> list[str]:
     """The link targets of a body that may name another post (no images, no URLs with a
     scheme, no bare `#anchors`), in reading order, each once."""
-    document = parse(_linky_paragraphs(prepare(body)), mdx=mdx)
+    linky = _linky_paragraphs(prepare(body))
+    if not linky:
+        return []
     return [
         found.target
-        for found in targets(document)
+        for found in targets(parse(linky, mdx=mdx))
         if not found.image and _may_name_a_post(found.target)
     ]
 
@@ -64,6 +100,8 @@ def _may_name_a_post(target: str) -> bool:
     """False for a bare `#anchor`, a URL with a scheme and a file that is no page (`.png`)."""
     if target.startswith("#") or is_external(target) or "://" in target:
         return False
+    if "{{" in unquote(target) or "{%" in unquote(target):
+        return False  # a template tag left as written: a URL only the generator can make
     if split_target(target) is not None:
         return True
     name = posixpath.basename(unquote(urlsplit(target).path))
@@ -72,15 +110,23 @@ def _may_name_a_post(target: str) -> bool:
 
 
 def _linky_paragraphs(body: str) -> str:
-    """Only the paragraphs that can hold a link, outside fenced code: parsing them finds the
-    same links as parsing the whole body, at a fraction of the cost."""
+    """Only the paragraphs that can hold a link to a post (and the HTML around them),
+    outside fenced code: parsing them finds the same links as parsing the whole body, at a
+    fraction of the cost. A reference definition that may name a post keeps the whole body
+    (its uses can be anywhere)."""
     body = _FENCE.sub("", body)
-    kept = [
-        textwrap.dedent(chunk)
-        for chunk in re.split(r"\n[ \t]*\n", body)
-        if any(mark in chunk for mark in _LINKY)
-    ]
-    return "\n\n".join(kept)
+    if _REFERENCE.search(body) is not None:
+        return body  # whole, so each paragraph parses in its place (lists, quotes)
+    chunks = re.split(r"\n[ \t]*\n", body)
+    linked = [_may_link_text(chunk) for chunk in chunks]
+    if not any(linked):
+        return ""
+    kept = [c for c, link in zip(chunks, linked, strict=True) if link or _context(c)]
+    return "\n\n".join(textwrap.dedent(chunk) for chunk in kept)
+
+
+def _context(chunk: str) -> bool:
+    return any(mark in chunk for mark in _CONTEXT)
 
 
 # --- resolving a target -------------------------------------------------------------------
@@ -135,7 +181,7 @@ class Resolver:
         self.by_stem: dict[str, Post] = {}
         self._lookup: dict[str, Post] = {}
         self.aliases: Mapping[str, Post] = aliases or {}
-        self._wiki_keys: dict[str, str] | None = None
+        self._wiki: WikiPages | None = None
         for post in posts:
             self.by_path[post.path] = post
             self._lookup.setdefault(post.path, post)
@@ -149,7 +195,11 @@ class Resolver:
         """The post `target` (as written in the post at `from_path`) names, or None."""
         wiki = split_target(target)
         if wiki is not None:  # Obsidian's rules; then a bundle's folder name or a slug
-            found = resolve_wiki(wiki[0], from_path, self.by_path, lambda: self.aliases)
+            if self._wiki is None:
+                self._wiki = WikiPages(self.by_path)
+            found = self._wiki.resolve(wiki[0], from_path)
+            if found is None and wiki[0]:
+                found = self.aliases.get(page_key(wiki[0]))
             return found or self.by_stem.get(page_key(wiki[0]))
         if is_external(target):
             return None
@@ -170,6 +220,36 @@ class Resolver:
             if found is not None:
                 return found
         return None
+
+
+class WikiPages:
+    """Obsidian's rules for `[[Page]]` (blogtui.markup.wikilinks.resolve) as lookups in
+    tables built once: by whole path, and by each ending of a path at a folder boundary
+    (`Page`, `Folder/Page`) to the shortest path with that ending."""
+
+    def __init__(self, by_path: Mapping[str, Post]) -> None:
+        self.by_path = by_path
+        self.by_key = {page_key(path): path for path in by_path}
+        self.by_ending: dict[str, str] = {}
+        for key, path in self.by_key.items():
+            parts = key.split("/")
+            for start in range(len(parts)):
+                ending = "/".join(parts[start:])
+                best = self.by_ending.get(ending)
+                if best is None or (len(path), path) < (len(best), best):
+                    self.by_ending[ending] = path
+
+    def resolve(self, page: str, from_path: str) -> Post | None:
+        """The post `page` names from the post at `from_path` (aliases not consulted)."""
+        if not page:
+            return self.by_path.get(from_path)
+        wanted = page_key(page)
+        beside = page_key(posixpath.join(posixpath.dirname(from_path), page))
+        for candidate in (wanted, beside):
+            if candidate in self.by_key:
+                return self.by_path[self.by_key[candidate]]
+        path = self.by_ending.get(wanted)
+        return self.by_path[path] if path is not None else None
 
 
 # --- the graph ----------------------------------------------------------------------------
@@ -298,15 +378,24 @@ class LinkScanner:
     def _read(self, path: str, read: Reader, mtime_ns: int, size: int) -> Scanned:
         from blogtui.search.aliases import front_matter_aliases
 
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError:
+            return Scanned(mtime_ns, size, [], [])
+        aliases = front_matter_aliases(_text(data))
+        if not may_link(data):
+            return Scanned(mtime_ns, size, [], aliases)
         post = read(path)
         if post is None:
             return Scanned(mtime_ns, size, [], [])
-        try:
-            text = (self.root / path).read_text("utf-8", errors="replace")
-        except OSError:
-            text = ""
         found = link_targets(post.body, mdx=path.endswith(".mdx"))
-        return Scanned(mtime_ns, size, found, front_matter_aliases(text))
+        return Scanned(mtime_ns, size, found, aliases)
+
+
+def _text(data: bytes) -> str:
+    """A file's bytes as text, line ends made LF (as reading it in text mode does)."""
+    text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def graph_of(posts: Sequence[Post], read: Reader, root: Path, cache: Path | None) -> LinkGraph:

@@ -34,10 +34,20 @@ class Place:
 
 
 def series_terms(post: Post, taxonomies: Iterable[str] = ()) -> Iterator[tuple[str, str]]:
-    """(key, as written) of each series the post is in."""
+    """(key, as written) of each series the post is in: its `series` terms, and the terms
+    of each taxonomy named (a site's own, or the built-in `tags` and `categories`)."""
     yield from ((term_key(name), name) for name in post.series)
     for taxonomy in taxonomies:
-        yield from ((term_key(name), name) for name in post.taxonomies.get(taxonomy, ()))
+        yield from ((term_key(name), name) for name in _terms_of(post, taxonomy))
+
+
+def _terms_of(post: Post, taxonomy: str) -> tuple[str, ...]:
+    name = taxonomy.casefold()
+    if name in ("tags", "tag"):
+        return post.tags
+    if name in ("categories", "category"):
+        return post.categories
+    return post.taxonomies.get(name, ()) or post.taxonomies.get(taxonomy, ())
 
 
 def _order(post: Post) -> tuple[int, float, str]:

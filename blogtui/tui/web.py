@@ -57,7 +57,7 @@ class Web:
     ) -> RenderableType | None:
         """What the reading pane shows after the body: the post's place in its series, the
         posts that link here, then the related posts."""
-        parts: list[RenderableType] = [_place(place) for place in self.places(post, taxonomies)]
+        parts: list[RenderableType] = _places(self.places(post, taxonomies))
         incoming = self.linked_from(post.path)
         if incoming:
             parts.append(_post_table("Linked from", incoming, look))
@@ -68,13 +68,26 @@ class Web:
         return Group(Text(), Rule(style="dim"), *_spaced(parts))
 
 
-def _place(place: Place) -> RenderableType:
-    """ "Part 2 of 5 in NAME", then the parts before and after and their keys."""
-    text = Text().append(sanitize(place.label), style="bold")
-    if place.previous is not None:
-        text.append("\n{", style="bold").append(f"  previous: {sanitize(place.previous.title)}")
-    if place.next is not None:
-        text.append("\n}", style="bold").append(f"  next: {sanitize(place.next.title)}")
+def _places(places: Sequence[Place]) -> list[RenderableType]:
+    """Each series' "Part 2 of 5 in NAME", then the parts before and after; series with the
+    same parts before and after share them. The keys `{` and `}` follow the first series,
+    so only its parts carry them."""
+    groups: list[tuple[list[str], Place]] = []
+    for place in places:
+        same = [g for g in groups if (g[1].previous, g[1].next) == (place.previous, place.next)]
+        if same:
+            same[0][0].append(place.label)
+        else:
+            groups.append(([place.label], place))
+    return [_place(labels, place, keys=not n) for n, (labels, place) in enumerate(groups)]
+
+
+def _place(labels: list[str], place: Place, *, keys: bool) -> RenderableType:
+    text = Text().append("\n".join(sanitize(label) for label in labels), style="bold")
+    for key, word, part in (("{", "previous", place.previous), ("}", "next", place.next)):
+        if part is not None:
+            text.append("\n" + (key if keys else " "), style="bold")
+            text.append(f"  {word}: {sanitize(part.title)}")
     return text
 
 

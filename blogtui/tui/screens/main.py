@@ -710,6 +710,7 @@ class MainScreen(Screen[None]):
             return
         reader.open(found.path)
         self.focus_reader()
+        self.query_one(PostList).cursor = posts.index(found)  # the list follows the pane
 
     def action_find(self) -> None:
         from blogtui.tui.screens.find import FindBar
