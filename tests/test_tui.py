@@ -157,6 +157,34 @@ async def test_main_screen_lists_posts_newest_first_with_counts(archive: Path) -
         assert "future" in row and "#night walks" in row
 
 
+async def test_the_list_shows_before_its_counts(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm archive lists its posts first; the sidebar says it is counting, then counts."""
+    from blogtui.search.index import PostIndex
+    from blogtui.search.shelf import Shelf
+
+    PostIndex.open(archive, now=NOW).close()  # a warm index, as on every start but the first
+    counted = threading.Event()
+    count_all = Shelf.facets
+
+    def held(self: Shelf, ids: object = None) -> object:
+        if ids is None:  # every post's counts: what the first paint leaves for later
+            counted.wait(30)
+        return count_all(self, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Shelf, "facets", held)
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(titles(app)) == 7, "the list")
+        assert sidebar_labels(app) == ["counting…"]
+        assert titles(app)[:2] == ["Plans for Next Summer", "Harbour Lights"]
+        counted.set()
+        await settle(pilot)
+        labels = sidebar_labels(app)
+        assert "  sailing 3" in labels and "counting…" not in labels
+
+
 async def test_broken_post_is_reported_and_explained(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:

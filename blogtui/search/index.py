@@ -400,7 +400,7 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
-        report.hidden = _hidden_counts(self.posts())
+        report.hidden = _hidden_counts(self._entries)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -599,13 +599,21 @@ class PostIndex:
             self._storage = None
 
 
-def _hidden_counts(posts: Iterable[Post]) -> dict[str, int]:
-    """How many posts are not pages to list, by reason."""
+def _hidden_counts(entries: dict[str, Entry]) -> dict[str, int]:
+    """How many posts are not pages to list, by reason (from the records: no Post built)."""
+    catalogue.decode_all(list(entries.values()))
     counts: dict[str, int] = {}
-    for post in posts:
-        if post.hidden:
-            counts[post.hidden] = counts.get(post.hidden, 0) + 1
+    for entry in entries.values():
+        try:
+            reason = entry.record[_HIDDEN] if entry.readable and entry.record else ""
+        except catalogue.Damaged:
+            continue  # re-read when its Post is wanted
+        if reason:
+            counts[reason] = counts.get(reason, 0) + 1
     return counts
+
+
+_HIDDEN = [f.name for f in catalogue.RECORD_FIELDS].index("hidden")
 
 
 def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:
