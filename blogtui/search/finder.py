@@ -18,7 +18,7 @@ from blogtui.search.compile import whoosh_query
 from blogtui.search.facets import FacetKind, Facets
 from blogtui.search.fmkeys import unknown_key_notices
 from blogtui.search.index import PostIndex
-from blogtui.search.postings import Cancel, matching
+from blogtui.search.postings import Cancel, TermSets, matching
 from blogtui.search.shelf import Shelf
 from blogtui.search.syntax import Node, parse, shows_all
 
@@ -52,6 +52,7 @@ class Finder:
     def __init__(self, index: PostIndex, shelf: Shelf) -> None:
         self.index, self.shelf = index, shelf
         self._table: tuple[Any, list[int], set[int]] | None = None
+        self._terms = TermSets()
 
     def find(
         self,
@@ -103,9 +104,9 @@ class Finder:
         with self.index.snapshot() as snapshot:
             searcher, _paths = snapshot.searcher()
             table, every = self._docids(searcher)
-            docs = matching(searcher, compiled, lambda: every, cancel)
+            docs = matching(searcher, compiled, lambda: every, cancel, self._terms)
             hints = unknown_key_notices(snapshot, node)
-        hits = {table[d] for d in docs if d < len(table)}
+        hits = set(map(table.__getitem__, docs))  # docnums are below doc_count_all
         hits.discard(-1)
         return hits, hints
 
@@ -131,6 +132,7 @@ class Finder:
                 table[docnum] = i
                 every.add(docnum)
         self._table = (searcher, table, every)
+        self._terms = TermSets()  # postings of another searcher
         return table, every
 
     def warm(self) -> None:

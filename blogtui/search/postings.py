@@ -12,6 +12,7 @@ drops them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import accumulate
 from typing import Any
@@ -28,24 +29,59 @@ def _never() -> bool:
     return False
 
 
-def matching(searcher: Any, query: Any, every: Callable[[], set[int]], cancel: Cancel = _never
-             ) -> set[int]:  # fmt: skip
+class TermSets:
+    """The docnums of recently read terms of one searcher, up to a total size: typing a query
+    reads its earlier words again on every key, and the prefix retry of a word being typed
+    (`dasac*`) has read the postings of the word it becomes."""
+
+    def __init__(self, budget: int = 600_000) -> None:
+        self.budget = budget
+        self._sets: OrderedDict[tuple[int, str, bytes], frozenset[int]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple[int, str, bytes]) -> frozenset[int] | None:
+        found = self._sets.get(key)
+        if found is not None:
+            self._sets.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[int, str, bytes], docs: frozenset[int]) -> None:
+        if len(docs) > self.budget or key in self._sets:
+            return
+        self._sets[key] = docs
+        self._size += len(docs)
+        while self._size > self.budget:
+            _key, dropped = self._sets.popitem(last=False)
+            self._size -= len(dropped)
+
+
+def matching(
+    searcher: Any,
+    query: Any,
+    every: Callable[[], set[int]],
+    cancel: Cancel = _never,
+    terms: TermSets | None = None,
+) -> set[int]:
     """The docnums `query` matches in `searcher` (deleted ones included, see above).
 
-    `every` gives the set of all live docnums (for `Every` and `Not`).
+    `every` gives the set of all live docnums (for `Every` and `Not`); `terms` keeps the
+    postings read, for the next query over the same searcher.
     """
-    return _Walk(searcher, every, cancel).docs(query)
+    return _Walk(searcher, every, cancel, terms or TermSets(0)).docs(query)
 
 
 class _Walk:
     """One query answered over one searcher's segments."""
 
-    def __init__(self, searcher: Any, every: Callable[[], set[int]], cancel: Cancel) -> None:
+    def __init__(
+        self, searcher: Any, every: Callable[[], set[int]], cancel: Cancel, terms: TermSets
+    ) -> None:
         from whoosh import query as q
         from whoosh.codec.whoosh3 import W3LeafMatcher
         from whoosh.matching.wrappers import FilterMatcher
 
         self.q, self.searcher, self.every, self.cancel = q, searcher, every, cancel
+        self.terms = terms
         self.leaf_type, self.filter_type = W3LeafMatcher, FilterMatcher
         self.leaves = searcher.subsearchers or [(searcher, 0)]
 
@@ -102,16 +138,24 @@ class _Walk:
                     btext = text if raw else field.to_bytes(text)
                 except ValueError:
                     continue
-                if btext and (fieldname, btext) in reader:
-                    self._add(out, reader.postings(fieldname, btext), offset)
+                if not btext:
+                    continue
+                key = (offset, fieldname, btext)
+                docs = self.terms.get(key)
+                if docs is None:
+                    if (fieldname, btext) not in reader:
+                        continue
+                    docs = self._read(reader.postings(fieldname, btext), offset)
+                    self.terms.put(key, docs)
+                out |= docs
         return out
 
-    def _add(self, out: set[int], matcher: Any, offset: int) -> None:
+    def _read(self, matcher: Any, offset: int) -> frozenset[int]:
         while isinstance(matcher, self.filter_type):  # deletions: dropped by the caller
             matcher = matcher.child
         if not isinstance(matcher, self.leaf_type):
-            out.update(docnum + offset for docnum in matcher.all_ids())
-            return
+            return frozenset(docnum + offset for docnum in matcher.all_ids())
+        out: set[int] = set()
         leaf: Any = matcher  # whoosh3's block reader (its hints are partial)
         while leaf.is_active():  # whole blocks: a fresh matcher starts at a block's head
             if leaf._data is None:
@@ -121,3 +165,4 @@ class _Walk:
                 ids = accumulate(ids)  # stored as deltas
             out.update(ids if not offset else (docnum + offset for docnum in ids))
             leaf._next_block()
+        return frozenset(out)

@@ -14,10 +14,12 @@ can give the same fields without building records.
 from __future__ import annotations
 
 import gc
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -44,9 +46,10 @@ class Shelved(NamedTuple):
     date: tuple[int, int] | None
     draft: bool
     hidden: bool
-    #: (kind, term) of every facet: tag, category, author, series, section, the archive's
-    #: own taxonomies; in their archive-wide spellings.
-    terms: tuple[tuple[FacetKind, str], ...]
+    #: Gives (kind, term) of every facet: tag, category, author, series, section, the
+    #: archive's own taxonomies, in their archive-wide spellings. Called only once the list
+    #: is on screen (the counts and the picked terms need them; the first paint does not).
+    terms: Callable[[], Iterable[tuple[FacetKind, str]]]
 
 
 def _date_key(item: Shelved) -> tuple[int, int, int, str]:
@@ -78,13 +81,14 @@ class Shelf:
             self.paths: list[str] = [item.path for item in shelved]
             self.titles: list[str] = [item.title for item in shelved]
             self._ids = {path: i for i, path in enumerate(self.paths)}
-            self._years: list[int | None] = [
-                None if item.date is None else date.fromordinal(item.date[1]).year
-                for item in shelved
-            ]
             self.hidden: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.hidden)
             self.drafts: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.draft)
-            self._terms = _TermTable(item.terms for item in shelved)
+        self._pending: list[Callable[[], Iterable[tuple[FacetKind, str]]]] | None = [
+            item.terms for item in shelved
+        ]
+        self._dates = [item.date for item in shelved]
+        self._table: _TermTable | None = None
+        self._building = threading.Lock()
         #: Ids newest first (the catalogue's order: the date sort).
         self._orders: dict[str, list[int]] = {"date": list(range(len(self.paths)))}
         self._fetch = fetch
@@ -119,11 +123,10 @@ class Shelf:
         order = self.order(sort)
         if ids is None:
             return order
+        if sort != "title":
+            return sorted(ids)  # ids are places in the date order
         if len(ids) * 8 < len(order):  # few: sort them by their place in the order
-            if sort != "title":
-                return sorted(ids)
-            rank = self._rank("title")
-            return sorted(ids, key=rank.__getitem__)
+            return sorted(ids, key=self._rank("title").__getitem__)
         return [i for i in order if i in ids]
 
     def _rank(self, sort: Sort) -> list[int]:
@@ -136,6 +139,25 @@ class Shelf:
             self._orders[key] = rank
         return rank
 
+    @property
+    def _terms(self) -> _TermTable:
+        """The facet terms of every post, numbered: built on first use (after the first paint)."""
+        with self._building:
+            if self._table is None:
+                assert self._pending is not None
+                with _no_gc():
+                    self._table = _TermTable(terms() for terms in self._pending)
+                    self._years = [None if d is None else date.fromordinal(d[1]).year
+                                   for d in self._dates]  # fmt: skip
+                self._pending = None
+            return self._table
+
+    def _tags_of(self, i: int) -> tuple[str, ...]:
+        pending = self._pending
+        if pending is None:
+            return self._terms.of_kind(i, "tag")
+        return tuple(dict.fromkeys(term for kind, term in pending[i]() if kind == "tag"))
+
     # ---- filters -----------------------------------------------------------------------------
 
     def with_term(self, kind: FacetKind, term: str) -> frozenset[int]:
@@ -144,6 +166,8 @@ class Shelf:
 
     def in_years(self, years: Iterable[int]) -> set[int]:
         wanted = set(years)
+        table = self._terms  # the years come with it
+        del table
         return {i for i, year in enumerate(self._years) if year in wanted}
 
     def select(
@@ -196,7 +220,7 @@ class Shelf:
         step = max(1, -(-len(self.paths) // most))
         picked = range(0, len(self.paths), step)
         titles = [(self.titles[i], self.paths[i]) for i in picked]
-        return titles, [self._terms.of_kind(i, "tag") for i in picked]
+        return titles, [self._tags_of(i) for i in picked]
 
     # ---- posts -------------------------------------------------------------------------------
 
@@ -288,7 +312,7 @@ def place_of(posts: Sequence[Post], path: str) -> int | None:
 class _TermTable:
     """Facet terms as numbers: per id the tuple of its term numbers, per term its ids."""
 
-    def __init__(self, per_post: Iterable[tuple[tuple[FacetKind, str], ...]]) -> None:
+    def __init__(self, per_post: Iterable[Iterable[tuple[FacetKind, str]]]) -> None:
         numbers: dict[tuple[FacetKind, str], int] = {}
         self.kinds: list[FacetKind] = []
         self.spellings: list[str] = []
@@ -369,35 +393,41 @@ def _shelved(index: PostIndex) -> list[Shelved]:
 
 
 _AT = {f.name: i for i, f in enumerate(RECORD_FIELDS)}
+_PATH, _TITLE, _DATE, _DRAFT, _HIDDEN = (
+    _AT[name] for name in ("path", "title", "date", "draft", "hidden")
+)
 _CANON_AT = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
 
 
 def _from_record(record: Any, canon: Any) -> Shelved:
     """A catalogue record (and its archive-wide spellings) as shelved."""
+    stored = record[_DATE]
+    return Shelved(
+        record[_PATH],
+        record[_TITLE],
+        None if stored is None else (stored[0], stored[1]),
+        bool(record[_DRAFT]),
+        bool(record[_HIDDEN]),
+        partial(_record_terms, record, canon),
+    )
+
+
+def _record_terms(record: Any, canon: Any) -> Iterator[tuple[FacetKind, str]]:
+    """(kind, term) of a record's facets, in the order FacetCounter reads a Post's."""
     at = _AT
 
     def terms_of(name: str) -> Any:
         return canon[_CANON_AT[name]] if canon is not None else record[at[name]]
 
-    taxonomies = terms_of("taxonomies")
     section = record[at["section"]]
-    terms = chain(
-        (("tag", t) for t in terms_of("tags")),
-        (("category", t) for t in terms_of("categories")),
-        (("author", t) for t in terms_of("authors")),
-        (("series", t) for t in terms_of("series")),
-        (("section", section),) if section else (),
-        ((name, t) for name, values in taxonomies.items() for t in values),
-    )
-    stored = record[at["date"]]
-    return Shelved(
-        record[at["path"]],
-        record[at["title"]],
-        None if stored is None else (stored[0], stored[1]),
-        bool(record[at["draft"]]),
-        bool(record[at["hidden"]]),
-        tuple(terms),
-    )
+    yield from (("tag", t) for t in terms_of("tags"))
+    yield from (("category", t) for t in terms_of("categories"))
+    yield from (("author", t) for t in terms_of("authors"))
+    yield from (("series", t) for t in terms_of("series"))
+    if section:
+        yield "section", section
+    for name, values in terms_of("taxonomies").items():
+        yield from ((name, t) for t in values)
 
 
 def shelved_post(post: Post) -> Shelved:

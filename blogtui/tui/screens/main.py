@@ -104,6 +104,7 @@ class MainScreen(Screen[None]):
         self.previewing = False
         self._debounce: Timer | None = None
         self._refresh_started = False
+        self._web_stale = False  # the link graph waits for a post to be opened
         #: True while the list shows front-matter matches (the index is not ready).
         self.partial = False
         self.ui_state = UiState.load()
@@ -293,7 +294,7 @@ class MainScreen(Screen[None]):
                 reader.reload()
             self.run_search()
         if changed or first:
-            self._build_web()
+            self._web_wanted()
         if self.poller.lost is None:
             self._set_status(safe(""))
         if first and problems:
@@ -311,6 +312,14 @@ class MainScreen(Screen[None]):
             self.poller.lost = None
             self._set_status(safe(""))
             shown.notify(self, safe("the archive is back"), timeout=3)
+
+    def _web_wanted(self) -> None:
+        """The link graph is out of date: rebuild it now if a post is open, else when one
+        opens (at 100,000 posts it reads every post's links: not for a list left alone)."""
+        self._web_stale = True
+        if self.query_one(Reader).path is not None:
+            self._web_stale = False
+            self._build_web()
 
     @work(thread=True, exclusive=True, group="links")
     def _build_web(self) -> None:
@@ -534,6 +543,9 @@ class MainScreen(Screen[None]):
     @on(Reader.Opened)
     def _opened(self) -> None:
         self._update_count()
+        if self._web_stale:
+            self._web_stale = False
+            self._build_web()
 
     def _toggle(self, kind: str, term: str) -> None:
         f = self.filters
