@@ -14,17 +14,17 @@ can give the same fields without building records.
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from blogtui.model import CANONICAL_FIELDS, Post, Sort, term_key
-from blogtui.search.catalogue import RECORD_FIELDS, record_of
+from blogtui.search.catalogue import RECORD_FIELDS, Damaged, record_of
 from blogtui.search.facets import FacetKind, Facets
 
 if TYPE_CHECKING:
@@ -46,10 +46,10 @@ class Shelved(NamedTuple):
     date: tuple[int, int] | None
     draft: bool
     hidden: bool
-    #: Gives (kind, term) of every facet: tag, category, author, series, section, the
-    #: archive's own taxonomies, in their archive-wide spellings. Called only once the list
-    #: is on screen (the counts and the picked terms need them; the first paint does not).
-    terms: Callable[[], Iterable[tuple[FacetKind, str]]]
+    #: (kind, term) of every facet: tag, category, author, series, section, the archive's
+    #: own taxonomies, in their archive-wide spellings. Numbered only once the list is on
+    #: screen (the counts and the picked terms need them; the first paint does not).
+    terms: tuple[tuple[FacetKind, str], ...]
 
 
 def _date_key(item: Shelved) -> tuple[int, int, int, str]:
@@ -83,7 +83,7 @@ class Shelf:
             self._ids = {path: i for i, path in enumerate(self.paths)}
             self.hidden: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.hidden)
             self.drafts: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.draft)
-        self._pending: list[Callable[[], Iterable[tuple[FacetKind, str]]]] | None = [
+        self._pending: list[tuple[tuple[FacetKind, str], ...]] | None = [
             item.terms for item in shelved
         ]
         self._dates = [item.date for item in shelved]
@@ -146,7 +146,7 @@ class Shelf:
             if self._table is None:
                 assert self._pending is not None
                 with _no_gc():
-                    self._table = _TermTable(terms() for terms in self._pending)
+                    self._table = _TermTable(self._pending)
                     self._years = [None if d is None else date.fromordinal(d[1]).year
                                    for d in self._dates]  # fmt: skip
                 self._pending = None
@@ -156,7 +156,7 @@ class Shelf:
         pending = self._pending
         if pending is None:
             return self._terms.of_kind(i, "tag")
-        return tuple(dict.fromkeys(term for kind, term in pending[i]() if kind == "tag"))
+        return tuple(dict.fromkeys(term for kind, term in pending[i] if kind == "tag"))
 
     # ---- filters -----------------------------------------------------------------------------
 
@@ -372,67 +372,135 @@ class _TermTable:
 
 
 def _shelved(index: PostIndex) -> list[Shelved]:
-    """Every readable post of the index's catalogue, from its records (no Post built)."""
-    from blogtui.search import catalogue
+    """Every readable post of the index's catalogue, from its records (no Post built).
 
-    with index.snapshot():
-        entries = index._entries
-        catalogue.decode_all(list(entries.values()))
-        out: list[Shelved] = []
-        repaired: list[str] = []
-        for path, entry in entries.items():
-            if not entry.readable:
-                continue
-            try:
-                out.append(_from_record(entry.record, entry.canon))
-            except (catalogue.Damaged, TypeError, ValueError, IndexError):
-                repaired.append(path)  # built from its file again below
-        for post in _posts_of(index, repaired):
-            out.append(shelved_post(post))
+    Records still undecoded are decoded here for the moment it takes to shelve them, and
+    left undecoded in the catalogue (100,000 decoded records hold some 250 MB). What the
+    shelf uses of each is checked here (`_checked_record`); one that fails is built from its
+    file again, as the catalogue repairs any damaged record."""
+    out: list[Shelved] = []
+    repaired: list[str] = []
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one object per term: 100,000 posts
+    with index.snapshot(), _no_gc():
+        entries = [(path, entry) for path, entry in index._entries.items() if entry.readable]
+        encoded = [(path, entry) for path, entry in entries if entry._blob]
+        decoded = [(p, [e.record, e.canon]) for p, e in entries if not e._blob]  # by a refresh
+        for start in range(0, len(encoded), DECODE_CHUNK):  # a chunk's JSON at a time: RSS
+            chunk = encoded[start : start + DECODE_CHUNK]
+            values = _decoded(chunk)
+            for (path, _entry), value in zip(chunk, values, strict=True):
+                _shelve(path, value, pairs, out, repaired)
+        for path, value in decoded:
+            _shelve(path, value, pairs, out, repaired)
+    for post in _posts_of(index, repaired):  # built from its file again
+        out.append(shelved_post(post))
+    return out
+
+
+#: Records decoded by one JSON call while shelving (all 100,000 at once peak at 250 MB).
+DECODE_CHUNK = 4096
+
+
+def _shelve(
+    path: str,
+    value: Any,
+    pairs: dict[tuple[str, str], tuple[str, str]],
+    out: list[Shelved],
+    repaired: list[str],
+) -> None:
+    try:
+        out.append(_checked_record(value, pairs))
+    except (ValueError, TypeError, IndexError, KeyError):  # Damaged is a ValueError
+        repaired.append(path)
+
+
+def _decoded(encoded: list[tuple[str, Any]]) -> list[Any]:
+    """The JSON of these entries' records in one call (if that fails, one by one, so a
+    damaged record spoils only itself: None for it)."""
+    if not encoded:
+        return []
+    try:
+        values = json.loads(b"[" + b",".join(entry._blob for _path, entry in encoded) + b"]")
+    except (ValueError, RecursionError):
+        values = None
+    if type(values) is list and len(values) == len(encoded):
+        return values
+    out: list[Any] = []
+    for _path, entry in encoded:
+        try:
+            out.append(json.loads(entry._blob))
+        except (ValueError, RecursionError):
+            out.append(None)
     return out
 
 
 _AT = {f.name: i for i, f in enumerate(RECORD_FIELDS)}
-_PATH, _TITLE, _DATE, _DRAFT, _HIDDEN = (
-    _AT[name] for name in ("path", "title", "date", "draft", "hidden")
+_PATH, _TITLE, _DATE, _DRAFT, _HIDDEN, _SECTION = (
+    _AT[name] for name in ("path", "title", "date", "draft", "hidden", "section")
 )
 _CANON_AT = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
+_DAYS = (date.min.toordinal(), date.max.toordinal())
+_LISTS = (list, tuple)
 
 
-def _from_record(record: Any, canon: Any) -> Shelved:
-    """A catalogue record (and its archive-wide spellings) as shelved."""
-    stored = record[_DATE]
-    return Shelved(
-        record[_PATH],
-        record[_TITLE],
-        None if stored is None else (stored[0], stored[1]),
-        bool(record[_DRAFT]),
-        bool(record[_HIDDEN]),
-        partial(_record_terms, record, canon),
-    )
+def _checked_record(value: Any, pairs: dict[tuple[str, str], tuple[str, str]]) -> Shelved:
+    """A decoded [record, canon] pair as shelved, if what the shelf uses has the types and
+    ranges the catalogue writes; else Damaged."""
+    if type(value) not in _LISTS or len(value) != 2:
+        raise Damaged("record is not a [record, canon] pair")
+    record, canon = value
+    if type(record) not in _LISTS or len(record) != len(RECORD_FIELDS):
+        raise Damaged("record has the wrong length")
+    if canon is not None and (type(canon) not in _LISTS or len(canon) != len(_CANON_AT)):
+        raise Damaged("spellings have the wrong length")
+    path, title, stored = record[_PATH], record[_TITLE], record[_DATE]
+    if type(path) is not str or type(title) is not str or type(record[_SECTION]) is not str:
+        raise Damaged("path, title or section is not text")
+    if stored is not None:
+        if type(stored) not in _LISTS or len(stored) != 2:
+            raise Damaged("date is not a date")
+        micros, day = stored
+        if type(micros) is not int or type(day) is not int or not _DAYS[0] <= day <= _DAYS[1]:
+            raise Damaged("date is out of range")
+        stored = (micros, day)
+    draft, hidden = record[_DRAFT], record[_HIDDEN]
+    if type(draft) is not bool or type(hidden) is not str:
+        raise Damaged("draft or hidden has the wrong type")
+    terms = tuple(pairs.setdefault(pair, pair) for pair in _record_terms(record, canon))
+    return Shelved(path, title, stored, draft, bool(hidden), terms)
 
 
 def _record_terms(record: Any, canon: Any) -> Iterator[tuple[FacetKind, str]]:
-    """(kind, term) of a record's facets, in the order FacetCounter reads a Post's."""
-    at = _AT
+    """(kind, term) of a record's facets, in the order FacetCounter reads a Post's; Damaged
+    unless each is text."""
 
     def terms_of(name: str) -> Any:
-        return canon[_CANON_AT[name]] if canon is not None else record[at[name]]
+        values = canon[_CANON_AT[name]] if canon is not None else record[_AT[name]]
+        if type(values) not in _LISTS or not all(type(v) is str for v in values):
+            raise Damaged(f"{name} is not a list of text")
+        return values
 
-    section = record[at["section"]]
     yield from (("tag", t) for t in terms_of("tags"))
     yield from (("category", t) for t in terms_of("categories"))
     yield from (("author", t) for t in terms_of("authors"))
     yield from (("series", t) for t in terms_of("series"))
-    if section:
-        yield "section", section
-    for name, values in terms_of("taxonomies").items():
-        yield from ((name, t) for t in values)
+    if record[_SECTION]:
+        yield "section", record[_SECTION]
+    taxonomies = canon[_CANON_AT["taxonomies"]] if canon is not None else record[_AT["taxonomies"]]
+    if type(taxonomies) is not dict:
+        raise Damaged("taxonomies is not a mapping")
+    for name, values in taxonomies.items():
+        if type(name) is not str or type(values) not in _LISTS:
+            raise Damaged("taxonomies is not a mapping of lists")
+        for term in values:
+            if type(term) is not str:
+                raise Damaged("a taxonomy term is not text")
+            yield name, term
 
 
 def shelved_post(post: Post) -> Shelved:
     """A Post as shelved (for posts read from files rather than from the catalogue)."""
-    return _from_record(record_of(post), None)
+    return _checked_record([record_of(post), None], {})
 
 
 def _posts_of(index: PostIndex, paths: Sequence[str]) -> list[Post]:
