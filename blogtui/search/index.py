@@ -162,6 +162,7 @@ class PostIndex:
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
+        self._hidden: tuple[dict[str, Entry], dict[str, int]] | None = None
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -400,7 +401,7 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
-        report.hidden = _hidden_counts(self._entries)
+        report.hidden = self._hidden_counts()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -592,28 +593,20 @@ class PostIndex:
                     self._bodies.popitem(last=False)
         return post
 
+    def _hidden_counts(self) -> dict[str, int]:
+        """How many posts are not pages to list, by reason: once per catalogue generation,
+        from the records (no Post built, the records left undecoded)."""
+        if self._hidden is None or self._hidden[0] is not self._entries:
+            from blogtui.search.shelf import hidden_counts
+
+            self._hidden = (self._entries, hidden_counts(self._entries))
+        return dict(self._hidden[1])
+
     def close(self) -> None:
         """Release the index's files."""
         with self._lock:
             self._close_searcher()
             self._storage = None
-
-
-def _hidden_counts(entries: dict[str, Entry]) -> dict[str, int]:
-    """How many posts are not pages to list, by reason (from the records: no Post built)."""
-    catalogue.decode_all(list(entries.values()))
-    counts: dict[str, int] = {}
-    for entry in entries.values():
-        try:
-            reason = entry.record[_HIDDEN] if entry.readable and entry.record else ""
-        except catalogue.Damaged:
-            continue  # re-read when its Post is wanted
-        if reason:
-            counts[reason] = counts.get(reason, 0) + 1
-    return counts
-
-
-_HIDDEN = [f.name for f in catalogue.RECORD_FIELDS].index("hidden")
 
 
 def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:

@@ -17,7 +17,7 @@ import gc
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import chain
@@ -496,6 +496,28 @@ def _record_terms(record: Any, canon: Any) -> Iterator[tuple[FacetKind, str]]:
             if type(term) is not str:
                 raise Damaged("a taxonomy term is not text")
             yield name, term
+
+
+def hidden_counts(entries: Mapping[str, Any]) -> dict[str, int]:
+    """How many of these catalogue entries are not pages to list, by reason (their records
+    decoded a chunk at a time and left undecoded; a damaged one is not counted)."""
+    counts: dict[str, int] = {}
+
+    def count(record: Any) -> None:
+        if type(record) in _LISTS and len(record) == len(RECORD_FIELDS):
+            reason = record[_HIDDEN]
+            if reason and type(reason) is str:
+                counts[reason] = counts.get(reason, 0) + 1
+
+    readable = [(path, entry) for path, entry in entries.items() if entry.readable]
+    encoded = [(path, entry) for path, entry in readable if entry._blob]
+    for _path, entry in readable:
+        if not entry._blob:
+            count(entry.record)
+    for start in range(0, len(encoded), DECODE_CHUNK):
+        for value in _decoded(encoded[start : start + DECODE_CHUNK]):
+            count(value[0] if type(value) in _LISTS and value else None)
+    return counts
 
 
 def shelved_post(post: Post) -> Shelved:
