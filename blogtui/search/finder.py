@@ -135,6 +135,10 @@ class Finder:
         self._terms = TermSets()  # postings of another searcher
         return table, every
 
+    def forget_postings(self) -> None:
+        """Drop the postings kept from earlier queries (a benchmark reads each afresh)."""
+        self._terms = TermSets()
+
     def warm(self) -> None:
         """Read the docnum table now (a worker, after the first paint), not on the first key."""
         self.index.searcher()

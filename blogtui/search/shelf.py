@@ -149,6 +149,7 @@ class Shelf:
                     self._table = _TermTable(self._pending)
                     self._years = [None if d is None else date.fromordinal(d[1]).year
                                    for d in self._dates]  # fmt: skip
+                    self._year_ids = _runs(self._years)
                 self._pending = None
             return self._table
 
@@ -165,10 +166,13 @@ class Shelf:
         return self._terms.ids(kind, term_key(term))
 
     def in_years(self, years: Iterable[int]) -> set[int]:
-        wanted = set(years)
+        """The ids dated in one of `years`."""
         table = self._terms  # the years come with it
         del table
-        return {i for i, year in enumerate(self._years) if year in wanted}
+        found: set[int] = set()
+        for year in set(years):
+            found.update(self._year_ids.get(year, ()))
+        return found
 
     def select(
         self,
@@ -299,6 +303,19 @@ class ShelfPosts(Sequence[Post]):
     def paths(self) -> Iterator[str]:
         paths = self.shelf.paths
         return (paths[i] for i in self.ids)
+
+
+def _runs(years: list[int | None]) -> dict[int, range]:
+    """Each year's ids: a run of them, since ids follow the date order (newest first)."""
+    runs: dict[int, range] = {}
+    start = 0
+    for i in range(1, len(years) + 1):
+        if i == len(years) or years[i] != years[start]:
+            year = years[start]
+            if year is not None:
+                runs[year] = range(start, i)
+            start = i
+    return runs
 
 
 def place_of(posts: Sequence[Post], path: str) -> int | None:
