@@ -738,3 +738,20 @@ async def test_the_reading_pane_uses_the_configured_date_format(archive: Path) -
         post = app.main.query_one(PostList).posts[0]
         assert post.date is not None
         assert post.date.day.strftime("%d %b %Y") in app.main.query_one(Reader).text
+
+
+def test_a_cold_preview_shows_its_first_files_first(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The front-matter preview of a cold start lists the first files it read before it has
+    read them all, then more, then every post (the list is on screen in a fraction of the
+    time the whole archive takes)."""
+    from blogtui.tui import library
+
+    monkeypatch.setattr(library, "PREVIEW_FIRST", 2)
+    monkeypatch.setattr(library, "PREVIEW_GROWTH", 2)
+    shown = [[hit.post.path for hit in results.hits] for results in library.preview_stream(archive)]
+    assert [len(paths) for paths in shown[:2]] == [2, 4]
+    assert shown[-1] == [hit.post.path for hit in library.preview(archive).hits]
+    assert len(shown[-1]) == 7
+    assert set(shown[0]) <= set(shown[1]) <= set(shown[-1])
