@@ -18,12 +18,14 @@ from typing import Any
 
 #: (module, Class.method or function, label): marked when the first call starts and ends.
 MARKS = (
-    ("blogtui.tui.screens.main", "preview", "front-matter preview, cold index (preview)"),
+    ("blogtui.tui.library", "_previewed", "front-matter preview's first batch (_previewed)"),
     ("blogtui.tui.library", "Library.open", "catalogue opened (Library.open)"),
+    ("blogtui.search.shelf", "Shelf.of_index", "every record shelved, no Post (Shelf.of_index)"),
     ("blogtui.search.index", "PostIndex.posts", "every post built (PostIndex.posts)"),
     ("blogtui.tui.screens.main", "MainScreen.library_ready", "library_ready on the UI thread"),
-    ("blogtui.tui.library", "Library.search", "first search with facets (Library.search)"),
-    ("blogtui.tui.screens.main", "MainScreen._show_results", "rows and counts shown"),
+    ("blogtui.tui.screens.main", "MainScreen._show_results", "rows shown"),
+    ("blogtui.tui.screens.main", "MainScreen._counted", "facet counts shown"),
+    ("blogtui.tui.library", "Library.find", "first search (Library.find)"),
     ("blogtui.tui.library", "Library.refresh", "refresh (scan + diff)"),
 )
 

@@ -157,6 +157,34 @@ async def test_main_screen_lists_posts_newest_first_with_counts(archive: Path) -
         assert "future" in row and "#night walks" in row
 
 
+async def test_the_list_shows_before_its_counts(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm archive lists its posts first; the sidebar says it is counting, then counts."""
+    from blogtui.search.index import PostIndex
+    from blogtui.search.shelf import Shelf
+
+    PostIndex.open(archive, now=NOW).close()  # a warm index, as on every start but the first
+    counted = threading.Event()
+    count_all = Shelf.facets
+
+    def held(self: Shelf, ids: object = None) -> object:
+        if ids is None:  # every post's counts: what the first paint leaves for later
+            counted.wait(30)
+        return count_all(self, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Shelf, "facets", held)
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(titles(app)) == 7, "the list")
+        assert sidebar_labels(app) == ["counting…"]
+        assert titles(app)[:2] == ["Plans for Next Summer", "Harbour Lights"]
+        counted.set()
+        await settle(pilot)
+        labels = sidebar_labels(app)
+        assert "  sailing 3" in labels and "counting…" not in labels
+
+
 async def test_broken_post_is_reported_and_explained(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -710,3 +738,20 @@ async def test_the_reading_pane_uses_the_configured_date_format(archive: Path) -
         post = app.main.query_one(PostList).posts[0]
         assert post.date is not None
         assert post.date.day.strftime("%d %b %Y") in app.main.query_one(Reader).text
+
+
+def test_a_cold_preview_shows_its_first_files_first(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The front-matter preview of a cold start lists the first files it read before it has
+    read them all, then more, then every post (the list is on screen in a fraction of the
+    time the whole archive takes)."""
+    from blogtui.tui import library
+
+    monkeypatch.setattr(library, "PREVIEW_FIRST", 2)
+    monkeypatch.setattr(library, "PREVIEW_GROWTH", 2)
+    shown = [[hit.post.path for hit in results.hits] for results in library.preview_stream(archive)]
+    assert [len(paths) for paths in shown[:2]] == [2, 4]
+    assert shown[-1] == [hit.post.path for hit in library.preview(archive).hits]
+    assert len(shown[-1]) == 7
+    assert set(shown[0]) <= set(shown[1]) <= set(shown[-1])

@@ -162,6 +162,7 @@ class PostIndex:
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
+        self._hidden: tuple[dict[str, Entry], dict[str, int]] | None = None
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -400,7 +401,7 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
-        report.hidden = _hidden_counts(self.posts())
+        report.hidden = self._hidden_counts()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -592,20 +593,20 @@ class PostIndex:
                     self._bodies.popitem(last=False)
         return post
 
+    def _hidden_counts(self) -> dict[str, int]:
+        """How many posts are not pages to list, by reason: once per catalogue generation,
+        from the records (no Post built, the records left undecoded)."""
+        if self._hidden is None or self._hidden[0] is not self._entries:
+            from blogtui.search.shelf import hidden_counts
+
+            self._hidden = (self._entries, hidden_counts(self._entries))
+        return dict(self._hidden[1])
+
     def close(self) -> None:
         """Release the index's files."""
         with self._lock:
             self._close_searcher()
             self._storage = None
-
-
-def _hidden_counts(posts: Iterable[Post]) -> dict[str, int]:
-    """How many posts are not pages to list, by reason."""
-    counts: dict[str, int] = {}
-    for post in posts:
-        if post.hidden:
-            counts[post.hidden] = counts.get(post.hidden, 0) + 1
-    return counts
 
 
 def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:

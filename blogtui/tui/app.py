@@ -23,7 +23,7 @@ from blogtui.model import Post
 from blogtui.safe import Safe, safe
 from blogtui.tui import keys, shown
 from blogtui.tui.external import editor_command
-from blogtui.tui.library import Library
+from blogtui.tui.library import FIRST_SCREEN, Library
 from blogtui.tui.screens.help import HelpScreen, Sections
 from blogtui.tui.screens.main import MainScreen
 from blogtui.tui.session import Session
@@ -135,7 +135,8 @@ class BlogApp(App[int]):
 
         try:
             library = Library.open(self.session.root, notice=notice, now=self.session.now)
-            catalogue = library.posts()
+            catalogue = library.listing(self.session.sort)
+            catalogue.prefetch(FIRST_SCREEN)  # the rows first painted, built off the UI thread
         except ArchiveError as err:
             main.call_later(self._cannot_open, safe(str(err)))
             return

@@ -24,6 +24,8 @@ TITLE_CAP = 70
 ROW_FRAME = 13
 #: The most a row's tags ask for (beyond it they are cut; the preview lists them all).
 TAGS_ROOM = 24
+#: How many posts, spread evenly over a big archive, size the title column.
+TITLE_SAMPLE = 2000
 #: The narrowest list and reading pane beside each other.
 LIST_MIN = 40
 READER_MIN = 36
@@ -50,9 +52,14 @@ def title_width(posts: Iterable[Post]) -> int:
     """The cells most rows need for title and tags: the 95th percentile of each, so one very
     long title does not decide, titles capped at TITLE_CAP and tags at TAGS_ROOM."""
     posts = list(posts)
-    titles = _most([cell_len(sanitize(post.title) or post.path) for post in posts])
-    tags = _most([cell_len(" #".join(post.tags)) + 3 for post in posts if post.tags])
-    return min(TITLE_CAP, titles) + min(TAGS_ROOM, tags)
+    return title_width_of([(p.title, p.path) for p in posts], [p.tags for p in posts])
+
+
+def title_width_of(titles: Iterable[tuple[str, str]], tags: Iterable[tuple[str, ...]]) -> int:
+    """`title_width` of posts given as (title, path) and their tags."""
+    widths = _most([cell_len(sanitize(title) or path) for title, path in titles])
+    tag_widths = _most([cell_len(" #".join(terms)) + 3 for terms in tags if terms])
+    return min(TITLE_CAP, widths) + min(TAGS_ROOM, tag_widths)
 
 
 def _most(widths: list[int]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +17,14 @@ from pathlib import Path
 from blogtui.archive import ArchiveError, canonicalise, read_post, scan
 from blogtui.model import Post, Problem, Sort
 from blogtui.search.facets import FacetCounter, Facets
+from blogtui.search.finder import Finder, Found
 from blogtui.search.index import Notice, PostIndex, Progress, Refresh
+from blogtui.search.postings import Cancel
 from blogtui.search.search import Hit, Results, Snippet, search, snippets, title_marks
+from blogtui.search.shelf import Shelf, ShelfPosts, generation
+
+#: Rows built before the list is shown (a tall terminal's first screen and then some).
+FIRST_SCREEN = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,28 @@ class Filters:
 
 
 @dataclass(slots=True)
+class Listing:
+    """What the post list and the sidebar show: the posts in order and their facet counts."""
+
+    posts: Sequence[Post]
+    #: None while they are being counted (the sidebar says so).
+    facets: Facets | None
+    #: Why (part of) the query matches nothing (see Results.notices).
+    notices: tuple[str, ...] = ()
+    show_all: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.posts)
+
+    @classmethod
+    def of(cls, results: Results) -> Listing:
+        """A search's Results (the preview's, the partial search's) as a listing."""
+        posts = [hit.post for hit in results.hits]
+        return cls(posts, results.facets, results.notices, results.show_all)
+
+
+@dataclass(slots=True)
 class Library:
     """An opened PostIndex plus a lock; every method is safe to call from a worker thread."""
 
@@ -44,6 +72,9 @@ class Library:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: What the last refresh's stat scan took, in seconds.
     scan_seconds: float = 0.0
+    #: The finder over the shelf of the catalogue generation it was built from.
+    _finder: tuple[object, Finder] | None = None
+    _shelving: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(
@@ -64,6 +95,54 @@ class Library:
         """Every post's metadata, newest first."""
         with self._lock:
             return self.index.posts()
+
+    def finder(self) -> Finder:
+        """The finder over the shelf of the catalogue as it is now (rebuilt when a refresh
+        changed it: a decode of every record, no Post built)."""
+        with self._shelving:
+            current = generation(self.index)
+            if self._finder is None or self._finder[0] is not current:
+                self._finder = (current, Finder(self.index, Shelf.of_index(self.index)))
+            return self._finder[1]
+
+    def listing(self, sort: Sort = "date") -> ShelfPosts:
+        """Every post a list shows, in `sort` order, built only as rows are drawn."""
+        shelf = self.finder().shelf
+        return shelf.rows(shelf.listing(sort))
+
+    def find(
+        self, filters: Filters, *, count: bool = True, cancel: Cancel | None = None
+    ) -> tuple[Found, str]:
+        """The reader's search: `search`'s answer as shelf ids (no Post per hit), facet counts
+        unless `count` is false, and the query that found them (the prefix retry too).
+
+        Not under the library's lock: the index's snapshot guards what it reads, so a
+        keystroke is answered while a refresh scans. Raises QueryError or Cancelled.
+        """
+        finder = self.finder()
+        text = filters.text
+        found = self._find(finder, text, filters, count, cancel)
+        if not found.ids and (prefixed := as_prefix(text)) is not None:
+            found, text = self._find(finder, prefixed, filters, count, cancel), prefixed
+        return found, text
+
+    def _find(
+        self, finder: Finder, text: str, filters: Filters, count: bool, cancel: Cancel | None
+    ) -> Found:
+        terms = _by_kind(
+            [("tag", t) for t in filters.tags]
+            + [("category", c) for c in filters.categories]
+            + list(filters.terms)
+        )
+        return finder.find(
+            text,
+            sort=filters.sort,
+            terms=terms,
+            years=sorted(filters.years),
+            show_all=filters.show_all,
+            count=count,
+            **({"cancel": cancel} if cancel is not None else {}),
+        )
 
     def search(self, filters: Filters) -> tuple[Results, str]:
         """The posts matching the filters, with facet counts, and the query that found them.
@@ -135,17 +214,40 @@ def preview(root: Path, now: datetime | None = None) -> Results:
     While a cold index builds (tens of seconds for a big archive) this is what the list shows,
     so it is on screen in about a second. Bodies are dropped as soon as each file is read.
     """
+    *_partial, results = preview_stream(root, now)
+    return results
+
+
+#: How many files the preview reads before it first shows what it has; each later showing
+#: waits for PREVIEW_GROWTH times as many.
+PREVIEW_FIRST = 400
+PREVIEW_GROWTH = 4
+
+
+def preview_stream(root: Path, now: datetime | None = None) -> Iterator[Results]:
+    """`preview`'s posts as they are read: the first few hundred files at once (the first
+    screen, in a fraction of a second), then more and more, then all (the last one). The
+    posts so far are sorted and counted at each step."""
     try:
         found = scan(root)
     except ArchiveError:
-        return Results([], Facets())
+        yield Results([], Facets())
+        return
     posts: list[Post] = []
-    for source in found.files:
+    show_at, total = PREVIEW_FIRST, len(found.files)
+    for number, source in enumerate(found.files, 1):
         post, _problems = read_post(source, now=now, site=found.site)
         if post is not None and not post.hidden:
             posts.append(replace(post, body=""))
-    posts = sorted(canonicalise(posts), key=Post.sort_key)
-    return Results([Hit(post) for post in posts], FacetCounter().count_posts(posts))
+        if number == show_at and number < total:
+            yield _previewed(posts)
+            show_at *= PREVIEW_GROWTH
+    yield _previewed(posts)
+
+
+def _previewed(posts: list[Post]) -> Results:
+    ordered = sorted(canonicalise(posts), key=Post.sort_key)
+    return Results([Hit(post) for post in ordered], FacetCounter().count_posts(ordered))
 
 
 #: The shortest unfinished word tried as a prefix (two letters would match thousands of terms).

@@ -133,8 +133,10 @@ def related_of(library: Library | None, post: Post) -> list[Post]:
 
 def step_in_list(posts: Sequence[Post], path: str, step: int) -> Post | None:
     """The post `step` places from `path` in the list as shown, or None past either end."""
-    paths = [post.path for post in posts]
-    if path not in paths:
+    from blogtui.search.shelf import place_of
+
+    at = place_of(posts, path)
+    if at is None:
         return None
-    at = paths.index(path) + step
+    at += step
     return posts[at] if 0 <= at < len(posts) else None

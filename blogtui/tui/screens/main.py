@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -20,11 +20,14 @@ from textual.worker import get_current_worker
 from blogtui.archive import ArchiveError
 from blogtui.model import SORTS, Post, Problem
 from blogtui.safe import Safe, joined, safe, visible
+from blogtui.search.facets import Facets
 from blogtui.search.partial import partial_search
+from blogtui.search.postings import Cancelled
 from blogtui.search.search import Results
+from blogtui.search.shelf import ShelfPosts
 from blogtui.search.syntax import QueryError
 from blogtui.tui import external, layout, polling, shown
-from blogtui.tui.library import Filters, marks_in_title, preview
+from blogtui.tui.library import FIRST_SCREEN, Filters, Listing, marks_in_title, preview_stream
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
 from blogtui.tui.state import UiState, clamp_split
@@ -89,11 +92,12 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.filters = Filters()
-        self.results: Results | None = None
+        self.results: Listing | None = None
         #: The filters whose results the list shows (the search for `filters` has landed
         #: when the two are equal).
         self.shown: Filters | None = None
-        self.catalogue: list[Post] = []
+        #: Every post (built only as they are read when it is the index's ShelfPosts).
+        self.catalogue: Sequence[Post] = []
         self.error = safe("")
         self.progress = safe("")
         #: How the archive polls back off, and whether the archive is gone (polling.Poller).
@@ -102,6 +106,8 @@ class MainScreen(Screen[None]):
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
         self._debounce: Timer | None = None
+        self._refresh_started = False
+        self._web_stale = False  # the link graph waits for a post to be opened
         #: True while the list shows front-matter matches (the index is not ready).
         self.partial = False
         self.ui_state = UiState.load()
@@ -171,25 +177,44 @@ class MainScreen(Screen[None]):
         self.query_one(PostList).styles.width = None if narrow else panes.posts
 
     # --- data flow --------------------------------------------------------------------
-    def library_ready(self, catalogue: list[Post]) -> None:
-        """The index is open: show its catalogue at once, then refresh and poll."""
+    def library_ready(self, catalogue: Sequence[Post]) -> None:
+        """The index is open: show its catalogue at once, count and refresh once it is drawn."""
         self._catalogue_changed(catalogue)
         first_run = "reading the archive for its first index…"
         self._set_status(safe("checking the archive for changes…" if catalogue else first_run))
         if not catalogue:  # a cold index: list the posts from their front matter meanwhile
             self._preview()
-        self.run_search()
-        self.refresh_archive(first=True)
-        self._poll_later()
+        if catalogue and self.filters == Filters(sort=self.filters.sort):
+            self._show_results(self.filters, Listing(catalogue, None))  # counts come next
+        else:
+            self.run_search()
+        # After the first paint: the refresh's scan must not share the GIL with drawing it.
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self._count_later()
+        if self.catalogue:  # a cold index starts building once the preview's first screen shows
+            self._first_refresh()
+
+    def _first_refresh(self) -> None:
+        if not self._refresh_started:
+            self._refresh_started = True
+            self.refresh_archive(first=True)
+            self._poll_later()
 
     # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
     # not `app.call_from_thread`: the screen runs them only while it is live, so a worker
     # that finishes as the app exits never calls into a closed DOM.
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self) -> None:
-        """Read every post's front matter (about a second per 10,000) while the index builds."""
-        results = preview(self.session.root, now=self.session.now)
-        self.call_later(self._show_preview, results)
+        """Read every post's front matter (about a second per 10,000) while the index builds:
+        the first few hundred are shown at once, then the cold build starts beside the rest."""
+        for results in preview_stream(self.session.root, now=self.session.now):
+            if self.indexed or not self.is_attached:
+                break
+            self.call_later(self._show_preview, results)
+            self.call_later(self._first_refresh)
+        self.call_later(self._first_refresh)  # an empty archive: build (nothing) all the same
 
     def _show_preview(self, results: Results) -> None:
         if self.indexed or not results.hits:
@@ -198,10 +223,13 @@ class MainScreen(Screen[None]):
         self._catalogue_changed([hit.post for hit in results.hits])
         self.run_search()  # the search typed meanwhile, over the posts just read
 
-    def _catalogue_changed(self, catalogue: list[Post]) -> None:
+    def _catalogue_changed(self, catalogue: Sequence[Post]) -> None:
         """A new list of every post: size the panes for its titles."""
         self.catalogue = catalogue
-        titles = layout.title_width(catalogue)
+        if isinstance(catalogue, ShelfPosts):
+            titles = layout.title_width_of(*catalogue.shelf.sample(layout.TITLE_SAMPLE))
+        else:
+            titles = layout.title_width(catalogue)
         if titles != self._titles:
             self._titles = titles
             self._relayout()
@@ -252,23 +280,24 @@ class MainScreen(Screen[None]):
         if self.poller.lost is not None:
             self.call_later(self._archive_back)
         changed = report.added + report.changed + report.deleted
-        catalogue = library.posts() if changed or first else None
+        catalogue = library.listing() if changed or first else None
         self.call_later(self._refreshed, catalogue, report.problems, first, changed)
 
     def _refreshed(
-        self, catalogue: list[Post] | None, problems: list[Problem], first: bool, changed: int
+        self, catalogue: Sequence[Post] | None, problems: list[Problem], first: bool, changed: int
     ) -> None:
         if catalogue is not None:
             self._catalogue_changed(catalogue)
         self.indexed = True
-        if changed or first:
+        if changed or (first and not self._shows_catalogue()):
             reader = self.query_one(Reader)
             reader.forget()
             self.query_one(PostPreview).forget()
             if reader.path is not None:
                 reader.reload()
             self.run_search()
-            self._build_web()
+        if changed or first:
+            self._web_wanted()
         if self.poller.lost is None:
             self._set_status(safe(""))
         if first and problems:
@@ -286,6 +315,14 @@ class MainScreen(Screen[None]):
             self.poller.lost = None
             self._set_status(safe(""))
             shown.notify(self, safe("the archive is back"), timeout=3)
+
+    def _web_wanted(self) -> None:
+        """The link graph is out of date: rebuild it now if a post is open, else when one
+        opens (at 100,000 posts it reads every post's links: not for a list left alone)."""
+        self._web_stale = True
+        if self.query_one(Reader).path is not None:
+            self._web_stale = False
+            self._build_web()
 
     @work(thread=True, exclusive=True, group="links")
     def _build_web(self) -> None:
@@ -311,13 +348,33 @@ class MainScreen(Screen[None]):
             timeout=8,
         )
 
+    def _shows_catalogue(self) -> bool:
+        """True when the list is the index's catalogue (its search is the index's)."""
+        return isinstance(self.catalogue, ShelfPosts) and len(self.catalogue) > 0
+
     def run_search(self) -> None:
         """Search with the current filters in a worker; the latest search wins. Until the
-        index is ready the search runs over the front matter at hand, marked partial."""
-        if self.indexed:
+        index has a catalogue the search runs over the front matter at hand, marked partial."""
+        if self.indexed or self._shows_catalogue():
             self._search(self.filters)
         else:
             self._partial_search(self.filters, list(self.catalogue))
+
+    def _count_later(self) -> None:
+        """Count the facets of the list shown, if its search left them uncounted."""
+        if self.results is not None and self.results.facets is None and self.shown is not None:
+            self._count(self.shown, self.results.posts)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count(self, filters: Filters, posts: Sequence[Post]) -> None:
+        facets = _facets_of(posts, filters.show_all)
+        self.call_later(self._counted, filters, posts, facets)
+
+    def _counted(self, filters: Filters, posts: Sequence[Post], facets: Facets) -> None:
+        results = self.results
+        if results is not None and results.posts is posts and self.shown == filters:
+            results.facets = facets
+            self._show_terms(results, filters)
 
     @work(thread=True, exclusive=True, group="search")
     def _partial_search(self, filters: Filters, posts: list[Post]) -> None:
@@ -330,27 +387,33 @@ class MainScreen(Screen[None]):
             self.call_later(self._search_failed, str(err))
             return
         if not get_current_worker().is_cancelled:
-            self.call_later(self._show_results, filters, results, None, True)
+            self.call_later(self._show_results, filters, Listing.of(results), None, True)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, filters: Filters) -> None:
         library = self.session.library
         if library is None:
             return
+        worker = get_current_worker()
         try:
-            results, used = library.search(filters)
+            found, used = library.find(filters, cancel=lambda: worker.is_cancelled)
         except QueryError as err:
             self.call_later(self._search_failed, safe(str(err)))
             return
-        if not get_current_worker().is_cancelled:
-            self.call_later(self._show_results, filters, results, used)
+        except Cancelled:
+            return  # a newer keystroke's search runs instead
+        posts = library.finder().shelf.rows(found.ids)
+        posts.prefetch(FIRST_SCREEN)
+        listing = Listing(posts, found.facets, found.notices, found.show_all)
+        if not worker.is_cancelled:
+            self.call_later(self._show_results, filters, listing, used)
 
     def _search_failed(self, message: Safe) -> None:
         self.error = message
         self._update_count()
 
     def _show_results(
-        self, filters: Filters, results: Results, used: str | None = None, partial: bool = False
+        self, filters: Filters, results: Listing, used: str | None = None, partial: bool = False
     ) -> None:
         """Show a search's results; `used` is the query that found them (marks follow it);
         `partial` when they matched front matter only (the index is not ready)."""
@@ -361,7 +424,7 @@ class MainScreen(Screen[None]):
         self.partial = partial
         self.error = safe("; ".join(results.notices))  # why part of the query matches nothing
         text = filters.text if used is None else used
-        posts = [hit.post for hit in results.hits]
+        posts = results.posts
         self._show_terms(results, filters)
         self.query_one(PostList).show(posts, lambda title: marks_in_title(text, title))
         self._update_count()
@@ -369,7 +432,7 @@ class MainScreen(Screen[None]):
         if reader.path is None and not posts:
             reader.clear(self._idle_message(False))
 
-    def _show_terms(self, results: Results, filters: Filters) -> None:
+    def _show_terms(self, results: Listing, filters: Filters) -> None:
         """The sidebar's counts; with no taxonomy in the whole archive it gives up its room."""
         narrowed = filters != Filters(sort=filters.sort)
         has_terms = self.query_one(Sidebar).show(results.facets, filters, narrowed)
@@ -409,7 +472,7 @@ class MainScreen(Screen[None]):
         count = self.results.total if self.results else 0
         # Pages that are not posts (headless, redirects...) count only when shown (show:all).
         shows_all = self.filters.show_all or (self.results is not None and self.results.show_all)
-        total = sum(1 for post in self.catalogue if shows_all or not post.hidden)
+        total = _listed(self.catalogue, shows_all)
         if total or self.indexed:
             parts = [safe(f"{count:,}/{plural(total, 'post')}"), safe(f"sort: {self.filters.sort}")]
         else:
@@ -483,6 +546,9 @@ class MainScreen(Screen[None]):
     @on(Reader.Opened)
     def _opened(self) -> None:
         self._update_count()
+        if self._web_stale:
+            self._web_stale = False
+            self._build_web()
 
     def _toggle(self, kind: str, term: str) -> None:
         f = self.filters
@@ -506,7 +572,7 @@ class MainScreen(Screen[None]):
     def action_pick(self, kind: str) -> None:
         from blogtui.tui.screens.picker import TermPicker
 
-        facets = self.results.facets if self.results else None
+        facets = self._facets_now()
         where = (
             "these results"
             if self.shown not in (None, Filters(sort=self.filters.sort))
@@ -540,6 +606,16 @@ class MainScreen(Screen[None]):
             title, counts, picked, single=kind == "year", empty=f"no {noun} in {where}"
         )
         self.app.push_screen(picker, picked_terms)
+
+    def _facets_now(self) -> Facets | None:
+        """The counts of the list shown, counted here if their worker has not yet."""
+        results = self.results
+        if results is None:
+            return None
+        if results.facets is None:
+            show_all = self.shown.show_all if self.shown else False
+            results.facets = _facets_of(results.posts, show_all or results.show_all)
+        return results.facets
 
     def action_clear(self) -> None:
         """Escape: leave the search bar, else drop the innermost filter, else stop finding."""
@@ -749,6 +825,22 @@ class MainScreen(Screen[None]):
     def read_highlighted(self) -> None:
         """Read the post under the list cursor (the palette's Read)."""
         self.query_one(PostList).action_select()
+
+
+def _listed(catalogue: Sequence[Post], shows_all: bool) -> int:
+    """How many posts of the catalogue a list shows (pages that are not posts with show:all)."""
+    if isinstance(catalogue, ShelfPosts):
+        return catalogue.shelf.listed(shows_all)
+    return sum(1 for post in catalogue if shows_all or not post.hidden)
+
+
+def _facets_of(posts: Sequence[Post], show_all: bool) -> Facets:
+    """The facet counts of a list (its shelf's counts when it is the index's)."""
+    if isinstance(posts, ShelfPosts):
+        return posts.facets(show_all)
+    from blogtui.search.facets import FacetCounter
+
+    return FacetCounter().count_posts(posts)
 
 
 def _problem_line(problem: Problem) -> Safe:

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from blogtui.model import Post
 from blogtui.render import sanitize
 from blogtui.safe import safe_or
+from blogtui.search.shelf import place_of
 
 #: Finds the matched words of the current query in a title: (start, end) offsets.
 TitleMarker = Callable[[str], tuple[tuple[int, int], ...]]
@@ -78,10 +79,7 @@ class PostList(ScrollView, can_focus=True):
         self._marker = marker or _no_marks
         self._rows.clear()
         self.virtual_size = Size(0, len(posts))
-        index = 0
-        if current is not None:
-            index = next((i for i, p in enumerate(posts) if p.path == current.path), 0)
-        self.cursor = index
+        self.cursor = 0 if current is None else (place_of(posts, current.path) or 0)
         self.refresh()
 
     @property

@@ -27,6 +27,8 @@ SECTION_LIMIT = 40
 SHORT_SECTION_LIMIT = 20
 #: Facet field names whose kind is not the name less its plural "s".
 KINDS: dict[str, str] = {"categories": "category", "series": "series", "taxonomies": ""}
+#: What the sidebar says while the counts of the list shown are being counted.
+COUNTING = "counting…"
 #: The key that opens each kind's picker, for the "… N more" line.
 PICKER_KEYS: dict[str, str] = {"tag": "t", "category": "c", "year": "y"}
 
@@ -114,18 +116,22 @@ class Sidebar(OptionList):
         super().__init__(id=id)
         self._sections: list[Section] = []
         self._narrowed = False
+        #: True while the counts of the list shown are being counted.
+        self.counting = False
         self._drawn_width = 0
 
-    def show(self, facets: object, filters: object, narrowed: bool = False) -> bool:
-        """Replace the sections with these counts, picked terms first and marked.
+    def show(self, facets: object | None, filters: object, narrowed: bool = False) -> bool:
+        """Replace the sections with these counts, picked terms first and marked; None says
+        they are being counted.
 
         `narrowed` says a search or filter is on (an empty result then says so rather than
         the archive having no terms). Returns whether there is anything to show.
         """
-        self._sections = sections(facets, filters)
+        self.counting = facets is None
+        self._sections = [] if facets is None else sections(facets, filters)
         self._narrowed = narrowed
         self._redraw()
-        return bool(self._sections) or narrowed
+        return bool(self._sections) or narrowed or self.counting
 
     @property
     def line_width(self) -> int:
@@ -140,7 +146,9 @@ class Sidebar(OptionList):
         options: list[Option | None] = []
         for section in self._sections:
             options.extend(_options(section, width))
-        if not options and self._narrowed:
+        if self.counting:
+            options.append(Option(Text(COUNTING, style="dim"), disabled=True))
+        elif not options and self._narrowed:
             options.append(Option(Text("no terms in these results", style="dim"), disabled=True))
         self.set_options(options)
         if highlighted is not None:

@@ -1,0 +1,133 @@
+"""The reader's finder (shelf ids, set algebra, posting blocks) agrees with search() exactly:
+the same posts in the same order and the same facet counts, on fixtures and real archives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from blogtui.model import Sort
+from blogtui.search.finder import Finder
+from blogtui.search.index import PostIndex
+from blogtui.search.postings import Cancelled
+from blogtui.search.search import search
+from blogtui.search.shelf import Shelf
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+#: Query shapes of every kind the compiler makes: words, phrases, prefixes, fields, NOT, OR,
+#: date ranges, front-matter keys, show:.
+QUERIES = [
+    "",
+    "the",
+    "post",
+    "a OR the",
+    "-the",
+    "the -post",
+    '"the post"',
+    "pos*",
+    "tag:python",
+    "category:notes",
+    "date:2024",
+    "date:2020..2030",
+    "title:hello",
+    "path:posts",
+    "draft:yes",
+    "show:all",
+    "show:all the",
+    "title:*",
+    "zzznothingzzz",
+]
+
+
+def _same(index: PostIndex, text: str, sort: Sort = "date", **filters: object) -> None:
+    finder = Finder(index, Shelf.of_index(index))
+    tags = list(filters.get("tags", ()))  # type: ignore[call-overload]
+    years = list(filters.get("years", ()))  # type: ignore[call-overload]
+    found = finder.find(text, sort=sort, terms={"tag": tags} if tags else None, years=years)
+    expected = search(index, text, sort=sort, tags=tags, years=years)
+    paths = [finder.shelf.paths[i] for i in found.ids]
+    assert paths == [hit.post.path for hit in expected.hits], text
+    assert found.facets == expected.facets, text
+    assert set(found.notices) == set(expected.notices), text
+    assert found.show_all == expected.show_all
+
+
+@pytest.mark.parametrize("archive", ["hugo-site", "jekyll-site", "quirks", "zola-site"])
+@pytest.mark.parametrize("sort", ["date", "title"])
+def test_finder_lists_what_search_lists(archive: str, sort: Sort, tmp_path: Path) -> None:
+    index = PostIndex.open(FIXTURES / archive)
+    try:
+        for text in QUERIES:
+            _same(index, text, sort)
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("name", ["go-blog", "sofastack-blog-zh", "hugo-docs"])
+def test_finder_agrees_on_real_archives(
+    name: str, corpus_index: Callable[[str], PostIndex]
+) -> None:
+    index = corpus_index(name)
+    shelf = Shelf.of_index(index)
+    common = [tag for tag, _n in shelf.facets().tags[:2]]
+    years = [year for year, _n in shelf.facets().years[:1]]
+    for text in ["", "the", "go", "rel*", '"go 1"', "show:all", "date:2019"]:
+        _same(index, text)
+        _same(index, text, "title")
+        _same(index, text, tags=common[:1])
+        _same(index, text, tags=common, years=years)
+
+
+def test_not_is_the_set_difference(corpus_index: Callable[[str], PostIndex]) -> None:
+    """`go -the` is the posts with go less those with the. (Whoosh's AndNot matcher, which
+    search() walks, keeps one post of sofastack-blog-zh that has both.)"""
+    index = corpus_index("sofastack-blog-zh")
+    finder = Finder(index, Shelf.of_index(index))
+    without = {hit.post.path for hit in search(index, "the", sort="date").hits}
+    expected = [
+        hit.post.path
+        for hit in search(index, "go", sort="date").hits
+        if hit.post.path not in without
+    ]
+    found = finder.find("go -the")
+    assert [finder.shelf.paths[i] for i in found.ids] == expected
+
+
+def test_relevance_puts_the_best_first_and_keeps_every_hit(tmp_path: Path) -> None:
+    index = PostIndex.open(FIXTURES / "hugo-site")
+    try:
+        finder = Finder(index, Shelf.of_index(index))
+        found = finder.find("the", sort="relevance")
+        expected = search(index, "the", sort="relevance")
+        paths = [finder.shelf.paths[i] for i in found.ids]
+        assert paths == [hit.post.path for hit in expected.hits]
+        assert found.facets == expected.facets
+    finally:
+        index.close()
+
+
+def test_a_stale_search_stops() -> None:
+    index = PostIndex.open(FIXTURES / "hugo-site")
+    try:
+        finder = Finder(index, Shelf.of_index(index))
+        with pytest.raises(Cancelled):
+            finder.find("the", cancel=lambda: True)
+    finally:
+        index.close()
+
+
+def test_rows_build_posts_only_when_read() -> None:
+    index = PostIndex.open(FIXTURES / "hugo-site")
+    try:
+        shelf = Shelf.of_index(index)
+        rows = shelf.rows(shelf.listing("date"))
+        assert len(rows) == len(search(index, "").hits)
+        assert not shelf._posts  # nothing built yet
+        first = rows[0]
+        assert rows.index_of(first.path) == 0
+        assert list(shelf._posts) == [rows.ids[0]]
+    finally:
+        index.close()
