@@ -17,10 +17,12 @@ checked for its field's type and range before it becomes a Post. Whatever is wro
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from operator import attrgetter
@@ -419,6 +421,19 @@ class Entry:
         return json.dumps([self._record, self._canon], separators=(",", ":")).encode()
 
 
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """The cyclic GC off while 100,000 records' objects are made (none makes a cycle):
+    its passes over them cost a third of loading and sorting a catalogue."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def fragments(entries: list[Entry]) -> list[Buffer]:
     """The entries' JSON fragments (see `fragment`), those loaded read at C speed."""
     return [e._shown if e._shown is not None else e.shown() for e in entries]
@@ -430,6 +445,11 @@ def decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
     One call for all (10,000 separate calls cost several times more); when that fails,
     entry by entry, so one damaged record spoils only itself.
     """
+    with bulk():
+        return _decode_all(entries)
+
+
+def _decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
     pending = [e for e in entries if e._blob]
     if not pending:
         return []
@@ -556,8 +576,11 @@ def load_with_site(data: bytes, schema: str) -> tuple[dict[str, Entry], str]:
 def load_all(data: bytes, schema: str) -> Loaded:
     """Everything a catalogue file holds (this format or the one before); Damaged if it is
     not one, SchemaMismatch if another `schema` wrote it."""
-    if data.startswith(_MAGIC_2):
-        return _load_2(data, schema)
+    with bulk():
+        return _load_3(data, schema) if not data.startswith(_MAGIC_2) else _load_2(data, schema)
+
+
+def _load_3(data: bytes, schema: str) -> Loaded:
     view = _unsealed(data)
     end = data.find(b"\n", len(data) - len(view))
     if end < 0:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 
 from blogtui.model import Sort
-from blogtui.search.catalogue import GAP, Damaged, Entry, Keys, fragments
+from blogtui.search.catalogue import GAP, Damaged, Entry, Keys, bulk, fragments
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Row = tuple[str, Entry]
@@ -97,7 +97,8 @@ def kept_in_order(
 ) -> list[Row] | None:
     """`kept` then `ordered`; None if a record's keys are damaged."""
     try:
-        return ordered(kept(rows, drafts=drafts, hidden=hidden, years=years), sort)
+        with bulk():
+            return ordered(kept(rows, drafts=drafts, hidden=hidden, years=years), sort)
     except Damaged:
         return None
 
