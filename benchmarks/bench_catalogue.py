@@ -4,7 +4,8 @@
 
 Reads the catalogue bench_scale.py's warm index wrote for the generated corpus of --posts
 posts, re-encodes its records in each candidate format and times, by CPU, what the commands
-and the reader need from it:
+and the reader need from it (the catalogue must be this format: run bench_scale.py, or
+`blogtui index`, with this code first):
 - decode: every record (what `list`, tag counts and today's reader need), and where the
   format allows it, the first screen only (40 rows in date order: the reader's first paint);
 - each format's validation is included: a catalogue is read back from a cache another
@@ -75,6 +76,7 @@ def today(data: bytes) -> list[Any]:
 
 
 def records_of(data: bytes) -> list[tuple[Any, ...]]:
+    """Every readable record, its canon appended (None when spelled as stored)."""
     from blogtui.search import catalogue
     from blogtui.search.store import SCHEMA_VERSION
 
@@ -84,9 +86,42 @@ def records_of(data: bytes) -> list[tuple[Any, ...]]:
     return [(*e.record, e.canon) for e in values if e.readable]  # type: ignore[misc]
 
 
-def sort_key(rec: tuple[Any, ...]) -> tuple[int, int, str]:
-    """Newest first, undated last, ties by path (Post.sort_key on the record)."""
-    return (1, 0, rec[0]) if rec[3] is None else (0, -rec[3], rec[0])
+def _at(name: str) -> int:
+    from blogtui.search.catalogue import RECORD_FIELDS
+
+    return [f.name for f in RECORD_FIELDS].index(name)
+
+
+def sort_key(rec: tuple[Any, ...]) -> tuple[int, int, int, str]:
+    """Newest day, then instant, first; undated last; ties by path (Post.sort_key)."""
+    when = rec[_at("date")]
+    return (1, 0, 0, rec[0]) if when is None else (0, -when[1], -when[0], rec[0])
+
+
+def catalogue_3(data: bytes, rounds: int) -> dict[str, Any]:
+    """This branch's catalogue: columns decoded in one pass, keys, fragments joined."""
+    from blogtui.search import catalogue, listing
+    from blogtui.search.store import SCHEMA_VERSION
+
+    def rows() -> list[Any]:
+        entries = catalogue.load(data, SCHEMA_VERSION)
+        return [(p, e) for p, e in entries.items() if e.readable]
+
+    def everything() -> None:
+        listed = listing.ordered(rows())
+        assert listed is not None and listing.json_text(listed, None) is not None
+
+    def first_screen() -> None:
+        listed = listing.ordered(rows())
+        assert listed is not None
+        for _path, entry in listed[:FIRST_SCREEN]:
+            catalogue.post_of(entry.record, entry.canon)
+
+    return {
+        "bytes": len(data),
+        "all": cpu_median(everything, rounds),
+        "first": cpu_median(first_screen, rounds),
+    }
 
 
 # --- formats ----------------------------------------------------------------------------------
@@ -96,11 +131,12 @@ def marshal_flat(records: list[tuple[Any, ...]], rounds: int) -> dict[str, Any]:
     """One marshal list of tuples in date order, type-checked in one pass after loading."""
     ordered = sorted(records, key=sort_key)
     data = marshal.dumps(ordered)
+    width = len(ordered[0]) if ordered else 0
 
     def decode() -> None:
         rows = marshal.loads(data)
-        for r in rows:  # the checks _checked makes, written out
-            if not (type(r) is tuple and len(r) == 17 and _texts(r) and type(r[5]) is tuple):
+        for r in rows:  # the cheapest of the checks _checked makes, written out
+            if not (type(r) is tuple and len(r) == width and _texts(r)):
                 raise TypeError("bad record")
 
     return {"bytes": len(data), "all": cpu_median(decode, rounds)}
@@ -113,30 +149,22 @@ def _texts(r: tuple[Any, ...]) -> bool:
 def msgspec_typed(records: list[tuple[Any, ...]], rounds: int) -> dict[str, Any]:
     import msgspec
 
-    class Rec(msgspec.Struct, array_like=True):
-        path: str
-        title: str
-        slug: str
-        instant: int | None
-        day: int | None
-        tags: tuple[str, ...]
-        categories: tuple[str, ...]
-        authors: tuple[str, ...]
-        taxonomies: dict[str, tuple[str, ...]]
-        draft: bool
-        expiry: int | None
-        expiry_day: int | None
-        summary: str
-        words: int
-        lang: str | None
-        section: str
+    from blogtui.search.catalogue import RECORD_FIELDS
 
+    kinds: dict[str, Any] = {
+        "text": str, "maybe_text": str | None, "terms": tuple[str, ...],
+        "taxonomies": dict[str, tuple[str, ...]], "date": tuple[int, int] | None,
+        "flag": bool, "count": int,
+    }  # fmt: skip
+    # The record's own fields, typed: decoding checks every type (issue 14's rule).
+    fields = [(f.name, kinds[f.kind]) for f in RECORD_FIELDS]
+    rec = msgspec.defstruct("Rec", [*fields, ("canon", Any)], array_like=True)
     ordered = sorted(records, key=sort_key)
-    data = msgspec.msgpack.encode([list(r[:16]) for r in ordered])
-    decoder = msgspec.msgpack.Decoder(list[Rec])
+    data = msgspec.msgpack.encode([list(r) for r in ordered])
+    decoder = msgspec.msgpack.Decoder(list[rec])  # type: ignore[valid-type]
     # The first screen: records stored one by one with an offset table, decode 40.
-    blobs = [msgspec.msgpack.encode(list(r[:16])) for r in ordered]
-    one = msgspec.msgpack.Decoder(Rec)
+    blobs = [msgspec.msgpack.encode(list(r)) for r in ordered]
+    one = msgspec.msgpack.Decoder(rec)
 
     def first_screen() -> None:
         for blob in blobs[:FIRST_SCREEN]:
@@ -150,8 +178,9 @@ def msgspec_typed(records: list[tuple[Any, ...]], rounds: int) -> dict[str, Any]
 
 
 def _sql_row(r: tuple[Any, ...]) -> tuple[Any, ...]:
-    terms = marshal.dumps((r[5], r[6], r[7]))
-    return (*r[:5], terms, r[9], r[12], r[13], r[14], r[15], r[3] is None)
+    when = r[_at("date")]
+    day, instant = (when[1], when[0]) if when else (None, None)
+    return (r[0], day, instant, when is None, json.dumps(r))
 
 
 def sqlite_rows(records: list[tuple[Any, ...]], rounds: int) -> dict[str, Any]:
@@ -159,23 +188,19 @@ def sqlite_rows(records: list[tuple[Any, ...]], rounds: int) -> dict[str, Any]:
     path = os.path.join(folder, "catalogue.sqlite")
     db = sqlite3.connect(path)
     db.execute(
-        "CREATE TABLE posts (path TEXT PRIMARY KEY, title TEXT, slug TEXT, instant INTEGER,"
-        " day INTEGER, terms BLOB, draft INTEGER, summary TEXT, words INTEGER, lang TEXT,"
-        " section TEXT, undated INTEGER)"
+        "CREATE TABLE posts (path TEXT PRIMARY KEY, day INTEGER, instant INTEGER,"
+        " undated INTEGER, record TEXT)"
     )
-    db.executemany(
-        "INSERT INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [_sql_row(r) for r in records],
-    )
-    db.execute("CREATE INDEX by_date ON posts (undated, instant DESC, path)")
+    db.executemany("INSERT INTO posts VALUES (?,?,?,?,?)", [_sql_row(r) for r in records])
+    db.execute("CREATE INDEX by_date ON posts (undated, day DESC, instant DESC, path)")
     db.commit()
     db.close()
-    order = "ORDER BY undated, instant DESC, path"
+    order = "ORDER BY undated, day DESC, instant DESC, path"
 
     def rows(limit: str) -> None:
         con = sqlite3.connect(path)
         for row in con.execute(f"SELECT * FROM posts {order} {limit}"):
-            marshal.loads(row[5])
+            json.loads(row[4])  # the record, still to be checked as _checked does
         con.close()
 
     result = {
@@ -219,6 +244,17 @@ def encoders(posts: list[Any], rounds: int) -> dict[str, float]:
     return out
 
 
+def fragments_listing(data: bytes, rounds: int) -> float:
+    """The fragments of catalogue 3 joined, judged and checked (listing.json_text)."""
+    from blogtui.search import catalogue, listing
+    from blogtui.search.store import SCHEMA_VERSION
+
+    entries = catalogue.load(data, SCHEMA_VERSION)
+    rows = listing.ordered((p, e) for p, e in entries.items() if e.readable)
+    assert rows is not None
+    return cpu_median(lambda: listing.json_text(rows, None), rounds)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--posts", type=int, default=100_000)
@@ -230,7 +266,7 @@ def main() -> int:
     data = catalogue_bytes(args.posts)
     records = records_of(data)
     n = len(records)
-    print(f"catalogue of {args.posts} posts: {len(data) / 1e6:.0f} MB marshal, {n} records; "
+    print(f"catalogue of {args.posts} posts: {len(data) / 1e6:.0f} MB, {n} records; "
           f"CPU medians of {args.rounds}; GC {'off' if GC_OFF else 'on'}; "
           f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"{'format':42} {'MB':>6} {'all rows':>10} {'first 40':>10}")
@@ -241,6 +277,7 @@ def main() -> int:
             "bytes": len(data), "all": cpu_median(lambda: records_of(data), args.rounds)}),
         ("marshal, one list of tuples", marshal_flat(records, args.rounds)),
         ("sqlite, a row per post, date index", sqlite_rows(records, args.rounds)),
+        ("catalogue 3: columns, keys, fragments", catalogue_3(data, args.rounds)),
     ]  # fmt: skip
     try:
         rows.append(("msgspec msgpack, typed Struct", msgspec_typed(records, args.rounds)))
@@ -252,6 +289,8 @@ def main() -> int:
     print(f"\nlist --json for {n} posts (CPU)")
     for name, seconds in encoders(today(data), args.rounds).items():
         print(f"  {name:40} {seconds * 1000:7.0f} ms")
+    seconds = fragments_listing(data, args.rounds)
+    print(f"  {'catalogue 3 fragments (listing.json_text)':40} {seconds * 1000:7.0f} ms")
     return 0
 
 

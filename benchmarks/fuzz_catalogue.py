@@ -7,9 +7,11 @@ drafts, a problem file), then feeds the decoder `--cases` byte strings: random b
 catalogue with bytes flipped, cut, repeated or inserted (its checksum then fails); the same
 mutations with the checksum made right again, so the JSON parser and the record checks see
 them; values swapped for hostile JSON (deep nesting, huge numbers, floats, wrong types) and
-resealed; and sealed marshal payloads (a tuple that contains itself segfaults marshal).
+resealed; post fragments with escape sequences, NULs or bytes that are not UTF-8 spliced
+in; and sealed marshal payloads (a tuple that contains itself segfaults marshal).
 
-Each case is loaded, every record decoded and every Post built: anything but
+Each case is loaded, listed from its keys and fragments (nothing unsafe may be printed),
+its spelling counts updated, every record decoded and every Post built: anything but
 `catalogue.Damaged` is a failure, and a signal kills the process (a test runs this in a
 subprocess and checks its status). Every `--index-every`th case is also written into a real
 index folder and opened with PostIndex: at most one notice, every post listed, and the next
@@ -31,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from blogtui.search import catalogue, store
+from blogtui.search import catalogue, listing, spellings, store
 from blogtui.search.index import PostIndex
 
 _POSTS = {
@@ -127,21 +129,28 @@ def _mutate_value(rng: random.Random, value: Any) -> Any:
 
 
 def _restructure(rng: random.Random, data: bytes) -> bytes:
-    """The catalogue with a value of its head or of one record made hostile, resealed."""
-    head, _, blobs = catalogue.unseal(data).partition(b"\n")
+    """The catalogue with a value of its columns, of one record or of one post's JSON
+    fragment made hostile, resealed."""
+    head, _, body = catalogue.unseal(data).partition(b"\n")
     parsed = json.loads(head)
-    records = parsed["entries"]
-    if rng.random() < 0.5 or not records:
+    if rng.random() < 0.4:
         parsed = _mutate_value(rng, parsed)
-        return catalogue.seal(_dumps(parsed, rng) + b"\n" + blobs)
+        return catalogue.seal(_dumps(parsed, rng) + b"\n" + body)
+    column = "lengths" if rng.random() < 0.6 else "shown"
     pieces, offset = [], 0
-    for row in records:
-        pieces.append(blobs[offset : offset + row[4]])
-        offset += row[4]
-    i = rng.randrange(len(pieces))
-    if pieces[i]:
-        pieces[i] = _dumps(_mutate_value(rng, json.loads(pieces[i])), rng)
-        records[i][4] = len(pieces[i])
+    for length in parsed["lengths"] + parsed["shown"]:
+        pieces.append(body[offset : offset + length])
+        offset += length
+    start = 0 if column == "lengths" else len(parsed["lengths"])
+    i = rng.randrange(len(parsed[column]))
+    piece = pieces[start + i]
+    if column == "lengths" and piece:
+        pieces[start + i] = _dumps(_mutate_value(rng, json.loads(piece)), rng)
+    elif piece:  # a fragment: its text made hostile, or bytes that are not UTF-8 at all
+        hostile = rng.choice([b"\x1b]52;c;AAAA\x07", b"\xff\xfe", b"\x00", b"\\u001b", b"}"])
+        at = rng.randrange(len(piece) + 1)
+        pieces[start + i] = piece[:at] + hostile + piece[at:]
+    parsed[column][i] = len(pieces[start + i])
     text = json.dumps(parsed).encode()
     return catalogue.seal(text + b"\n" + b"".join(pieces))
 
@@ -159,10 +168,29 @@ def make_case(rng: random.Random, base: bytes) -> bytes:
     return _restructure(rng, base)
 
 
+def _listed(loaded: catalogue.Loaded) -> None:
+    """List from the keys and fragments, and update the spelling counts, as commands do."""
+    rows = [(p, e) for p, e in loaded.entries.items() if e.readable]
+    for sort in ("date", "title"):
+        kept = listing.kept_in_order(rows, sort, drafts=False, hidden=False, years=[2024])
+        everything = listing.kept_in_order(rows, sort, drafts=True, hidden=True, years=[])
+        for chosen in (kept, everything):
+            text = listing.json_text(chosen or [], None)
+            if text is not None and listing._UNSAFE_JSON.search(text.encode()):
+                raise AssertionError("an unsafe fragment was printed")
+    listing.hidden_counts(rows)
+    counts = spellings.Spellings.from_json(loaded.spellings)
+    if counts is not None and rows:
+        spellings.update(counts, dict(loaded.entries), loaded.entries, [rows[0][0]])
+
+
 def decode_everything(data: bytes) -> str:
-    """Load, decode every record, build every Post; 'ok' or 'damaged' (anything else raises)."""
+    """Load, list, decode every record, build every Post; 'ok' or 'damaged' (anything else
+    raises)."""
     try:
-        entries = catalogue.load(data, store.SCHEMA_VERSION)
+        loaded = catalogue.load_all(data, store.SCHEMA_VERSION)
+        _listed(loaded)
+        entries = loaded.entries
         broken = catalogue.damaged(entries)
         for path, entry in entries.items():
             if entry.readable and path not in broken:

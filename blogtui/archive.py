@@ -6,7 +6,7 @@ import os
 import stat
 import tomllib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -487,16 +487,35 @@ def _speller(term_lists: Iterable[tuple[str, ...]]) -> dict[str, str]:
     hundred terms hundreds of thousands of times.
     """
     counts = Counter(chain.from_iterable(term_lists))  # insertion order is first-seen order
+    choices = spelling_choices({term: (n, order) for order, (term, n) in enumerate(counts.items())})
+    assert choices is not None  # every order is known
+    return choices
+
+
+def spelling_choices(counts: Mapping[str, tuple[int, Any]]) -> dict[str, str] | None:
+    """term -> canonical spelling (only the terms whose spelling changes), from each distinct
+    term's count and where it is first seen (any comparable value; None when unknown).
+
+    The rule of `canonicalise`: most frequent tidy spelling of a term key, ties to the one
+    seen first. None when a tie would be decided by an unknown order (count again).
+    """
     keys = {term: term_key(term) for term in counts}
-    pairs: dict[tuple[str, str], int] = {}
-    for term, count in counts.items():
+    pairs: dict[tuple[str, str], tuple[int, Any]] = {}
+    for term, (count, order) in counts.items():
         pair = (keys[term], tidy_term(term))
-        pairs[pair] = pairs.get(pair, 0) + count
-    best: dict[str, tuple[int, int, str]] = {}
-    for order, ((key, spelling), count) in enumerate(pairs.items()):
-        rank = (-count, order, spelling)
-        if key not in best or rank < best[key]:
-            best[key] = rank
+        if pair in pairs:
+            seen, first = pairs[pair]
+            both_known = first is not None and order is not None
+            pairs[pair] = (seen + count, min(first, order) if both_known else None)
+        else:
+            pairs[pair] = (count, order)
+    best: dict[str, tuple[int, Any, str]] = {}
+    for (key, spelling), (count, order) in pairs.items():
+        rival = best.get(key)
+        if rival is not None and rival[0] == -count and None in (rival[1], order):
+            return None  # equally frequent spellings, and which came first is not known
+        if rival is None or (-count, order, spelling) < rival:
+            best[key] = (-count, order, spelling)
     return {term: best[key][2] for term, key in keys.items() if best[key][2] != term}
 
 
@@ -517,7 +536,13 @@ def _respell(
     return replace(post, **changed) if changed else post
 
 
-def _spell(terms: tuple[str, ...], respell: dict[str, str]) -> tuple[str, ...]:
+def respell_terms(terms: tuple[str, ...], respell: Mapping[str, str]) -> tuple[str, ...]:
+    """Terms in their canonical spellings (`respell` from `spelling_choices`), deduplicated;
+    the same tuple when nothing changes."""
+    return _spell(terms, respell)
+
+
+def _spell(terms: tuple[str, ...], respell: Mapping[str, str]) -> tuple[str, ...]:
     """Terms respelled and deduplicated; the same tuple when nothing changes."""
     if not any(term in respell for term in terms) and len(set(terms)) == len(terms):
         return terms

@@ -60,6 +60,6 @@ def archive_with_posts(args: argparse.Namespace) -> PostIndex:
     root = archive_root(args)
     index = open_index(args, root)
     warn_problems(index.problems)
-    if not index.posts():
+    if not index.count():
         nothing(f"no posts in {root}", args)
     return index

@@ -56,17 +56,17 @@ def field(text: str) -> str:
     return sanitize(text).replace("\t", " ").replace("\n", " ")
 
 
-def print_paths(posts: list[Post], null: bool) -> None:
-    """The posts' paths, one a line, or NUL-terminated with `null`."""
+def print_paths(paths: list[str], null: bool) -> None:
+    """Paths, one a line, or NUL-terminated with `null`."""
     if null and not sys.stdout.isatty():
         # NUL-separated output feeds xargs -0: paths go out byte for byte, as find -print0.
         sys.stdout.flush()
         out = sys.stdout.buffer
-        for post in posts:
-            out.write(os.fsencode(post.path) + b"\0")
+        for path in paths:
+            out.write(os.fsencode(path) + b"\0")
         return
     end = "\0" if null else "\n"
-    sys.stdout.write("".join(field(post.path) + end for post in posts))
+    sys.stdout.write("".join(field(path) + end for path in paths))
 
 
 def print_json(value: object) -> None:

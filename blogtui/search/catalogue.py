@@ -2,9 +2,11 @@
 
 A record is a flat list of the Post fields the table in blogtui.model marks as stored, in
 table order, dates as (microseconds since the epoch, day ordinal). The file is a header (a
-magic line and a BLAKE2b digest of the rest), one JSON line of entries (path, stat,
-problems, the length of its record) and then the records, one small JSON document each,
-decoded only when a Post is wanted.
+magic line and a BLAKE2b digest of the rest), one JSON line of columns (paths, stats,
+problems, record and fragment lengths, the listing keys, the archive's spelling counts),
+then the records, one small JSON document each, decoded only when a Post is wanted, then
+each post's `list --json` fragment. Loading decodes the columns in one pass; a listing
+sorts and filters by the keys and joins fragments, decoding no record (search/listing.py).
 
 The cache could be damaged or planted, so no decoder here may crash on any bytes: the
 digest is checked before anything is parsed, the parser is the stdlib's JSON (marshal
@@ -15,23 +17,27 @@ checked for its field's type and range before it becomes a Post. Whatever is wro
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate
+from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate, json_record
 from blogtui.site import NO_SITE, Site
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAGIC = b"blogtui-catalogue 2\n"
+MAGIC = b"blogtui-catalogue 3\n"
 _DIGEST_SIZE = 32  # BLAKE2b-256, written as 64 hex digits and a newline
 
 Record = tuple[Any, ...]
+#: Bytes as stored: a view into the loaded file until decoded or replaced.
+Buffer = bytes | memoryview
 #: The Post fields a record holds, in order.
 RECORD_FIELDS = tuple(f for f in FIELDS if f.stored)
 _NAMES = tuple(f.name for f in RECORD_FIELDS)
@@ -272,15 +278,56 @@ def read(source: Any, now: datetime | None, site: Site = NO_SITE) -> tuple[Entry
     return entry, post
 
 
+#: What listing needs of a post without decoding its record: the day (ordinal) and instant
+#: (microseconds) of its date, its expiry's instant, draft, hidden and title.
+Keys = tuple[int | None, int | None, int | None, bool, str, str]
+_AT = {name: i for i, name in enumerate(_NAMES)}
+
+
+def keys_of(rec: Record) -> Keys:
+    """The listing keys of a (checked) record."""
+    when, expiry = rec[_AT["date"]], rec[_AT["expiry"]]
+    return (
+        None if when is None else when[1],
+        None if when is None else when[0],
+        None if expiry is None else expiry[0],
+        rec[_AT["draft"]],
+        rec[_AT["hidden"]],
+        rec[_AT["title"]],
+    )
+
+
+#: The fields judged against "now" when listed: a stored JSON fragment leaves a gap for them.
+JUDGED = ("future", "expired")
+GAP = b"\x00"  # JSON never holds a raw NUL: it marks where the judged fields go
+
+
+def fragment(post: Post) -> bytes:
+    """`post` as `list --json` prints it, the judged fields cut out (GAP marks where).
+
+    Written as `json.dumps` writes each element of the list (default separators), so the
+    listing can join fragments instead of encoding 100,000 dicts.
+    """
+    items = list(json_record(post).items())
+    at = [name for name, _value in items].index(JUDGED[0])
+    head = json.dumps(dict(items[:at]), ensure_ascii=False)[:-1]
+    tail = json.dumps(dict(items[at + len(JUDGED) :]), ensure_ascii=False)[1:]
+    return (head + "\x00" + tail).encode("utf-8", "surrogatepass")
+
+
 class Entry:
     """One file as the catalogue knows it: its stat, problems, and metadata (None: unreadable).
 
     On disk the metadata is a small JSON document per entry, decoded only when its Post is
     wanted (a search builds the Posts of its hits only). A document that does not decode to
-    a valid record makes `record` raise Damaged.
+    a valid record makes `record` raise Damaged. Beside it: the listing keys (loaded from
+    the catalogue's columns, else derived from the record) and the post's JSON fragment.
     """
 
-    __slots__ = ("_blob", "_canon", "_record", "mtime_ns", "problems", "readable", "size")
+    __slots__ = (
+        "_blob", "_canon", "_keys", "_record", "_shown", "mtime_ns", "problems", "readable",
+        "size",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -289,16 +336,19 @@ class Entry:
         record: Record | None = None,
         problems: tuple[str, ...] = (),
         canon: tuple[Any, ...] | None = None,
-        blob: bytes | None = None,
+        blob: Buffer | None = None,
+        shown: Buffer | None = None,
+        keys: Keys | None = None,
     ) -> None:
         self.mtime_ns, self.size, self.problems = mtime_ns, size, problems
         self._record, self._canon, self._blob = record, canon, blob
+        self._shown, self._keys = shown, keys
         self.readable = record is not None if blob is None else bool(blob)
 
     def _decode(self) -> None:
         if self._blob:
             try:
-                decoded = json.loads(self._blob)
+                decoded = json.loads(bytes(self._blob))
             except (ValueError, RecursionError) as exc:
                 raise Damaged(f"record is not JSON ({exc})") from None
             self._accept(decoded)
@@ -325,15 +375,68 @@ class Entry:
     @canon.setter
     def canon(self, value: tuple[Any, ...] | None) -> None:
         self._decode()
+        if value != self._canon:
+            self._shown = None  # the fragment shows the spellings
         self._canon = value
+
+    @property
+    def keys(self) -> Keys | None:
+        """The listing keys (None for an unreadable file); Damaged if the record is."""
+        if self._keys is None and self.readable:
+            record = self.record
+            assert record is not None
+            self._keys = keys_of(record)
+        return self._keys
+
+    def known_keys(self) -> Keys | None:
+        """The keys if they are at hand (loaded or derived), without decoding anything."""
+        return self._keys
+
+    def shown(self) -> Buffer:
+        """The post's JSON fragment (see `fragment`); empty when unreadable. Damaged if the
+        record is damaged."""
+        if self._shown is None:
+            record = self.record
+            self._shown = b"" if record is None else fragment(post_of(record, self.canon, _EPOCH))
+        return self._shown
+
+    def stored_shown(self) -> Buffer:
+        """The fragment as it will be stored: empty when it cannot be made (damaged)."""
+        try:
+            return self.shown()
+        except Damaged:
+            return b""
 
     def blob(self) -> bytes:
         """The metadata as stored: JSON of [record, canon]; empty when unreadable."""
+        stored = self._stored()
+        return stored if type(stored) is bytes else bytes(stored)
+
+    def _stored(self) -> Buffer:
+        """`blob()`, a view into the loaded file when it was not decoded (no copy)."""
         if self._blob is not None:
             return self._blob
         if self._record is None:
             return b""
         return json.dumps([self._record, self._canon], separators=(",", ":")).encode()
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """The cyclic GC off while 100,000 records' objects are made (none makes a cycle):
+    its passes over them cost a third of loading and sorting a catalogue."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def fragments(entries: list[Entry]) -> list[Buffer]:
+    """The entries' JSON fragments (see `fragment`), those loaded read at C speed."""
+    return [e._shown if e._shown is not None else e.shown() for e in entries]
 
 
 def decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
@@ -342,6 +445,11 @@ def decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
     One call for all (10,000 separate calls cost several times more); when that fails,
     entry by entry, so one damaged record spoils only itself.
     """
+    with bulk():
+        return _decode_all(entries)
+
+
+def _decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
     pending = [e for e in entries if e._blob]
     if not pending:
         return []
@@ -360,25 +468,6 @@ def decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
     return damaged
 
 
-_CANONICAL: Callable[[Post], tuple[Any, ...]] = attrgetter(*CANONICAL_FIELDS)
-
-
-def canonicalise(entries: dict[str, Entry]) -> None:
-    """Store each entry's archive-wide spellings (archive.canonicalise), where they differ.
-
-    Done when the catalogue is written, so that loading it never re-counts spellings. The
-    entries must decode (see `damaged`).
-    """
-    from blogtui.archive import canonicalise
-
-    decode_all(list(entries.values()))
-    raw = [post_of(e.record) for e in entries.values() if e.record is not None]
-    for before, after in zip(raw, canonicalise(raw), strict=True):
-        changed = _CANONICAL(after)
-        same = changed == _CANONICAL(before)
-        entries[before.path].canon = None if same else _plain(changed)
-
-
 def damaged(entries: dict[str, Entry]) -> dict[str, Damaged]:
     """The paths whose records do not decode to a valid Post, and why."""
     broken = {id(e): exc for e, exc in decode_all(list(entries.values()))}
@@ -394,11 +483,6 @@ def damaged(entries: dict[str, Entry]) -> dict[str, Damaged]:
     return out
 
 
-def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Values JSON can store: mappings as dicts."""
-    return tuple(dict(v) if isinstance(v, Mapping) else v for v in values)
-
-
 # ---- the file ---------------------------------------------------------------------------------
 
 
@@ -408,48 +492,206 @@ def seal(body: bytes) -> bytes:
     return MAGIC + digest + b"\n" + body
 
 
-def unseal(data: bytes) -> bytes:
+def unseal(data: bytes, magic: bytes = MAGIC) -> bytes:
     """The body of a sealed file; Damaged unless its magic and digest are right."""
-    head = len(MAGIC) + 2 * _DIGEST_SIZE + 1
-    if not data.startswith(MAGIC) or len(data) < head or data[head - 1 : head] != b"\n":
+    return bytes(_unsealed(data, magic))
+
+
+def _unsealed(data: bytes, magic: bytes = MAGIC) -> memoryview:
+    """`unseal` without copying the body (150 MB at 100,000 posts)."""
+    head = len(magic) + 2 * _DIGEST_SIZE + 1
+    if not data.startswith(magic) or len(data) < head or data[head - 1 : head] != b"\n":
         raise Damaged("not a blogtui catalogue")
-    body = data[head:]
+    body = memoryview(data)[head:]
     digest = hashlib.blake2b(body, digest_size=_DIGEST_SIZE).hexdigest().encode()
-    if not hmac.compare_digest(digest, data[len(MAGIC) : head - 1]):
+    if not hmac.compare_digest(digest, data[len(magic) : head - 1]):
         raise Damaged("its checksum does not match (a damaged file)")
     return body
 
 
-def dump(entries: dict[str, Entry], schema: str, site: str = "") -> bytes:
+def dump(entries: dict[str, Entry], schema: str, site: str = "", spellings: Any = None) -> bytes:
     """The catalogue file's bytes, tagged with `schema` (the index's SCHEMA_VERSION) and
-    `site` (the fingerprint of the Site its posts were parsed against)."""
-    blobs = [e.blob() for e in entries.values()]
-    rows = [
-        [p, e.mtime_ns, e.size, list(e.problems), len(b)]
-        for (p, e), b in zip(entries.items(), blobs, strict=True)
-    ]
-    head = json.dumps(
-        {"schema": schema, "site": site, "entries": rows}, separators=(",", ":")
-    ).encode()
-    return seal(head + b"\n" + b"".join(blobs))
+    `site` (the fingerprint of the Site its posts were parsed against), with `spellings`
+    (the archive's term spelling counts, as blogtui.search.spellings writes them)."""
+    values = list(entries.values())
+    blobs = [e._stored() for e in values]
+    shown = [e.stored_shown() if e.readable else b"" for e in values]
+    head = {
+        "schema": schema,
+        "site": site,
+        "paths": list(entries),
+        "mtimes": [e.mtime_ns for e in values],
+        "sizes": [e.size for e in values],
+        "problems": [[i, list(e.problems)] for i, e in enumerate(values) if e.problems],
+        "lengths": [len(b) for b in blobs],
+        "shown": [len(b) for b in shown],
+        "keys": _key_columns(values),
+        "spellings": spellings,
+    }
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    body = [text.encode("utf-8", "surrogatepass"), b"\n", *blobs, *shown]
+    return seal(b"".join(body))
+
+
+_KEY_COLUMNS = ("days", "micros", "expiry", "draft", "hidden", "titles")
+
+
+def _key_columns(values: list[Entry]) -> dict[str, list[Any]]:
+    """The entries' listing keys as columns (one JSON list each, decoded at C speed); an
+    entry whose keys are unknown (unreadable, or a damaged record) has hidden None."""
+    unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
+    rows = [e._keys or _keys_or(e, unknown) for e in values]  # most were loaded: no call
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in _KEY_COLUMNS]
+    return {name: list(column) for name, column in zip(_KEY_COLUMNS, columns, strict=True)}
+
+
+def _keys_or(entry: Entry, unknown: Keys) -> Keys:
+    try:
+        return entry.keys or unknown
+    except Damaged:
+        return unknown
+
+
+class Loaded(NamedTuple):
+    """A catalogue file's entries, site fingerprint and spelling counts (None: not kept)."""
+
+    entries: dict[str, Entry]
+    site: str
+    spellings: Any
+    #: Written by an older blogtui (catalogue 2): rewrite it in this format.
+    legacy: bool = False
 
 
 def load(data: bytes, schema: str) -> dict[str, Entry]:
     """The entries of a catalogue file `dump`ed with this `schema`; Damaged if it is not one."""
-    return load_with_site(data, schema)[0]
+    return load_all(data, schema).entries
 
 
 def load_with_site(data: bytes, schema: str) -> tuple[dict[str, Entry], str]:
     """`load`, and the site fingerprint the catalogue was written with."""
-    head, _, blobs = unseal(data).partition(b"\n")
+    loaded = load_all(data, schema)
+    return loaded.entries, loaded.site
+
+
+def load_all(data: bytes, schema: str) -> Loaded:
+    """Everything a catalogue file holds (this format or the one before); Damaged if it is
+    not one, SchemaMismatch if another `schema` wrote it."""
+    with bulk():
+        return _load_3(data, schema) if not data.startswith(_MAGIC_2) else _load_2(data, schema)
+
+
+def _load_3(data: bytes, schema: str) -> Loaded:
+    view = _unsealed(data)
+    end = data.find(b"\n", len(data) - len(view))
+    if end < 0:
+        raise Damaged("catalogue has no columns")
+    loaded = _head(data[len(data) - len(view) : end], schema)
+    body = view[end + 1 - (len(data) - len(view)) :]
+    paths = _column(loaded, "paths", str)
+    count = len(paths)
+    mtimes = _ints(_column(loaded, "mtimes", int, count), -(2**63), 2**63)
+    sizes = _ints(_column(loaded, "sizes", int, count), 0, 2**62)
+    lengths = _ints(_column(loaded, "lengths", int, count), 0, 2**62)
+    shown = _ints(_column(loaded, "shown", int, count), 0, 2**62)
+    if sum(lengths) + sum(shown) != len(body):
+        raise Damaged("catalogue records do not match its entries")
+    problems = _problems(loaded.get("problems"), count)
+    keys = _keys(loaded.get("keys"), count)
+    entries: dict[str, Entry] = {}
+    offset, at = 0, sum(lengths)
+    for i, (path, length, width) in enumerate(zip(paths, lengths, shown, strict=True)):
+        blob, piece = body[offset : offset + length], body[at : at + width]
+        entries[path] = Entry(mtimes[i], sizes[i], None, problems.get(i, ()), None, blob,
+                              piece or None, keys[i] if blob else None)  # fmt: skip
+        offset, at = offset + length, at + width
+    if len(entries) != count:
+        raise Damaged("catalogue lists a path twice")
+    site = loaded.get("site", "")
+    return Loaded(entries, site if type(site) is str else "", loaded.get("spellings"))
+
+
+def _head(head: bytes, schema: str) -> dict[str, Any]:
     try:
-        loaded = json.loads(head)
+        loaded = json.loads(head.decode("utf-8", "surrogatepass"))
     except (ValueError, RecursionError) as exc:
         raise Damaged(f"not JSON ({exc})") from None
     if type(loaded) is not dict:
         raise Damaged("not a catalogue")
     if loaded.get("schema") != schema:
         raise SchemaMismatch(f"schema {loaded.get('schema')!r}, expected {schema}")
+    return loaded
+
+
+def _column(loaded: Any, name: str, kind: type | None, count: int | None = None) -> list[Any]:
+    """A list (of `kind` values, `count` of them, if given) from a decoded head; Damaged if
+    it is not one."""
+    column = loaded.get(name) if type(loaded) is dict else None
+    if type(column) is not list or (count is not None and len(column) != count):
+        raise Damaged(f"catalogue has no {name}")
+    if kind is not None and column and not set(map(type, column)) <= {kind}:
+        raise Damaged(f"catalogue's {name} are not all {kind.__name__}")
+    return column
+
+
+def _ints(column: list[int], low: int, high: int) -> list[int]:
+    if column and not (low <= min(column) and max(column) <= high):
+        raise Damaged("catalogue number out of range")
+    return column
+
+
+def _problems(rows: Any, count: int) -> dict[int, tuple[str, ...]]:
+    if type(rows) is not list:
+        raise Damaged("catalogue has no problems list")
+    out: dict[int, tuple[str, ...]] = {}
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or type(row[0]) is not int:
+            raise Damaged("catalogue problem is not [entry, reasons]")
+        if not 0 <= row[0] < count:
+            raise Damaged("catalogue problem names no entry")
+        out[row[0]] = _terms(row[1])
+    return out
+
+
+_MAYBE_INT = frozenset((int, type(None)))
+
+
+def _keys(columns: Any, count: int) -> list[Keys | None]:
+    """The listing keys of each entry, or None for each where they are missing or wrong
+    (then they are derived from the record: damage here costs time, not correctness)."""
+    unknown: list[Keys | None] = [None] * count
+    if type(columns) is not dict:
+        return unknown
+    try:
+        days, micros, expiry, draft, hidden, titles = (
+            _column(columns, name, None, count) for name in _KEY_COLUMNS
+        )
+    except Damaged:
+        return unknown
+    for column, (low, high) in ((days, _DAYS), (micros, _MICROS), (expiry, _MICROS)):
+        if not set(map(type, column)) <= _MAYBE_INT:
+            return unknown
+        numbers = [n for n in column if n is not None]
+        if numbers and not (low <= min(numbers) and max(numbers) <= high):
+            return unknown
+    if not (set(map(type, draft)) <= {bool} and set(map(type, titles)) <= {str}):
+        return unknown
+    if not set(map(type, hidden)) <= {str, type(None)}:
+        return unknown
+    if any((d is None) != (m is None) for d, m in zip(days, micros, strict=True)):
+        return unknown
+    rows = zip(days, micros, expiry, draft, hidden, titles, strict=True)
+    return [None if row[4] is None else row for row in rows]
+
+
+# ---- the format before (catalogue 2): read once, then rewritten -------------------------------
+
+_MAGIC_2 = b"blogtui-catalogue 2\n"
+
+
+def _load_2(data: bytes, schema: str) -> Loaded:
+    """A catalogue 2 file: a JSON line of entries rows, then the records."""
+    head, _, blobs = unseal(data, _MAGIC_2).partition(b"\n")
+    loaded = _head(head, schema)
     rows = loaded.get("entries")
     if type(rows) is not list:
         raise Damaged("catalogue has no entries")
@@ -462,7 +704,7 @@ def load_with_site(data: bytes, schema: str) -> tuple[dict[str, Entry], str]:
     if offset != len(blobs) or len(entries) != len(rows):
         raise Damaged("catalogue records do not match its entries")
     site = loaded.get("site", "")
-    return entries, site if type(site) is str else ""
+    return Loaded(entries, site if type(site) is str else "", None, legacy=True)
 
 
 _ROW_TYPES = (str, int, int, list, int)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blogtui.model import Post, Problem
-from blogtui.search import catalogue, segments, store, workers
+from blogtui.search import catalogue, listing, segments, spellings, store, workers
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
@@ -149,6 +149,7 @@ class PostIndex:
         self._lock = threading.RLock()
         self._refreshing = threading.Lock()
         self._entries: dict[str, Entry] = {}
+        self._spellings: spellings.Spellings | None = None  # the catalogue's term counts
         self._catalogue_stat: tuple[int, int] | None = None
         self._scan_problems: list[Problem] = []
         self._storage: Any = None
@@ -244,13 +245,15 @@ class PostIndex:
         if meta.get("schema") != store.SCHEMA_VERSION:
             raise _Outdated
         try:
-            entries, self._site_key = catalogue.load_with_site(data, store.SCHEMA_VERSION)
+            loaded = catalogue.load_all(data, store.SCHEMA_VERSION)
         except catalogue.SchemaMismatch as exc:
             raise _Outdated from exc
         except catalogue.Damaged as exc:
             raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
-        self._set_entries(entries)
+        self._site_key = loaded.site
+        self._set_entries(loaded.entries, spellings.Spellings.from_json(loaded.spellings))
+        self._dirty = self._dirty or loaded.legacy  # an older format: rewrite it once
 
     def _catalogue_changed(self) -> bool:
         """Has another process written the catalogue since we loaded it?"""
@@ -276,11 +279,14 @@ class PostIndex:
                 self._catalogue_stat = None
             self._set_entries({})
 
-    def _set_entries(self, entries: dict[str, Entry]) -> None:
+    def _set_entries(
+        self, entries: dict[str, Entry], spelled: spellings.Spellings | None = None
+    ) -> None:
         """Swap in a new catalogue and derive the lookup tables from it."""
         with self._lock:
             self._close_searcher()  # a searcher over an older generation would disagree
             self._entries = entries
+            self._spellings = spelled
             self._posts = None
             self._by_path = {}
             self._facets = FacetCounter()
@@ -401,7 +407,9 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
-        report.hidden = self._hidden_counts()
+        with self._lock:
+            counted = listing.hidden_counts(self._entries.items())
+        report.hidden = counted if counted is not None else self._hidden_counts()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -419,6 +427,9 @@ class PostIndex:
         todo, gone = _diff(old, files)
         if not todo and not gone:
             if self._dirty and self.location is not None:
+                if self._spellings is None:  # an older catalogue kept no counts
+                    self._reread_damaged(old)
+                    self._spellings = spellings.recount(old)
                 self._save(dict(old))
             return Refresh()  # nothing changed: Whoosh is not even imported
         if old:
@@ -440,13 +451,16 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = dict(sorted(entries.items()))
-        self._reread_damaged(entries)
-        catalogue.canonicalise(entries)
+        spelled = spellings.update(self._spellings, entries, old, [*gone, *fresh])
+        if spelled is None:  # count every post again (their records must decode)
+            self._reread_damaged(entries)
+            spelled = spellings.recount(entries)
+        self._spellings = spelled
         if self.location is not None:
             self._save(entries)
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
-            self._set_entries(entries)
+            self._set_entries(entries, spelled)
             self._site_key = self._site.fingerprint
         return report
 
@@ -471,7 +485,8 @@ class PostIndex:
         assert self.location is not None
         path = self.location / store.CATALOGUE
         site = self._site.fingerprint
-        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION, site))
+        counts = self._spellings.to_json() if self._spellings is not None else None
+        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION, site, counts))
         self._site_key = site
         st = path.stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
@@ -569,6 +584,26 @@ class PostIndex:
         """Every post's metadata (no body), newest first, undated last, ties by path."""
         with self._lock:
             return list(self._ensure_posts())
+
+    def count(self) -> int:
+        """How many posts `posts()` gives, without building them."""
+        with self._lock:
+            return sum(1 for e in self._entries.values() if e.readable)
+
+    def rows(self) -> list[listing.Row]:
+        """The readable catalogue entries as (path, Entry), undecoded (see search/listing.py)."""
+        with self._lock:
+            return [(p, e) for p, e in self._entries.items() if e.readable]
+
+    def order(self) -> list[str]:
+        """Every post's path in `posts()` order, from the listing keys (no Post is built)."""
+        rows = listing.ordered(self.rows())
+        return [p for p, _e in rows] if rows is not None else [p.path for p in self.posts()]
+
+    def posts_of(self, paths: Iterable[str]) -> list[Post]:
+        """The catalogue's posts at `paths` (e.g. one screen of `order()`), in that order."""
+        with self._lock:
+            return [self._post_of(p) for p in paths if p in self._entries]
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from its file, body included, or None if it is gone."""

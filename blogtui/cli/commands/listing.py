@@ -23,6 +23,8 @@ from blogtui.cli.output import (
 
 if TYPE_CHECKING:
     from blogtui.model import Post
+    from blogtui.search.index import PostIndex
+    from blogtui.search.listing import Row
 
 EXAMPLES = """examples:
   blogtui list --tag go --tag web        tagged go AND web (case-insensitive)
@@ -47,6 +49,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     index = archive_with_posts(args)
+    if _listed_from_catalogue(args, index):
+        return 0
     # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
     hits, matched = filtered_search(index, "", args)
     if not hits:
@@ -60,7 +64,7 @@ def _print_posts(args: argparse.Namespace, posts: list[Post]) -> None:
     if args.json:
         print_json([post_json(post) for post in posts])
     elif args.paths or args.null:
-        print_paths(posts, args.null)
+        print_paths([post.path for post in posts], args.null)
     elif styled(args):
         show(args, [post_table(posts)], pager=True)
     else:
@@ -69,6 +73,53 @@ def _print_posts(args: argparse.Namespace, posts: list[Post]) -> None:
         write = sys.stdout.write
         for post in posts:
             write(f"{format_day(post)}\t{field(post.title)}\t{field(post.path)}\n")
+
+
+def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
+    """Print the listing from the catalogue's keys and fragments, building no Post; False
+    (nothing printed) where only Posts can answer: term filters, styled or indented
+    output, or a record or fragment that is damaged or holds text to sanitise."""
+    from blogtui.search import listing
+
+    if args.tag or args.category or args.author or styled(args):
+        return False
+    if args.json and sys.stdout.isatty():
+        return False  # indented for people: the Post path
+    rows = listing.kept_in_order(
+        index.rows(), args.sort, drafts=not args.no_drafts, hidden=args.all, years=args.year
+    )
+    if rows is None:
+        return False
+    if not rows:
+        nothing("no posts match", args)
+    shown = rows[: args.limit] if args.limit else rows
+    if args.json:
+        text = listing.json_text(shown, None)
+        if text is None:
+            return False
+        sys.stdout.write(text + "\n")
+    else:
+        _print_rows(args, shown)
+    say_truncated(len(shown), len(rows))
+    return True
+
+
+def _print_rows(args: argparse.Namespace, rows: list[Row]) -> None:
+    """Paths or DATE<TAB>TITLE<TAB>PATH lines, as `_print_posts` prints them."""
+    from datetime import date
+
+    from blogtui.render import UNDATED
+
+    if args.paths or args.null:
+        print_paths([path for path, _entry in rows], args.null)
+        return
+    lines = []
+    for path, entry in rows:
+        keys = entry.keys
+        assert keys is not None
+        day = UNDATED if keys[0] is None else date.fromordinal(keys[0]).isoformat()
+        lines.append(f"{day}\t{field(keys[5])}\t{field(path)}\n")
+    sys.stdout.write("".join(lines))
 
 
 COMMAND = Command(
