@@ -131,3 +131,20 @@ def test_rows_build_posts_only_when_read() -> None:
         assert list(shelf._posts) == [rows.ids[0]]
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("archive", ["hugo-site", "quirks", "zola-site"])
+def test_a_shelf_from_the_listing_keys_lists_and_counts_the_same(archive: str) -> None:
+    """Reopened, the catalogue's listing keys make the shelf with no record decoded (the
+    first paint at 100,000 posts); the terms are read after, and every answer is the same."""
+    PostIndex.open(FIXTURES / archive).close()
+    index = PostIndex.open(FIXTURES / archive)
+    try:
+        shelf = Shelf.of_index(index)
+        assert shelf._pending is not None and all(t is None for t in shelf._pending)
+        assert len(shelf.rows(shelf.listing("date"))) == len(search(index, "").hits)
+        for text in QUERIES:
+            _same(index, text)
+            _same(index, text, "title")
+    finally:
+        index.close()

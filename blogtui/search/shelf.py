@@ -24,7 +24,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from blogtui.model import CANONICAL_FIELDS, Post, Sort, term_key
-from blogtui.search.catalogue import RECORD_FIELDS, Damaged, record_of
+from blogtui.search.catalogue import RECORD_FIELDS, Damaged, Keys, record_of
 from blogtui.search.facets import FacetKind, Facets
 
 if TYPE_CHECKING:
@@ -48,8 +48,9 @@ class Shelved(NamedTuple):
     hidden: bool
     #: (kind, term) of every facet: tag, category, author, series, section, the archive's
     #: own taxonomies, in their archive-wide spellings. Numbered only once the list is on
-    #: screen (the counts and the picked terms need them; the first paint does not).
-    terms: tuple[tuple[FacetKind, str], ...]
+    #: screen (the counts and the picked terms need them; the first paint does not). None:
+    #: not read yet (the shelf was made from the catalogue's listing keys; see `Terms`).
+    terms: tuple[tuple[FacetKind, str], ...] | None
 
 
 def _date_key(item: Shelved) -> tuple[int, int, int, str]:
@@ -72,10 +73,15 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+#: The facet terms of these paths' posts, in their order (read from their records after the
+#: first paint, for a shelf made from listing keys alone).
+Terms = Callable[[Sequence[str]], list[tuple[tuple[FacetKind, str], ...]]]
+
+
 class Shelf:
     """Every readable post of one catalogue generation; ids index `paths`."""
 
-    def __init__(self, items: Iterable[Shelved], fetch: Fetch) -> None:
+    def __init__(self, items: Iterable[Shelved], fetch: Fetch, terms: Terms | None = None) -> None:
         with _no_gc():
             shelved = sorted(items, key=_date_key)
             self.paths: list[str] = [item.path for item in shelved]
@@ -83,9 +89,10 @@ class Shelf:
             self._ids = {path: i for i, path in enumerate(self.paths)}
             self.hidden: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.hidden)
             self.drafts: frozenset[int] = frozenset(i for i, s in enumerate(shelved) if s.draft)
-        self._pending: list[tuple[tuple[FacetKind, str], ...]] | None = [
+        self._pending: list[tuple[tuple[FacetKind, str], ...] | None] | None = [
             item.terms for item in shelved
         ]
+        self._read_terms = terms
         self._dates = [item.date for item in shelved]
         self._table: _TermTable | None = None
         self._building = threading.Lock()
@@ -144,20 +151,33 @@ class Shelf:
         """The facet terms of every post, numbered: built on first use (after the first paint)."""
         with self._building:
             if self._table is None:
-                assert self._pending is not None
+                pending = self._filled(range(len(self.paths)))
                 with _no_gc():
-                    self._table = _TermTable(self._pending)
+                    self._table = _TermTable(pending)
                     self._years = [None if d is None else date.fromordinal(d[1]).year
                                    for d in self._dates]  # fmt: skip
                     self._year_ids = _runs(self._years)
                 self._pending = None
             return self._table
 
-    def _tags_of(self, i: int) -> tuple[str, ...]:
+    def _filled(self, ids: Sequence[int]) -> list[tuple[tuple[FacetKind, str], ...]]:
+        """The pending terms of these ids, those not read yet read now (all when `ids` is
+        every id, as the numbering needs)."""
         pending = self._pending
-        if pending is None:
+        assert pending is not None
+        missing = [i for i in ids if pending[i] is None]
+        if missing:
+            assert self._read_terms is not None
+            read = self._read_terms([self.paths[i] for i in missing])
+            for i, terms in zip(missing, read, strict=True):
+                pending[i] = terms
+        return [pending[i] or () for i in ids]
+
+    def _tags_of(self, i: int) -> tuple[str, ...]:
+        if self._pending is None:
             return self._terms.of_kind(i, "tag")
-        return tuple(dict.fromkeys(term for kind, term in pending[i] if kind == "tag"))
+        (terms,) = self._filled([i])
+        return tuple(dict.fromkeys(term for kind, term in terms if kind == "tag"))
 
     # ---- filters -----------------------------------------------------------------------------
 
@@ -224,6 +244,8 @@ class Shelf:
         step = max(1, -(-len(self.paths) // most))
         picked = range(0, len(self.paths), step)
         titles = [(self.titles[i], self.paths[i]) for i in picked]
+        if self._pending is not None:
+            self._filled(picked)  # one read for the sample, not one per post
         return titles, [self._tags_of(i) for i in picked]
 
     # ---- posts -------------------------------------------------------------------------------
@@ -256,7 +278,11 @@ class Shelf:
     @classmethod
     def of_index(cls, index: PostIndex) -> Shelf:
         """The shelf of an index's catalogue as it is now."""
-        return cls(_shelved(index), lambda paths: _posts_of(index, paths))
+        return cls(
+            _shelved(index),
+            lambda paths: _posts_of(index, paths),
+            lambda paths: _terms_of(index, paths),
+        )
 
 
 class ShelfPosts(Sequence[Post]):
@@ -400,6 +426,9 @@ def _shelved(index: PostIndex) -> list[Shelved]:
     pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one object per term: 100,000 posts
     with index.snapshot(), _no_gc():
         entries = [(path, entry) for path, entry in index._entries.items() if entry.readable]
+        keyed = [(path, keys) for path, entry in entries if (keys := _known_keys(entry))]
+        if len(keyed) == len(entries):  # the catalogue's listing keys: no record decoded
+            return [Shelved(path, k[5], _keys_date(k), k[3], bool(k[4]), None) for path, k in keyed]
         encoded = [(path, entry) for path, entry in entries if entry._blob]
         decoded = [(p, [e.record, e.canon]) for p, e in entries if not e._blob]  # by a refresh
         for start in range(0, len(encoded), DECODE_CHUNK):  # a chunk's JSON at a time: RSS
@@ -412,6 +441,61 @@ def _shelved(index: PostIndex) -> list[Shelved]:
     for post in _posts_of(index, repaired):  # built from its file again
         out.append(shelved_post(post))
     return out
+
+
+def _known_keys(entry: Any) -> Keys | None:
+    """An entry's listing keys if loaded with the catalogue and of the types it writes."""
+    keys = entry.known_keys()
+    if keys is None or type(keys) not in _LISTS or len(keys) != _KEY_COUNT:
+        return None
+    day, instant, _expiry, draft, hidden, title = keys
+    if type(draft) is not bool or type(hidden) is not str or type(title) is not str:
+        return None
+    if (day is None) != (instant is None):
+        return None
+    if day is not None and not (type(day) is int and type(instant) is int):
+        return None
+    if day is not None and not _DAYS[0] <= day <= _DAYS[1]:
+        return None
+    return keys  # type: ignore[no-any-return]
+
+
+def _keys_date(keys: Keys) -> tuple[int, int] | None:
+    day, instant = keys[0], keys[1]
+    return None if day is None or instant is None else (instant, day)
+
+
+def _terms_of(index: PostIndex, paths: Sequence[str]) -> list[tuple[tuple[FacetKind, str], ...]]:
+    """The facet terms of these paths' records, decoded a chunk at a time and left undecoded
+    (a damaged record, or a file gone since: its Post read again, else no terms)."""
+    out: list[tuple[tuple[FacetKind, str], ...]] = []
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
+    with index.snapshot(), _no_gc():
+        entries = [(path, index._entries.get(path)) for path in paths]
+        for start in range(0, len(entries), DECODE_CHUNK):
+            chunk = entries[start : start + DECODE_CHUNK]
+            encoded = [(p, e) for p, e in chunk if e is not None and e._blob]
+            values = iter(_decoded(encoded))
+            for path, entry in chunk:
+                if entry is None or not entry.readable:
+                    value = None
+                elif entry._blob:
+                    value = next(values)
+                else:
+                    value = [entry.record, entry.canon]
+                out.append(_terms_or_read(index, path, value, pairs))
+    return out
+
+
+def _terms_or_read(
+    index: PostIndex, path: str, value: Any, pairs: dict[tuple[str, str], tuple[str, str]]
+) -> tuple[tuple[FacetKind, str], ...]:
+    try:
+        terms = _checked_record(value, pairs).terms
+    except (ValueError, TypeError, IndexError, KeyError):  # Damaged is a ValueError
+        posts = _posts_of(index, [path])
+        terms = shelved_post(posts[0]).terms if posts else ()
+    return terms or ()
 
 
 #: Records decoded by one JSON call while shelving (all 100,000 at once peak at 250 MB).
@@ -458,6 +542,7 @@ _PATH, _TITLE, _DATE, _DRAFT, _HIDDEN, _SECTION = (
 _CANON_AT = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
 _DAYS = (date.min.toordinal(), date.max.toordinal())
 _LISTS = (list, tuple)
+_KEY_COUNT = 6  # day, instant, expiry, draft, hidden, title: catalogue.Keys
 
 
 def _checked_record(value: Any, pairs: dict[tuple[str, str], tuple[str, str]]) -> Shelved:
