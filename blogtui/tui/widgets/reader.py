@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -19,13 +19,18 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
+from blogtui.markup.images import Finder, Picture
 from blogtui.markup.outline import Section
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, Problem
 from blogtui.render import sanitize
-from blogtui.tui import rendering
+from blogtui.tui import images, rendering
 from blogtui.tui.rendering import Look
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
 
 #: Reads one post fresh (body included) and the problems known for its file.
 Loader = Callable[[str], tuple[Post | None, list[Problem]]]
@@ -44,6 +49,8 @@ class Page:
     plain: list[str] = field(default_factory=list)
     #: The line each heading is drawn on, with the heading, in reading order.
     sections: list[tuple[int, Section]] = field(default_factory=list)
+    #: Where each image's rows are (filled in by the pictures worker).
+    spots: list[images.Spot] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.plain = ["".join(s.text for s in line) for line in self.lines]
@@ -58,6 +65,32 @@ class Page:
                 self.sections.append((start + line, section))
                 start += line + 1
 
+    def fill(self, spot: images.Spot, rows: list[list[Segment]]) -> None:
+        """Draw `rows` (the image) over the placeholder rows of `spot`."""
+        for (line, x), row in zip(spot.rows, rows, strict=False):
+            before, _, after = _cut(self.lines[line], x, x + spot.box.cols)
+            self.lines[line] = [*before, *row, *after]
+            # Finding skips a picture: its rows read as blank.
+            self.plain[line] = "".join(
+                s.text for s in [*before, Segment(" " * spot.box.cols), *after]
+            )
+
+    def shrink(self, spot: images.Spot, reason: str) -> int:
+        """Replace `spot`'s rows by one quiet line saying why it is not drawn; returns the
+        number of lines removed (the lines, headings and spots below move up)."""
+        (line, x), removed = spot.rows[0], len(spot.rows) - 1
+        before, _, after = _cut(self.lines[line], x, x + spot.box.cols)
+        note = Segment(f"↳ {reason}", Style(dim=True, italic=True))
+        self.lines[line] = [*before, note, *after]
+        self.plain[line] = "".join(s.text for s in self.lines[line])
+        del self.lines[line + 1 : line + 1 + removed]
+        del self.plain[line + 1 : line + 1 + removed]
+        self.sections = [(n - removed if n > line else n, s) for n, s in self.sections]
+        for other in self.spots:
+            other.rows = [(n - removed if n > line else n, at) for n, at in other.rows]
+        spot.rows = spot.rows[:1]
+        return removed
+
     def section_at(self, line: int) -> int:
         """The index in `sections` of the heading `line` falls under, or -1 above the first."""
         current = -1
@@ -66,6 +99,13 @@ class Page:
                 break
             current = number
         return current
+
+
+def _cut(line: list[Segment], start: int, end: int) -> tuple[list[Segment], ...]:
+    """The segments of `line` before cell `start`, from `start` to `end`, and after."""
+    strip = Strip(line)
+    parts = strip.divide([start, end, max(end, strip.cell_length)])
+    return tuple(list(part) for part in parts)
 
 
 def _over(strip: Strip, style: Style) -> Strip:
@@ -134,11 +174,22 @@ class Reader(ScrollView, can_focus=True):
             self.post = post
             self.complete = complete
 
+    class Pictured(Message):
+        """An image of the shown post was drawn (or said why it could not be)."""
+
+        def __init__(self, post: Post | None, picture: Picture) -> None:
+            super().__init__()
+            self.post = post
+            self.picture = picture
+
     def __init__(self, loader: Loader, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.loader = loader
         #: Drawn after the body of each post (set by the screen that knows the archive).
         self.annex: Annex | None = None
+        #: Finds the files of a post's images; None (or mode "off") draws none.
+        self.finder: Finder | None = None
+        self.image_mode = "off"
         self.look = Look()
         self.page: Page = _message_page("Pick a post and press enter to read it.")
         self.path: str | None = None
@@ -180,6 +231,8 @@ class Reader(ScrollView, can_focus=True):
         if page is not None and page.complete:
             self._cache.move_to_end(key)
             self._show(page, reset=True)
+            if any(not spot.done for spot in page.spots):  # cut short by another post
+                self._draw_pictures(key, page, self._background(), self._drawing())
             return
         self._render_post(path, self.render_width, self.look)
 
@@ -215,17 +268,36 @@ class Reader(ScrollView, can_focus=True):
             top.append(Text(sanitize(notes), style="bold yellow"))
         head = rendering.first_screen(post.body)
         if head is not None:
-            lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
+            pictures = self._collector(post)
+            text = rendering.body(post, look, head, pictures)
+            lines = rendering.render_lines(Group(*top, text), width)
             key = (path, width, look.dark)
-            self.call_later(self._show_head, key, Page(post, lines, False), not keep_scroll)
+            page = self._page(post, lines, False, pictures)
+            self.call_later(self._show_head, key, page, not keep_scroll)
         extra = self.annex(post, look) if self.annex is not None else None
-        whole = [*top, rendering.body(post, look), *([extra] if extra is not None else [])]
-        lines = rendering.render_lines(Group(*whole), width)
-        page = Page(post, lines, complete=True)
+        pictures = self._collector(post)
+        text = rendering.body(post, look, None, pictures)
+        lines = rendering.render_lines(Group(*top, text, *([extra] if extra else [])), width)
+        page = self._page(post, lines, True, pictures)
         page.locate(rendering.sections(post))
         self.call_later(
             self._store, (path, width, look.dark), page, keep_scroll or head is not None
         )
+
+    def _collector(self, post: Post) -> images.Collector | None:
+        """What draws the post's images under their paragraphs, unless images are off."""
+        if self.finder is None or self.image_mode == "off":
+            return None
+        return images.Collector(self.finder, post.path)
+
+    @staticmethod
+    def _page(
+        post: Post, lines: list[list[Segment]], complete: bool, found: images.Collector | None
+    ) -> Page:
+        page = Page(post, lines, complete)
+        if found is not None and found.pictures:
+            page.spots = images.spots(lines, found.pictures)
+        return page
 
     def _store(self, key: tuple[str, int, bool], page: Page, keep_scroll: bool) -> None:
         self._cache[key] = page
@@ -233,6 +305,64 @@ class Reader(ScrollView, can_focus=True):
             self._cache.popitem(last=False)
         if self._wanted(key):
             self._show(page, reset=not keep_scroll)
+            if page.spots:  # only the page shown: a stale render must not cancel its worker
+                self._draw_pictures(key, page, self._background(), self._drawing())
+
+    # --- images -------------------------------------------------------------------------
+    def _drawing(self) -> images.Drawing:
+        return images.drawing_for(self.image_mode)
+
+    def _background(self) -> tuple[int, int, int]:
+        """The pane's background colour: what a transparent image is laid on."""
+        colour = self.background_colors[1]
+        return (colour.r, colour.g, colour.b)
+
+    @work(thread=True, exclusive=True, group="pictures")
+    def _draw_pictures(
+        self,
+        key: tuple[str, int, bool],
+        page: Page,
+        background: tuple[int, int, int],
+        drawing: images.Drawing,
+    ) -> None:
+        # One image at a time, each shown as soon as it is decoded; a newer page cancels.
+        worker = get_current_worker()
+        for spot in [spot for spot in page.spots if not spot.done]:
+            if worker.is_cancelled:
+                return
+            assert spot.picture.path is not None
+            drawn = images.draw(spot.picture.path, spot.box, background, drawing)
+            self.call_later(self._fill, key, page, spot, drawn)
+
+    def _fill(
+        self,
+        key: tuple[str, int, bool],
+        page: Page,
+        spot: images.Spot,
+        drawn: list[list[Segment]] | PilImage | str,
+    ) -> None:
+        """Put a decoded image (or why it could not be) into `page` and show it."""
+        if spot.done:
+            return
+        spot.done = True
+        if isinstance(drawn, str):
+            removed = page.shrink(spot, drawn)
+            if self.page is page and removed:
+                self._after_shrink(spot.rows[0][0], removed)
+        else:
+            page.fill(spot, images.rows_for(drawn, spot.box))
+        if self.page is page:
+            self.refresh()
+            self.post_message(self.Pictured(page.post, spot.picture))
+
+    def _after_shrink(self, line: int, removed: int) -> None:
+        """Keep the text being read in place when lines above it went away."""
+        width = max((cell_len(row) for row in self.page.plain), default=0)
+        self.virtual_size = Size(min(width, self.render_width), len(self.page.lines))
+        if line < round(self.scroll_y):
+            self.scroll_to(y=max(0, self.scroll_y - removed), animate=False, force=True)
+        if self._find:
+            self._search(self._find)
 
     def _show_head(self, key: tuple[str, int, bool], page: Page, reset: bool) -> None:
         if self._wanted(key):
