@@ -341,3 +341,20 @@ def test_prepare_in_a_pipe_never_queries_the_terminal() -> None:
         stdin=subprocess.DEVNULL,
     )
     assert done.stdout.split() == ["blocks", "off"], done.stderr
+
+
+def test_kitty_rows_are_placeholders_and_the_picture_goes_to_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    box = images.Box(8, 2)
+    picture = images.decode(lighthouse(tmp_path / "l.png"), box, (0, 0, 0), "kitty")
+    assert not isinstance(picture, str)
+    sent = io.StringIO()
+    monkeypatch.setattr(sys, "__stdout__", sent)
+    rows = images.rows_for(picture, box)
+    assert len(rows) == 2
+    assert all(sum(len(s.text) for s in row) == 8 * 4 for row in rows)  # one cell: 4 chars
+    assert all(s.text.startswith(chr(0x10EEEE)) for row in rows for s in row)
+    assert sent.getvalue().startswith("\x1b_G")  # the picture, by Kitty's graphics protocol
