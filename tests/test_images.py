@@ -331,8 +331,11 @@ def test_the_reader_module_does_not_import_pillow_or_textual_image() -> None:
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_prepare_in_a_pipe_never_queries_the_terminal() -> None:
-    code = "import sys, blogtui.tui.images as i; print(i.prepare('auto'), i.prepare('off'))"
+def test_prepare_in_a_pipe_never_queries_the_terminal_nor_imports() -> None:
+    code = (
+        "import sys, blogtui.tui.images as i; print(i.prepare('auto'), i.prepare('off'), "
+        "'textual_image' in sys.modules)"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -340,7 +343,7 @@ def test_prepare_in_a_pipe_never_queries_the_terminal() -> None:
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
-    assert done.stdout.split() == ["blocks", "off"], done.stderr
+    assert done.stdout.split() == ["blocks", "off", "False"], done.stderr
 
 
 def test_kitty_rows_are_placeholders_and_the_picture_goes_to_the_terminal(
@@ -358,3 +361,23 @@ def test_kitty_rows_are_placeholders_and_the_picture_goes_to_the_terminal(
     assert all(sum(len(s.text) for s in row) == 8 * 4 for row in rows)  # one cell: 4 chars
     assert all(s.text.startswith(chr(0x10EEEE)) for row in rows for s in row)
     assert sent.getvalue().startswith("\x1b_G")  # the picture, by Kitty's graphics protocol
+
+
+@pytest.mark.parametrize(
+    ("env", "asks"),
+    [
+        ({"TERM": "xterm-kitty"}, True),
+        ({"KITTY_WINDOW_ID": "3", "TERM": "xterm-256color"}, True),
+        ({"TERM_PROGRAM": "ghostty", "TERM": "xterm-ghostty"}, True),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "gnome-terminal"}, False),
+        ({"TERM": "screen-256color"}, False),
+    ],
+)
+def test_only_a_kitty_like_terminal_is_asked(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], asks: bool
+) -> None:
+    for name in ("TERM", "TERM_PROGRAM", "KITTY_WINDOW_ID", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert images._kitty_like() is asks

@@ -67,15 +67,15 @@ _drawn: OrderedDict[tuple[object, ...], list[list[Segment]]] = OrderedDict()
 
 # --- the terminal ---------------------------------------------------------------------------
 def prepare(mode: str) -> Drawing:
-    """Choose how images are drawn for `mode` ("auto", "blocks", "off") and load the drawing
-    code; call before the app starts: "auto" lets textual-image query the terminal then."""
+    """Choose how images are drawn for `mode` ("auto", "blocks", "off"); call before the
+    app starts. "auto" lets textual-image query the terminal, but only in one that says it
+    speaks Kitty's graphics (kitty, ghostty): elsewhere half-blocks, with no query and
+    nothing imported until a post has a picture (startup pays nothing)."""
     if mode == "off":
         return "off"
-    if mode == "auto" and _may_query():
+    drawing: Drawing = "blocks"
+    if mode == "auto" and _may_query() and _kitty_like():
         drawing = _detect()
-    else:
-        _load_quietly()
-        drawing = "blocks"
     _state.drawing = drawing
     return drawing
 
@@ -85,20 +85,24 @@ def drawing_for(mode: str) -> Drawing:
     if mode == "off":
         return "off"
     chosen = _state.drawing
-    if mode == "auto" and chosen in ("kitty", "blocks"):
-        return chosen
-    _load_quietly()
-    return "blocks"
+    return chosen if mode == "auto" and chosen is not None else "blocks"
 
 
 def _may_query() -> bool:
-    """True where asking the terminal is safe and useful: a terminal, not inside tmux/screen
-    (which answer for themselves and need half-blocks)."""
+    """True where asking the terminal is safe: a terminal on both ends, not inside tmux or
+    screen (they answer for themselves; half-blocks are what shows through them)."""
     stdout = sys.__stdout__
     if stdout is None or not stdout.isatty() or not sys.stdin.isatty():
         return False
     term = os.environ.get("TERM", "")
     return not (os.environ.get("TMUX") or term.startswith(("screen", "tmux")))
+
+
+def _kitty_like() -> bool:
+    """True in a terminal that says it may speak Kitty's graphics protocol."""
+    env = os.environ
+    names = f"{env.get('TERM', '')} {env.get('TERM_PROGRAM', '')}".lower()
+    return bool(env.get("KITTY_WINDOW_ID")) or "kitty" in names or "ghostty" in names
 
 
 def _detect() -> Drawing:
