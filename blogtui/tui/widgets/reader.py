@@ -104,8 +104,8 @@ class Page:
 def _cut(line: list[Segment], start: int, end: int) -> tuple[list[Segment], ...]:
     """The segments of `line` before cell `start`, from `start` to `end`, and after."""
     strip = Strip(line)
-    parts = strip.divide([start, end, max(end, strip.cell_length)])
-    return tuple(list(part) for part in parts)
+    parts = [*strip.divide([start, end, max(end, strip.cell_length)]), Strip([]), Strip([])]
+    return tuple(list(part) for part in parts[:3])
 
 
 def _over(strip: Strip, style: Style) -> Strip:
