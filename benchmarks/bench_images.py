@@ -8,8 +8,10 @@ so nothing is copied) plus one page bundle: about 3 KB of text around 10 picture
 `$BLOGTUI_BENCH_DIR/images-N` (the first run is slow). Each round is a fresh process
 (Pilot, headless, 140x42): the reader opens the bundle and the child reports
 - first screen: from `open()` until the pane shows the post (images still placeholders);
-- filled: until the last image is drawn (half-blocks), and the CPU seconds of the process
-  (every thread) over the same span.
+- scrolling: `j` pressed ten times while the pictures decode, each until the pane moved;
+- filled: until the pictures within two screens of the shown lines are drawn (half-blocks;
+  the rest wait for a scroll), and the CPU seconds of the process (every thread) over the
+  same spans.
 The baseline is the same post, the same run, with `images = "off"` (alt text only), rounds
 alternating. Target (issue 17): the first screen within 0.3 s. Also printed: the import cost
 of the drawing code (textual-image and Pillow), paid once per process, in the worker.
@@ -94,7 +96,7 @@ async def _child(site: Path, mode: str) -> dict[str, float]:
         first_cpu = time.process_time() - cpu
         reader.focus()
         scrolls = [await _scroll(pilot, reader) for _ in range(10)]  # while images decode
-        await _wait(pilot, lambda: all(s.done for s in reader.page.spots), "the images", 120)
+        await _wait(pilot, lambda: not reader.drawing_pictures, "the images", 120)
         drawn = sum(any("▀" in s.text for s in line) for line in reader.page.lines)
         return {
             "first": first,
@@ -172,8 +174,8 @@ def main() -> None:
         Row("first screen (CPU)", med("blocks", "first_cpu"), med("off", "first_cpu")),
         Row("j while they decode (median)", med("blocks", "scroll"), med("off", "scroll")),
         Row("j while they decode (max)", med("blocks", "scroll_max"), med("off", "scroll_max")),
-        Row("all 10 drawn (wall)", med("blocks", "filled"), med("off", "filled")),
-        Row("all 10 drawn (CPU)", med("blocks", "filled_cpu"), med("off", "filled_cpu")),
+        Row("pictures near the screen drawn (wall)", med("blocks", "filled"), med("off", "filled")),
+        Row("  the same (CPU)", med("blocks", "filled_cpu"), med("off", "filled_cpu")),
         Row("import textual-image + Pillow", statistics.median(_import_cost() for _ in range(3))),
     ]  # fmt: skip
     print(table(rows))

@@ -139,7 +139,7 @@ async def _read(pilot: Pilot[object]) -> Reader:
     await pilot.press("enter")
     reader = await opened(pilot)
     await until(pilot, lambda: reader.page.complete, "the whole post")
-    await until(pilot, lambda: all(s.done for s in reader.page.spots), "the pictures")
+    await until(pilot, lambda: not reader.drawing_pictures, "the pictures")
     return reader
 
 
@@ -188,6 +188,24 @@ async def test_the_first_screen_has_placeholders_and_the_worker_fills_them(
         assert "⧗ loading" not in reader.text
         assert _picture_rows(reader) == 8 + 3  # 320x160 and 96x64 at 10x20-pixel cells
         assert len(reader.page.lines) == height  # nothing below moved
+
+
+async def test_a_gallery_is_decoded_near_the_screen_first(tmp_path: Path) -> None:
+    content = hugo_site(tmp_path / "site")
+    bundle = content / "posts" / "harbour"
+    for number in range(12):
+        lighthouse(bundle / f"tall-{number}.png")
+    gallery = "\n\n".join(f"![Tall {n}](tall-{n}.png)" for n in range(12))
+    (bundle / "index.md").write_text(POST.replace("## After", f"{gallery}\n\n## After"))
+    app = _app(content)
+    async with app.run_test(size=(120, 24)) as pilot:
+        reader = await _read(pilot)
+        first = [spot.done for spot in reader.page.spots]
+        assert first[0] and not first[-1]  # the last ones are screens away: not decoded yet
+        await pilot.press("G")
+        await until(pilot, lambda: reader.page.spots[-1].done, "the last picture")
+        await until(pilot, lambda: not reader.drawing_pictures, "the pictures near the end")
+        assert reader.page.spots[-1].done
 
 
 async def test_a_transparent_picture_is_laid_on_the_pane_background(tmp_path: Path) -> None:

@@ -298,6 +298,8 @@ class Spot:
     picture: Picture
     box: Box
     rows: list[tuple[int, int]]
+    #: A worker has taken it (`done` once the pane has it).
+    claimed: bool = False
     done: bool = False
 
 

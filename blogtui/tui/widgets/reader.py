@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from blogtui.markup.images import Finder, Picture
 from blogtui.markup.outline import Section
@@ -37,6 +37,8 @@ Loader = Callable[[str], tuple[Post | None, list[Problem]]]
 #: What follows a post's body (posts linking here, related posts), or None.
 Annex = Callable[[Post, Look], RenderableType | None]
 CACHE_SIZE = 24
+#: How many screens above and below the shown lines pictures are decoded ahead of a scroll.
+PICTURE_REACH = 2
 
 
 @dataclass(slots=True)
@@ -200,6 +202,8 @@ class Reader(ScrollView, can_focus=True):
         self._current = -1
         self._message: str | None = None
         self._anchor = ""  # a heading to show once the post is rendered
+        #: The page whose pictures a worker decodes, and that worker.
+        self._pictures: tuple[Page, Worker[None]] | None = None
 
     @property
     def post(self) -> Post | None:
@@ -231,8 +235,8 @@ class Reader(ScrollView, can_focus=True):
         if page is not None and page.complete:
             self._cache.move_to_end(key)
             self._show(page, reset=True)
-            if any(not spot.done for spot in page.spots):  # cut short by another post
-                self._draw_pictures(key, page, self._background(), self._drawing())
+            if any(not spot.claimed for spot in page.spots):  # cut short by another post
+                self._start_pictures(page)
             return
         self._render_post(path, self.render_width, self.look)
 
@@ -306,9 +310,21 @@ class Reader(ScrollView, can_focus=True):
         if self._wanted(key):
             self._show(page, reset=not keep_scroll)
             if page.spots:  # only the page shown: a stale render must not cancel its worker
-                self._draw_pictures(key, page, self._background(), self._drawing())
+                self._start_pictures(page)
 
     # --- images -------------------------------------------------------------------------
+    def _start_pictures(self, page: Page) -> None:
+        """Decode the shown page's pictures near the screen (a worker; see `_draw_pictures`)."""
+        assert page.post is not None
+        key = (page.post.path, self.render_width, self.look.dark)
+        worker = self._draw_pictures(key, page, self._background(), self._drawing())
+        self._pictures = (page, worker)
+
+    def _wanted_page(self, page: Page) -> bool:
+        return page.post is not None and self._wanted(
+            (page.post.path, self.render_width, self.look.dark)
+        )
+
     def _drawing(self) -> images.Drawing:
         return images.drawing_for(self.image_mode)
 
@@ -325,14 +341,41 @@ class Reader(ScrollView, can_focus=True):
         background: tuple[int, int, int],
         drawing: images.Drawing,
     ) -> None:
-        # One image at a time, each shown as soon as it is decoded; a newer page cancels.
+        # One image at a time, the nearest to what is on screen first, each shown as soon as
+        # it is decoded; those screens away wait until a scroll brings them near (a gallery
+        # of hundreds is not decoded at once). A newer page cancels.
         worker = get_current_worker()
-        for spot in [spot for spot in page.spots if not spot.done]:
-            if worker.is_cancelled:
-                return
+        while not worker.is_cancelled and (spot := self._nearest(page)) is not None:
+            spot.claimed = True
             assert spot.picture.path is not None
             drawn = images.draw(spot.picture.path, spot.box, background, drawing)
             self.call_later(self._fill, key, page, spot, drawn)
+
+    def _nearest(self, page: Page) -> images.Spot | None:
+        """The unclaimed picture of `page` nearest the lines on screen, within
+        PICTURE_REACH screens of them, or None."""
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        low, high = top - PICTURE_REACH * height, top + (PICTURE_REACH + 1) * height
+        near = [
+            spot
+            for spot in page.spots
+            if not spot.claimed and low <= spot.rows[-1][0] and spot.rows[0][0] <= high
+        ]
+        return min(near, key=lambda spot: abs(spot.rows[0][0] - top), default=None)
+
+    @property
+    def drawing_pictures(self) -> bool:
+        """True while pictures near the screen are still being decoded or put in place."""
+        running = self._pictures is not None and not self._pictures[1].is_finished
+        return running or any(spot.claimed and not spot.done for spot in self.page.spots)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        page, running = self.page, self._pictures
+        idle = running is None or running[0] is not page or running[1].is_finished
+        if page.spots and idle and self._wanted_page(page) and self._nearest(page):
+            self._start_pictures(page)  # a scroll brought pictures near
 
     def _fill(
         self,
