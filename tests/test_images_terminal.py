@@ -22,7 +22,9 @@ def test_tmux_shows_the_pictures_of_a_post_in_half_blocks(
     env = {k: os.environ[k] for k in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "PATH")}
     terminal.start(f"blogtui {content}", env)  # images = "auto": inside tmux, half-blocks
     terminal.wait_for("1/1 post")
-    terminal.wait_gone("index")
+    terminal.wait_until(
+        lambda screen: "indexing" not in screen and " index…" not in screen, "the index built"
+    )
     terminal.keys("Enter")
     terminal.wait_for("[image: The lighthouse]")
     screen = terminal.wait_until(

@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
-from blogtui.markup.images import Finder, Picture
+from blogtui.markup.images import Finder
 from blogtui.markup.outline import Section
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, Problem
@@ -176,14 +176,6 @@ class Reader(ScrollView, can_focus=True):
             self.post = post
             self.complete = complete
 
-    class Pictured(Message):
-        """An image of the shown post was drawn (or said why it could not be)."""
-
-        def __init__(self, post: Post | None, picture: Picture) -> None:
-            super().__init__()
-            self.post = post
-            self.picture = picture
-
     def __init__(self, loader: Loader, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.loader = loader
@@ -315,9 +307,7 @@ class Reader(ScrollView, can_focus=True):
     # --- images -------------------------------------------------------------------------
     def _start_pictures(self, page: Page) -> None:
         """Decode the shown page's pictures near the screen (a worker; see `_draw_pictures`)."""
-        assert page.post is not None
-        key = (page.post.path, self.render_width, self.look.dark)
-        worker = self._draw_pictures(key, page, self._background(), self._drawing())
+        worker = self._draw_pictures(page, self._background(), self._drawing())
         self._pictures = (page, worker)
 
     def _wanted_page(self, page: Page) -> bool:
@@ -335,21 +325,20 @@ class Reader(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="pictures")
     def _draw_pictures(
-        self,
-        key: tuple[str, int, bool],
-        page: Page,
-        background: tuple[int, int, int],
-        drawing: images.Drawing,
+        self, page: Page, background: tuple[int, int, int], drawing: images.Drawing
     ) -> None:
         # One image at a time, the nearest to what is on screen first, each shown as soon as
         # it is decoded; those screens away wait until a scroll brings them near (a gallery
-        # of hundreds is not decoded at once). A newer page cancels.
+        # of hundreds is not decoded at once). A newer page cancels; another post stops it.
         worker = get_current_worker()
-        while not worker.is_cancelled and (spot := self._nearest(page)) is not None:
+        while not worker.is_cancelled and self.page is page:
+            spot = self._nearest(page)
+            if spot is None:
+                return
             spot.claimed = True
             assert spot.picture.path is not None
             drawn = images.draw(spot.picture.path, spot.box, background, drawing)
-            self.call_later(self._fill, key, page, spot, drawn)
+            self.call_later(self._fill, page, spot, drawn)
 
     def _nearest(self, page: Page) -> images.Spot | None:
         """The unclaimed picture of `page` nearest the lines on screen, within
@@ -378,11 +367,7 @@ class Reader(ScrollView, can_focus=True):
             self._start_pictures(page)  # a scroll brought pictures near
 
     def _fill(
-        self,
-        key: tuple[str, int, bool],
-        page: Page,
-        spot: images.Spot,
-        drawn: list[list[Segment]] | PilImage | str,
+        self, page: Page, spot: images.Spot, drawn: list[list[Segment]] | PilImage | str
     ) -> None:
         """Put a decoded image (or why it could not be) into `page` and show it."""
         if spot.done:
@@ -396,7 +381,6 @@ class Reader(ScrollView, can_focus=True):
             page.fill(spot, images.rows_for(drawn, spot.box))
         if self.page is page:
             self.refresh()
-            self.post_message(self.Pictured(page.post, spot.picture))
 
     def _after_shrink(self, line: int, removed: int) -> None:
         """Keep the text being read in place when lines above it went away."""
