@@ -399,3 +399,18 @@ def test_only_a_kitty_like_terminal_is_asked(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert images._kitty_like() is asks
+
+
+def test_the_images_flag_takes_a_mode_and_refuses_others(tmp_path: Path) -> None:
+    from blogtui.cli.parser import build_parser, parse
+
+    content = hugo_site(tmp_path / "site")
+    assert parse(build_parser(), ["--images", "off", str(content)]).images == "off"
+    done = subprocess.run(
+        [sys.executable, "-m", "blogtui", "--images", "sideways", str(content)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--images" in done.stderr and "sideways" in done.stderr

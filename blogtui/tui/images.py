@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 #: How images are drawn: "kitty" (graphics protocol), "blocks" (half-blocks) or "off".
 Drawing = Literal["kitty", "blocks", "off"]
-MODES = ("auto", "blocks", "off")
 #: The cell size assumed when the terminal does not say (textual-image's VT340 default).
 CELL = (10, 20)
 #: The tallest an image is drawn, in rows (a screenful of picture at most).

@@ -9,6 +9,7 @@ from blogtui.cli.command import Command
 from blogtui.cli.commands import listing
 from blogtui.cli.errors import CliError
 from blogtui.cli.opening import archive_root
+from blogtui.config import IMAGE_MODES
 
 EXAMPLES = """\
 With no command, blogtui opens ARCHIVE (default: $BLOGTUI_ARCHIVE, else the config's
@@ -32,7 +33,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     """The reader's own option: how it draws images (the config's `images` otherwise)."""
     parser.add_argument(
         "--images",
-        choices=("auto", "blocks", "off"),
+        choices=IMAGE_MODES,
         default=None,
         help="images in the reading pane: auto (the terminal's best), blocks (half-blocks) "
         "or off (alt text); default: the config's images, else auto",
