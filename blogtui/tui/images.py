@@ -32,6 +32,7 @@ from rich.text import Text
 from blogtui.markup import nodes
 from blogtui.markup.images import Finder, Picture, is_picture, pictures_in
 from blogtui.markup.urls import display_url
+from blogtui.safe import sanitize
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage
@@ -325,8 +326,8 @@ class Slot:
 
 
 def _notice(picture: Picture, reason: str) -> Text:
-    where = display_url(picture.src)
-    return Text(f"↳ {reason}: {where}" if where else f"↳ {reason}", style="dim italic")
+    where, why = display_url(picture.src), sanitize(reason)
+    return Text(f"↳ {why}: {where}" if where else f"↳ {why}", style="dim italic")
 
 
 class Collector:

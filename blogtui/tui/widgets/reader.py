@@ -82,7 +82,7 @@ class Page:
         number of lines removed (the lines, headings and spots below move up)."""
         (line, x), removed = spot.rows[0], len(spot.rows) - 1
         before, _, after = _cut(self.lines[line], x, x + spot.box.cols)
-        note = Segment(f"↳ {reason}", Style(dim=True, italic=True))
+        note = Segment(sanitize(f"↳ {reason}"), Style(dim=True, italic=True))
         self.lines[line] = [*before, note, *after]
         self.plain[line] = "".join(s.text for s in self.lines[line])
         del self.lines[line + 1 : line + 1 + removed]
