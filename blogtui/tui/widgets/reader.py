@@ -333,7 +333,8 @@ class Reader(ScrollView, can_focus=True):
         worker = get_current_worker()
         while not worker.is_cancelled and self.page is page:
             spot = self._nearest(page)
-            if spot is None:
+            if spot is None:  # a scroll just now may have brought more: look once more
+                self.call_later(self._pictures_idle, page)
                 return
             spot.claimed = True
             assert spot.picture.path is not None
@@ -352,6 +353,10 @@ class Reader(ScrollView, can_focus=True):
             if not spot.claimed and low <= spot.rows[-1][0] and spot.rows[0][0] <= high
         ]
         return min(near, key=lambda spot: abs(spot.rows[0][0] - top), default=None)
+
+    def _pictures_idle(self, page: Page) -> None:
+        if self.page is page and self._nearest(page) is not None:
+            self._start_pictures(page)
 
     @property
     def drawing_pictures(self) -> bool:
