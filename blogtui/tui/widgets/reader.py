@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from blogtui.markup.images import Finder
 from blogtui.markup.outline import Section
@@ -194,8 +194,9 @@ class Reader(ScrollView, can_focus=True):
         self._current = -1
         self._message: str | None = None
         self._anchor = ""  # a heading to show once the post is rendered
-        #: The page whose pictures a worker decodes, and that worker.
-        self._pictures: tuple[Page, Worker[None]] | None = None
+        #: The page whose pictures a worker decodes (None when none does) and the number of
+        #: the latest such worker (each reports back with its number when it stops).
+        self._decoding: tuple[Page | None, int] = (None, 0)
 
     @property
     def post(self) -> Post | None:
@@ -307,8 +308,8 @@ class Reader(ScrollView, can_focus=True):
     # --- images -------------------------------------------------------------------------
     def _start_pictures(self, page: Page) -> None:
         """Decode the shown page's pictures near the screen (a worker; see `_draw_pictures`)."""
-        worker = self._draw_pictures(page, self._background(), self._drawing())
-        self._pictures = (page, worker)
+        self._decoding = (page, self._decoding[1] + 1)
+        self._draw_pictures(page, self._decoding[1], self._background(), self._drawing())
 
     def _wanted_page(self, page: Page) -> bool:
         return page.post is not None and self._wanted(
@@ -325,7 +326,7 @@ class Reader(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="pictures")
     def _draw_pictures(
-        self, page: Page, background: tuple[int, int, int], drawing: images.Drawing
+        self, page: Page, run: int, background: tuple[int, int, int], drawing: images.Drawing
     ) -> None:
         # One image at a time, the nearest to what is on screen first, each shown as soon as
         # it is decoded; those screens away wait until a scroll brings them near (a gallery
@@ -333,13 +334,13 @@ class Reader(ScrollView, can_focus=True):
         worker = get_current_worker()
         while not worker.is_cancelled and self.page is page:
             spot = self._nearest(page)
-            if spot is None:  # a scroll just now may have brought more: look once more
-                self.call_later(self._pictures_idle, page)
-                return
+            if spot is None:
+                break
             spot.claimed = True
             assert spot.picture.path is not None
             drawn = images.draw(spot.picture.path, spot.box, background, drawing)
             self.call_later(self._fill, page, spot, drawn)
+        self.call_later(self._pictures_idle, run)
 
     def _nearest(self, page: Page) -> images.Spot | None:
         """The unclaimed picture of `page` nearest the lines on screen, within
@@ -354,20 +355,25 @@ class Reader(ScrollView, can_focus=True):
         ]
         return min(near, key=lambda spot: abs(spot.rows[0][0] - top), default=None)
 
-    def _pictures_idle(self, page: Page) -> None:
-        if self.page is page and self._nearest(page) is not None:
-            self._start_pictures(page)
+    def _pictures_idle(self, run: int) -> None:
+        """The worker of `run` stopped; if it was the latest, a scroll meanwhile may have
+        brought more pictures near."""
+        if run != self._decoding[1]:
+            return
+        self._decoding = (None, run)
+        if self.page.spots and self._wanted_page(self.page) and self._nearest(self.page):
+            self._start_pictures(self.page)
 
     @property
     def drawing_pictures(self) -> bool:
         """True while pictures near the screen are still being decoded or put in place."""
-        running = self._pictures is not None and not self._pictures[1].is_finished
+        running = self._decoding[0] is not None
         return running or any(spot.claimed and not spot.done for spot in self.page.spots)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        page, running = self.page, self._pictures
-        idle = running is None or running[0] is not page or running[1].is_finished
+        page = self.page
+        idle = self._decoding[0] is not page
         if page.spots and idle and self._wanted_page(page) and self._nearest(page):
             self._start_pictures(page)  # a scroll brought pictures near
 
