@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ Annex = Callable[[Post, Look], RenderableType | None]
 CACHE_SIZE = 24
 #: How many screens above and below the shown lines pictures are decoded ahead of a scroll.
 PICTURE_REACH = 2
+#: Seconds the pictures worker pauses between two pictures (keys and scrolls go first).
+PICTURE_PAUSE = 0.005
 
 
 @dataclass(slots=True)
@@ -340,6 +343,7 @@ class Reader(ScrollView, can_focus=True):
             assert spot.picture.path is not None
             drawn = images.draw(spot.picture.path, spot.box, background, drawing)
             self.call_later(self._fill, page, spot, drawn)
+            time.sleep(PICTURE_PAUSE)  # let a key waiting for the GIL in between
         self.call_later(self._pictures_idle, run)
 
     def _nearest(self, page: Page) -> images.Spot | None:
