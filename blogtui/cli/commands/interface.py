@@ -36,7 +36,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         choices=IMAGE_MODES,
         default=None,
         help="images in the reading pane: auto (the terminal's best), blocks (half-blocks) "
-        "or off (alt text); default: the config's images, else auto",
+        "or off (alt text) (default: the config's images, else auto)",
     )
 
 
