@@ -36,6 +36,9 @@ class Config:
     split: float | None = None
     #: Taxonomies whose terms are series (besides the `series` front-matter key).
     series: tuple[str, ...] = ()
+    #: Images in the reading pane: "auto" (the terminal's best: Kitty graphics, else
+    #: half-blocks), "blocks" (always half-blocks) or "off" (alt text only).
+    images: str = "auto"
     #: Where the values came from, or None when no file was read.
     source: Path | None = None
 
@@ -136,6 +139,15 @@ def _series(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+IMAGE_MODES = ("auto", "blocks", "off")
+
+
+def _images(value: Any) -> str:
+    if value not in IMAGE_MODES:
+        raise ValueError(f"expected one of {', '.join(map(repr, IMAGE_MODES))}")
+    return str(value)
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "theme": _theme,
     "archive": _archive,
@@ -144,6 +156,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "sort": _sort,
     "split": _split,
     "series": _series,
+    "images": _images,
 }
 _KEY_NAME = re.compile(r"^[\w+\-,. ]+$")
 

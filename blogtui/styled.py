@@ -7,7 +7,7 @@ as their script wants (blogtui.markup.breaks), footnotes listed under a rule at 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -246,11 +246,16 @@ def spans(palette: Palette, items: Iterable[nodes.Span], style: Style | str = ""
 # --- blocks ----------------------------------------------------------------------------------
 
 
-class Styler:
-    """Draws blocks in one palette."""
+#: The renderables drawn under a paragraph for its images (the reading pane's), or none.
+Pictures = Callable[[list[nodes.Span]], Sequence[RenderableType]]
 
-    def __init__(self, palette: Palette) -> None:
+
+class Styler:
+    """Draws blocks in one palette; `pictures`, if given, draws the images of paragraphs."""
+
+    def __init__(self, palette: Palette, pictures: Pictures | None = None) -> None:
         self.palette = palette
+        self.pictures = pictures
 
     def document(self, document: nodes.Document) -> RenderableType:
         """The whole document, blocks separated by blank lines."""
@@ -272,7 +277,9 @@ class Styler:
         return method(block)
 
     def _paragraph(self, block: nodes.Paragraph) -> RenderableType:
-        return Wrapped(spans(self.palette, block.spans))
+        text = Wrapped(spans(self.palette, block.spans))
+        drawn = self.pictures(block.spans) if self.pictures is not None else ()
+        return Group(text, *drawn) if drawn else text
 
     def _heading(self, block: nodes.Heading) -> RenderableType:
         style = {1: "bold reverse", 2: "bold underline"}.get(block.level, "bold")
@@ -358,7 +365,9 @@ class Styler:
         return Rule(style=self.palette.quiet)
 
     def _media(self, block: nodes.Media) -> RenderableType:
-        return Wrapped(Text(sanitize(media_text(block)), style="italic"))
+        text = Wrapped(Text(sanitize(media_text(block)), style="italic"))
+        drawn = self.pictures([block]) if self.pictures is not None else ()
+        return Group(text, *drawn) if drawn else text
 
     def _footnotes(self, block: nodes.Footnotes) -> RenderableType:
         notes: list[RenderableType] = [Rule("Notes", style=self.palette.quiet, align="left")]
@@ -368,9 +377,11 @@ class Styler:
         return Group(*notes)
 
 
-def document(doc: nodes.Document, *, dark: bool = True) -> RenderableType:
-    """`doc` drawn for a dark (or light) background."""
-    return Styler(Palette(dark)).document(doc)
+def document(
+    doc: nodes.Document, *, dark: bool = True, pictures: Pictures | None = None
+) -> RenderableType:
+    """`doc` drawn for a dark (or light) background (with its images, given `pictures`)."""
+    return Styler(Palette(dark), pictures).document(doc)
 
 
 def lines_of(renderable: RenderableType) -> Iterator[str]:

@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from blogtui.model import Post
 from blogtui.safe import Safe, safe
 from blogtui.tui import keys, shown
 from blogtui.tui.external import editor_command
+from blogtui.tui.images import prepare as prepare_images
 from blogtui.tui.library import FIRST_SCREEN, Library
 from blogtui.tui.screens.help import HelpScreen, Sections
 from blogtui.tui.screens.main import MainScreen
@@ -191,9 +193,15 @@ def _runner(screen: MainScreen, action: str) -> Callable[[], Awaitable[None]]:
     return run
 
 
-def run_app(root: Path, *, config_path: Path | None = None, demo: bool = False) -> int:
-    """Run the reader on the archive at `root` (or the bundled demo); returns the exit code."""
+def run_app(
+    root: Path, *, config_path: Path | None = None, demo: bool = False, images: str | None = None
+) -> int:
+    """Run the reader on the archive at `root` (or the bundled demo); returns the exit code.
+    `images` (a mode) overrides the config's."""
     config, warnings = load_config(config_path)
+    if images is not None:
+        config = replace(config, images=images)
+    prepare_images(config.images)  # textual-image may ask the terminal: before Textual runs
     app = BlogApp(DEMO_ARCHIVE if demo else root, config=config, warnings=warnings)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -84,13 +84,16 @@ def header(post: Post, look: Look) -> RenderableType:
     return Group(title, grid, Rule(style="dim"))
 
 
-def body(post: Post, look: Look, text: str | None = None) -> RenderableType:
-    """The post body (or `text`, a part of it) drawn from its parsed document."""
+def body(
+    post: Post, look: Look, text: str | None = None, pictures: styled.Pictures | None = None
+) -> RenderableType:
+    """The post body (or `text`, a part of it) drawn from its parsed document; `pictures`
+    draws the images under their paragraphs (blogtui.tui.images)."""
     document = parse_post(post, text)
     if not document.blocks:
         summary = sanitize(post.summary).strip()
         return Text(summary or "(this post has no body)", style="italic dim")
-    return styled.document(document, dark=look.dark)
+    return styled.document(document, dark=look.dark, pictures=pictures)
 
 
 def headings(post: Post, text: str | None = None) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from blogtui.cli.command import Command
 from blogtui.cli.commands import listing
 from blogtui.cli.errors import CliError
 from blogtui.cli.opening import archive_root
+from blogtui.config import IMAGE_MODES
 
 EXAMPLES = """\
 With no command, blogtui opens ARCHIVE (default: $BLOGTUI_ARCHIVE, else the config's
@@ -29,7 +30,14 @@ exit status: 0 ok, 1 nothing matched, 2 bad usage, missing archive or malformed 
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    """None of its own: the global options are all it takes."""
+    """The reader's own option: how it draws images (the config's `images` otherwise)."""
+    parser.add_argument(
+        "--images",
+        choices=IMAGE_MODES,
+        default=None,
+        help="images in the reading pane: auto (the terminal's best), blocks (half-blocks) "
+        "or off (alt text) (default: the config's images, else auto)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             f"the terminal interface is not available ({error}); try: blogtui list"
         ) from None
     config = Path(args.config) if args.config else None
-    return run_app(root, config_path=config, demo=args.demo)
+    return run_app(root, config_path=config, demo=args.demo, images=args.images)
 
 
 COMMAND = Command(

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, TextArea
 from textual.worker import get_current_worker
 
 from blogtui.archive import ArchiveError
+from blogtui.markup.images import Finder
 from blogtui.model import SORTS, Post, Problem
 from blogtui.safe import Safe, joined, safe, visible
 from blogtui.search.facets import Facets
@@ -130,6 +131,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PostList).date_format = self.session.config.date_format
         self.query_one(Reader).look = self.query_one(PostPreview).look = self._look()
+        self.query_one(Reader).finder = Finder(self.session.root)
+        self.query_one(Reader).image_mode = self.session.config.images
         # Related posts only once the index is up to date: a cold build holds its lock.
         self.query_one(Reader).annex = lambda post, look: self.web.annex(
             post,

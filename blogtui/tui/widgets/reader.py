@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -19,19 +20,28 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
+from blogtui.markup.images import Finder
 from blogtui.markup.outline import Section
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, Problem
 from blogtui.render import sanitize
-from blogtui.tui import rendering
+from blogtui.tui import images, rendering
 from blogtui.tui.rendering import Look
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
 
 #: Reads one post fresh (body included) and the problems known for its file.
 Loader = Callable[[str], tuple[Post | None, list[Problem]]]
 #: What follows a post's body (posts linking here, related posts), or None.
 Annex = Callable[[Post, Look], RenderableType | None]
 CACHE_SIZE = 24
+#: How many screens above and below the shown lines pictures are decoded ahead of a scroll.
+PICTURE_REACH = 2
+#: Seconds the pictures worker pauses between two pictures (keys and scrolls go first).
+PICTURE_PAUSE = 0.005
 
 
 @dataclass(slots=True)
@@ -44,6 +54,8 @@ class Page:
     plain: list[str] = field(default_factory=list)
     #: The line each heading is drawn on, with the heading, in reading order.
     sections: list[tuple[int, Section]] = field(default_factory=list)
+    #: Where each image's rows are (filled in by the pictures worker).
+    spots: list[images.Spot] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.plain = ["".join(s.text for s in line) for line in self.lines]
@@ -58,6 +70,32 @@ class Page:
                 self.sections.append((start + line, section))
                 start += line + 1
 
+    def fill(self, spot: images.Spot, rows: list[list[Segment]]) -> None:
+        """Draw `rows` (the image) over the placeholder rows of `spot`."""
+        for (line, x), row in zip(spot.rows, rows, strict=False):
+            before, _, after = _cut(self.lines[line], x, x + spot.box.cols)
+            self.lines[line] = [*before, *row, *after]
+            # Finding skips a picture: its rows read as blank.
+            self.plain[line] = "".join(
+                s.text for s in [*before, Segment(" " * spot.box.cols), *after]
+            )
+
+    def shrink(self, spot: images.Spot, reason: str) -> int:
+        """Replace `spot`'s rows by one quiet line saying why it is not drawn; returns the
+        number of lines removed (the lines, headings and spots below move up)."""
+        (line, x), removed = spot.rows[0], len(spot.rows) - 1
+        before, _, after = _cut(self.lines[line], x, x + spot.box.cols)
+        note = Segment(sanitize(f"↳ {reason}"), Style(dim=True, italic=True))
+        self.lines[line] = [*before, note, *after]
+        self.plain[line] = "".join(s.text for s in self.lines[line])
+        del self.lines[line + 1 : line + 1 + removed]
+        del self.plain[line + 1 : line + 1 + removed]
+        self.sections = [(n - removed if n > line else n, s) for n, s in self.sections]
+        for other in self.spots:
+            other.rows = [(n - removed if n > line else n, at) for n, at in other.rows]
+        spot.rows = spot.rows[:1]
+        return removed
+
     def section_at(self, line: int) -> int:
         """The index in `sections` of the heading `line` falls under, or -1 above the first."""
         current = -1
@@ -66,6 +104,13 @@ class Page:
                 break
             current = number
         return current
+
+
+def _cut(line: list[Segment], start: int, end: int) -> tuple[list[Segment], ...]:
+    """The segments of `line` before cell `start`, from `start` to `end`, and after."""
+    strip = Strip(line)
+    parts = [*strip.divide([start, end, max(end, strip.cell_length)]), Strip([]), Strip([])]
+    return tuple(list(part) for part in parts[:3])
 
 
 def _over(strip: Strip, style: Style) -> Strip:
@@ -139,6 +184,9 @@ class Reader(ScrollView, can_focus=True):
         self.loader = loader
         #: Drawn after the body of each post (set by the screen that knows the archive).
         self.annex: Annex | None = None
+        #: Finds the files of a post's images; None (or mode "off") draws none.
+        self.finder: Finder | None = None
+        self.image_mode = "off"
         self.look = Look()
         self.page: Page = _message_page("Pick a post and press enter to read it.")
         self.path: str | None = None
@@ -149,6 +197,9 @@ class Reader(ScrollView, can_focus=True):
         self._current = -1
         self._message: str | None = None
         self._anchor = ""  # a heading to show once the post is rendered
+        #: The page whose pictures a worker decodes (None when none does) and the number of
+        #: the latest such worker (each reports back with its number when it stops).
+        self._decoding: tuple[Page | None, int] = (None, 0)
 
     @property
     def post(self) -> Post | None:
@@ -180,6 +231,8 @@ class Reader(ScrollView, can_focus=True):
         if page is not None and page.complete:
             self._cache.move_to_end(key)
             self._show(page, reset=True)
+            if any(not spot.claimed for spot in page.spots):  # cut short by another post
+                self._start_pictures(page)
             return
         self._render_post(path, self.render_width, self.look)
 
@@ -215,17 +268,36 @@ class Reader(ScrollView, can_focus=True):
             top.append(Text(sanitize(notes), style="bold yellow"))
         head = rendering.first_screen(post.body)
         if head is not None:
-            lines = rendering.render_lines(Group(*top, rendering.body(post, look, head)), width)
+            pictures = self._collector(post)
+            text = rendering.body(post, look, head, pictures)
+            lines = rendering.render_lines(Group(*top, text), width)
             key = (path, width, look.dark)
-            self.call_later(self._show_head, key, Page(post, lines, False), not keep_scroll)
+            page = self._page(post, lines, False, pictures)
+            self.call_later(self._show_head, key, page, not keep_scroll)
         extra = self.annex(post, look) if self.annex is not None else None
-        whole = [*top, rendering.body(post, look), *([extra] if extra is not None else [])]
-        lines = rendering.render_lines(Group(*whole), width)
-        page = Page(post, lines, complete=True)
+        pictures = self._collector(post)
+        text = rendering.body(post, look, None, pictures)
+        lines = rendering.render_lines(Group(*top, text, *([extra] if extra else [])), width)
+        page = self._page(post, lines, True, pictures)
         page.locate(rendering.sections(post))
         self.call_later(
             self._store, (path, width, look.dark), page, keep_scroll or head is not None
         )
+
+    def _collector(self, post: Post) -> images.Collector | None:
+        """What draws the post's images under their paragraphs, unless images are off."""
+        if self.finder is None or self.image_mode == "off":
+            return None
+        return images.Collector(self.finder, post.path)
+
+    @staticmethod
+    def _page(
+        post: Post, lines: list[list[Segment]], complete: bool, found: images.Collector | None
+    ) -> Page:
+        page = Page(post, lines, complete)
+        if found is not None and found.pictures:
+            page.spots = images.spots(lines, found.pictures)
+        return page
 
     def _store(self, key: tuple[str, int, bool], page: Page, keep_scroll: bool) -> None:
         self._cache[key] = page
@@ -233,6 +305,106 @@ class Reader(ScrollView, can_focus=True):
             self._cache.popitem(last=False)
         if self._wanted(key):
             self._show(page, reset=not keep_scroll)
+            if page.spots:  # only the page shown: a stale render must not cancel its worker
+                self._start_pictures(page)
+
+    # --- images -------------------------------------------------------------------------
+    def _start_pictures(self, page: Page) -> None:
+        """Decode the shown page's pictures near the screen (a worker; see `_draw_pictures`)."""
+        self._decoding = (page, self._decoding[1] + 1)
+        self._draw_pictures(page, self._decoding[1], self._background(), self._drawing())
+
+    def _wanted_page(self, page: Page) -> bool:
+        return page.post is not None and self._wanted(
+            (page.post.path, self.render_width, self.look.dark)
+        )
+
+    def _drawing(self) -> images.Drawing:
+        return images.drawing_for(self.image_mode)
+
+    def _background(self) -> tuple[int, int, int]:
+        """The pane's background colour: what a transparent image is laid on."""
+        colour = self.background_colors[1]
+        return (colour.r, colour.g, colour.b)
+
+    @work(thread=True, exclusive=True, group="pictures")
+    def _draw_pictures(
+        self, page: Page, run: int, background: tuple[int, int, int], drawing: images.Drawing
+    ) -> None:
+        # One image at a time, the nearest to what is on screen first, each shown as soon as
+        # it is decoded; those screens away wait until a scroll brings them near (a gallery
+        # of hundreds is not decoded at once). A newer page cancels; another post stops it.
+        worker = get_current_worker()
+        while not worker.is_cancelled and self.page is page:
+            spot = self._nearest(page)
+            if spot is None:
+                break
+            spot.claimed = True
+            assert spot.picture.path is not None
+            drawn = images.draw(spot.picture.path, spot.box, background, drawing)
+            self.call_later(self._fill, page, spot, drawn)
+            time.sleep(PICTURE_PAUSE)  # let a key waiting for the GIL in between
+        self.call_later(self._pictures_idle, run)
+
+    def _nearest(self, page: Page) -> images.Spot | None:
+        """The unclaimed picture of `page` nearest the lines on screen, within
+        PICTURE_REACH screens of them, or None."""
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        low, high = top - PICTURE_REACH * height, top + (PICTURE_REACH + 1) * height
+        near = [
+            spot
+            for spot in page.spots
+            if not spot.claimed and low <= spot.rows[-1][0] and spot.rows[0][0] <= high
+        ]
+        return min(near, key=lambda spot: abs(spot.rows[0][0] - top), default=None)
+
+    def _pictures_idle(self, run: int) -> None:
+        """The worker of `run` stopped; if it was the latest, a scroll meanwhile may have
+        brought more pictures near."""
+        if run != self._decoding[1]:
+            return
+        self._decoding = (None, run)
+        if self.page.spots and self._wanted_page(self.page) and self._nearest(self.page):
+            self._start_pictures(self.page)
+
+    @property
+    def drawing_pictures(self) -> bool:
+        """True while pictures near the screen are still being decoded or put in place."""
+        running = self._decoding[0] is not None
+        return running or any(spot.claimed and not spot.done for spot in self.page.spots)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        page = self.page
+        idle = self._decoding[0] is not page
+        if page.spots and idle and self._wanted_page(page) and self._nearest(page):
+            self._start_pictures(page)  # a scroll brought pictures near
+
+    def _fill(
+        self, page: Page, spot: images.Spot, drawn: list[list[Segment]] | PilImage | str
+    ) -> None:
+        """Put a decoded image (or why it could not be) into `page` and show it."""
+        if spot.done:
+            return
+        spot.done = True
+        if isinstance(drawn, str):
+            removed = page.shrink(spot, drawn)
+            if self.page is page and removed:
+                self._after_shrink(spot.rows[0][0], removed)
+        else:
+            page.fill(spot, images.rows_for(drawn, spot.box))
+        if self.page is page:
+            self.refresh()
+
+    def _after_shrink(self, line: int, removed: int) -> None:
+        """Keep the text being read in place when lines above it went away."""
+        width = max((cell_len(row) for row in self.page.plain), default=0)
+        self.virtual_size = Size(min(width, self.render_width), len(self.page.lines))
+        if line < round(self.scroll_y):
+            self.scroll_to(y=max(0, self.scroll_y - removed), animate=False, force=True)
+        if self._find:
+            self._search(self._find)
 
     def _show_head(self, key: tuple[str, int, bool], page: Page, reset: bool) -> None:
         if self._wanted(key):
