@@ -37,7 +37,7 @@ from blogtui.tui.widgets.taxonomy import Sidebar
 
 #: Seconds between keystrokes in the search bar and the search they start.
 DEBOUNCE = 0.15
-#: Seconds between stat polls of the archive for added, changed and deleted files.
+#: Seconds between stat polls of the archive, where file-system events cannot be had.
 POLL_INTERVAL = 2.0
 #: Below this width the sidebar hides and the list and reading pane take turns.
 NARROW = layout.NARROW
@@ -176,8 +176,7 @@ class MainScreen(Screen[None]):
         if not catalogue:  # a cold index: list the posts from their front matter meanwhile
             self._preview()
         self.run_search()
-        self.refresh_archive(first=True)
-        self._poll_later()
+        self.refresh_archive(first=True)  # then follow the archive (`_follow_archive`)
 
     # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
     # not `app.call_from_thread`: the screen runs them only while it is live, so a worker
@@ -208,9 +207,36 @@ class MainScreen(Screen[None]):
         self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
 
     def _poll(self) -> None:
+        if self.poller.watcher is not None:
+            return  # events follow the archive again
         if not self.session.editing and not self._refreshing():
             self.refresh_archive()
         self._poll_later()
+
+    def _follow_archive(self) -> None:
+        """Follow the archive by file-system events; poll where they cannot be had (said once)."""
+        library = self.session.library
+        if library is None or self.poller.lost is not None or self.poller.polling is not None:
+            return
+        reason = self.poller.watch(library.root, library.folders(), self._events)
+        if reason is not None:
+            shown.notify(self, safe(f"polling the archive for changes: {reason}"), timeout=6)
+            self._poll_later()
+
+    def _events(self, paths: frozenset[str]) -> None:
+        """From the watcher's thread: hand the paths to the screen's queue."""
+        self.call_later(self._touched, paths)
+
+    def _touched(self, paths: frozenset[str]) -> None:
+        """Events named these paths: refresh them (now, or when the running refresh ends)."""
+        self.poller.touched |= paths
+        if self.session.editing:  # the editor's writes are read when it closes
+            self.set_timer(POLL_INTERVAL, lambda: self._touched(frozenset()))
+        elif not self._refreshing() and self.poller.touched:
+            self.refresh_archive(touched=self.poller.take())
+
+    def on_unmount(self) -> None:
+        self.poller.stop()
 
     def _refreshing(self) -> bool:
         """True while a refresh runs. A poll then skips its tick rather than cancel it: a cold
@@ -220,8 +246,11 @@ class MainScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="refresh")
-    def refresh_archive(self, first: bool = False) -> None:
-        """Bring the index up to date by stat; re-run the search when something changed."""
+    def refresh_archive(
+        self, first: bool = False, exact: bool = False, touched: frozenset[str] | None = None
+    ) -> None:
+        """Bring the index up to date by stat (every folder listed when `exact`, only the
+        `touched` paths when events named them); re-run the search when something changed."""
         library = self.session.library
         if library is None:
             return
@@ -238,7 +267,7 @@ class MainScreen(Screen[None]):
                 self.call_later(self._set_status, safe(clock.line(done, total)))
 
         try:
-            report = library.refresh(progress if first else None)
+            report = library.refresh(progress if first else None, exact=exact, touched=touched)
         except ScreenClosed:
             return  # the index discards the unfinished build; the next start builds it again
         except ArchiveError as err:  # the folder moved away or turned unreadable: keep polling
@@ -270,11 +299,16 @@ class MainScreen(Screen[None]):
             self._set_status(safe(""))
         if first and problems:
             self._notify_problems(problems)
+        self._follow_archive()
+        self._touched(frozenset())  # what events named while this refresh ran
 
     def _archive_lost(self, message: Safe) -> None:
-        """Say once that the archive is gone; the polls go on and notice its return."""
+        """Say once that the archive is gone; polls (not events) notice its return."""
         if self.poller.lost != message:
             shown.notify(self, message, title=safe("archive unavailable"), severity="error")
+        if self.poller.lost is None and self.poller.watcher is not None:
+            self.poller.stop()
+            self._poll_later()
         self.poller.lost = message
         self._set_status(safe(f"archive unavailable: {message}; still watching"))
 
@@ -726,7 +760,7 @@ class MainScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.query_one(Reader).forget()
-        self.refresh_archive()
+        self.refresh_archive(exact=True)  # every folder listed: `r` is always exact
         self.query_one(Reader).reload()
         shown.notify(self, safe("reloaded"), timeout=1.5)
 
