@@ -145,10 +145,19 @@ class Folder:
 
     def source(self, seen: Seen) -> SourceFile:
         """One of its files as a SourceFile."""
-        rel = self.rel(seen[0])
+        return self.sources((seen,))[0]
+
+    def sources(self, files: Iterable[Seen] | None = None) -> list[SourceFile]:
+        """Its files (or these of them) as SourceFiles; the per-folder parts worked out once."""
+        prefix = f"{self.prefix}/" if self.prefix else ""
         cut = len(self.content.content_prefix) + 1 if self.content.content_prefix else 0
-        where = os.path.join(self.path, seen[0])
-        return SourceFile(rel, where, seen[3], seen[4], rel[cut:] if cut else "")
+        base, inside = _slashed(self.path), prefix[cut:] if cut else None
+        return [
+            SourceFile(
+                prefix + s[0], base + s[0], s[3], s[4], "" if inside is None else inside + s[0]
+            )
+            for s in (self.files if files is None else files)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +194,7 @@ class Tree:
         """Every post file once, by path (see `_unique`)."""
         if not self.plain:
             return [found.source for found in self.found()]
-        files = [folder.source(seen) for folder in self.folders.values() for seen in folder.files]
+        files = [source for folder in self.folders.values() for source in folder.sources()]
         files.sort(key=_BY_PATH)
         return files
 
@@ -382,7 +391,8 @@ def _reused(walk: _Walk, task: _Task) -> Folder | None:
     if reuse.touched is not None and not task.via_link:  # events name what changed
         if task.folder in reuse.touched:
             return None
-        return _restat(old, [s for s in old.files if old.rel(s[0]) in reuse.touched])
+        named = reuse.touched
+        return _restat(old, [s for s in old.files if os.path.join(old.path, s[0]) in named])
     try:
         info = os.stat(task.folder)
     except OSError:
@@ -398,10 +408,10 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
     The loop every command runs over every known post: one stat each, compared in place.
     """
     changed: dict[str, Seen] = {}
-    join, folder = os.path.join, old.path
+    base, look = _slashed(old.path), os.stat
     for seen in files:
         try:
-            info = os.stat(join(folder, seen[0]))
+            info = look(base + seen[0])
         except OSError:
             return None
         if (
@@ -417,6 +427,11 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
         return old
     files = tuple(changed.get(seen[0], seen) for seen in old.files)
     return replace(old, files=files)
+
+
+def _slashed(folder: str) -> str:
+    """The folder's path ready to have a name added (what os.path.join would make)."""
+    return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 def _seen(name: str, info: os.stat_result, link: bool, now_ns: int) -> Seen:
