@@ -20,6 +20,9 @@ from blogtui.tui.watcher import Touched, Watcher
 COST_FACTOR = 20.0
 #: The longest wait between polls, however slow the scan.
 MAX_DELAY = 120.0
+#: While events come, a poll now and then still catches what they cannot tell (an overflow
+#: of the kernel's event queue, a network mount's change made on another machine).
+WATCHED_INTERVAL = 60.0
 
 
 @dataclass(slots=True)
@@ -33,9 +36,14 @@ class Poller:
     polling: str | None = None
     #: Paths events named that no refresh has looked at yet.
     touched: set[str] = field(default_factory=set)
+    #: A new watcher started: what changed between the last walk and its start needs a poll.
+    recheck: bool = False
 
     def delay(self, interval: float) -> float:
-        """Seconds until the next poll: `interval`, or longer after a costly scan."""
+        """Seconds until the next poll: `interval` (WATCHED_INTERVAL while events come), or
+        longer after a costly scan."""
+        if self.watcher is not None:
+            interval = max(interval, WATCHED_INTERVAL)
         return min(MAX_DELAY, max(interval, COST_FACTOR * self.cost))
 
     def watch(self, root: Path, folders: Iterable[str], touched: Touched) -> str | None:

@@ -95,6 +95,7 @@ class MainScreen(Screen[None]):
         self.progress = safe("")
         #: How the archive polls back off, and whether the archive is gone (polling.Poller).
         self.poller = polling.Poller()
+        self._poll_timer: Timer | None = None
         self.indexed = False
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
@@ -177,6 +178,7 @@ class MainScreen(Screen[None]):
             self._preview()
         self.run_search()
         self.refresh_archive(first=True)  # then follow the archive (`_follow_archive`)
+        self._poll_later()
 
     # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
     # not `app.call_from_thread`: the screen runs them only while it is live, so a worker
@@ -203,12 +205,13 @@ class MainScreen(Screen[None]):
             self._relayout()
 
     def _poll_later(self) -> None:
-        """Poll again after POLL_INTERVAL, or longer when a scan costs more (polling.delay)."""
-        self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
+        """Poll again after POLL_INTERVAL (a minute while events come), or longer when a scan
+        costs more (polling.delay)."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
 
     def _poll(self) -> None:
-        if self.poller.watcher is not None:
-            return  # events follow the archive again
         if not self.session.editing and not self._refreshing():
             self.refresh_archive()
         self._poll_later()
@@ -218,10 +221,13 @@ class MainScreen(Screen[None]):
         library = self.session.library
         if library is None or self.poller.lost is not None or self.poller.polling is not None:
             return
+        before = self.poller.watcher
         reason = self.poller.watch(library.root, library.folders(), self._events)
         if reason is not None:
             shown.notify(self, safe(f"polling the archive for changes: {reason}"), timeout=6)
             self._poll_later()
+        elif self.poller.watcher is not before:  # what changed before the watch began
+            self.poller.recheck = True
 
     def _events(self, paths: frozenset[str]) -> None:
         """From the watcher's thread: hand the paths to the screen's queue."""
@@ -232,6 +238,10 @@ class MainScreen(Screen[None]):
         self.poller.touched |= paths
         if self.session.editing:  # the editor's writes are read when it closes
             self.set_timer(POLL_INTERVAL, lambda: self._touched(frozenset()))
+        elif not self._refreshing() and self.poller.recheck:
+            self.poller.recheck = False
+            self.poller.take()
+            self.refresh_archive()  # every folder by stamp, every file by stat
         elif not self._refreshing() and self.poller.touched:
             self.refresh_archive(touched=self.poller.take())
 
@@ -307,7 +317,7 @@ class MainScreen(Screen[None]):
         if self.poller.lost != message:
             shown.notify(self, message, title=safe("archive unavailable"), severity="error")
         if self.poller.lost is None and self.poller.watcher is not None:
-            self.poller.stop()
+            self.poller.stop()  # its folders are gone: polls notice the archive's return
             self._poll_later()
         self.poller.lost = message
         self._set_status(safe(f"archive unavailable: {message}; still watching"))
