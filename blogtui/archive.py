@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from blogtui.model import CANONICAL_FIELDS, MARKDOWN_SUFFIXES, Post, Problem, term_key, tidy_term
 from blogtui.site import NO_SITE, Site, read_site
@@ -122,9 +122,12 @@ RACY_NS = 2_000_000_000
 UNTRUSTED = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Folder:
-    """One folder as a scan walked it; the next scan reuses it while its stamp holds."""
+class Folder(NamedTuple):
+    """One folder as a scan walked it; the next scan reuses it while its stamp holds.
+
+    A named tuple: a saved walk of 100,000 posts makes 15,000 of them on every command,
+    and a frozen dataclass took 0.14 s of CPU to do it.
+    """
 
     path: str  # where it is (absolute, or below the root as given)
     stamp: Stamp
@@ -426,7 +429,7 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
     if not changed:
         return old
     files = tuple(changed.get(seen[0], seen) for seen in old.files)
-    return replace(old, files=files)
+    return old._replace(files=files)
 
 
 def _slashed(folder: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from blogtui.model import Problem
 from blogtui.search import store
 from blogtui.site import NO_SITE, Site
 
-_MAGIC = b"blogtui-walk 1\n"
+_MAGIC = b"blogtui-walk 2\n"
 _DIGEST = 32  # BLAKE2b-256, as hex digits and a newline
 #: What a saved walk is matched with: the stat (mtime_ns, size) of its catalogue.
 Base = tuple[int, int]
@@ -175,7 +176,12 @@ def load(location: Path, root: Path, follow_symlinks: bool) -> Walked | None:
 
 def save(location: Path, walked: Walked) -> None:
     """Write the walk (atomically) beside the catalogue it matches."""
-    store.write_atomic(location / store.WALK, _encode(walked))
+    try:
+        data = _encode(walked)
+    except OverflowError:  # a device or inode number beyond int64: the next walk lists all
+        forget(location)
+        return
+    store.write_atomic(location / store.WALK, data)
 
 
 def forget(location: Path) -> None:
@@ -184,22 +190,32 @@ def forget(location: Path) -> None:
 
 
 def _encode(walked: Walked) -> bytes:
+    """A JSON head (the folders) and the files as columns: their names, then their numbers
+    as one array of int64, then their link flags (loading 100,000 files takes no Python loop
+    per file: 0.15 s as JSON rows, 0.37 s with their checks)."""
     tree = walked.tree
-    contents = list(dict.fromkeys(folder.content for folder in tree.folders.values()))
+    folders = list(tree.folders.values())
+    contents = list(dict.fromkeys(folder.content for folder in folders))
     number = {content: n for n, content in enumerate(contents)}
-    body = {
+    files = [seen for folder in folders for seen in folder.files]
+    names = "\0".join(seen[0] for seen in files).encode("utf-8", "surrogateescape")
+    numbers = array("q", [value for seen in files for value in seen[1:6]])
+    links = bytes(seen[6] for seen in files)
+    head = {
         "root": str(tree.root),
         "follow": walked.follow_symlinks,
         "base": list(walked.base) if walked.base is not None else None,
         "contents": [
             [c.abspath, c.prefix, c.content_prefix, c.jekyll, c.site_root] for c in contents
         ],
-        "folders": [
-            _folder_row(folder, number[folder.content]) for folder in tree.folders.values()
-        ],
+        "folders": [_folder_row(folder, number[folder.content]) for folder in folders],
+        "files": len(files),
+        "names": len(names),
     }
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    payload = text.encode("utf-8", "surrogateescape")
+    text = json.dumps(head, separators=(",", ":"), ensure_ascii=False)
+    payload = b"".join(
+        [text.encode("utf-8", "surrogateescape"), b"\n", names, numbers.tobytes(), links]
+    )
     digest = hashlib.blake2b(payload, digest_size=_DIGEST).hexdigest().encode()
     return _MAGIC + digest + b"\n" + payload
 
@@ -207,7 +223,7 @@ def _encode(walked: Walked) -> bytes:
 def _folder_row(folder: Folder, content: int) -> list[Any]:
     return [
         folder.path, list(folder.stamp), content, folder.prefix, folder.via_link, folder.plain,
-        folder.files, folder.subdirs, folder.branch_indexes,
+        len(folder.files), folder.subdirs, folder.branch_indexes,
         [[p.path, p.reason] for p in folder.problems],
     ]  # fmt: skip
 
@@ -220,15 +236,36 @@ def _decode(data: bytes, root: str, follow_symlinks: bool) -> Walked | None:
     digest = hashlib.blake2b(payload, digest_size=_DIGEST).hexdigest().encode()
     if not hmac.compare_digest(digest, data[len(_MAGIC) : head - 1]):
         return None
-    body = json.loads(payload.decode("utf-8", "surrogateescape"))
+    text, _, columns = payload.partition(b"\n")
+    body = json.loads(text.decode("utf-8", "surrogateescape"))
     if type(body) is not dict or body["root"] != root or body["follow"] is not follow_symlinks:
         return None
+    files = _files(columns, _int(body["files"]), _int(body["names"]))
     contents = [_content(row) for row in body["contents"]]
-    folders = [_folder(row, contents) for row in body["folders"]]
+    folders: dict[str, Folder] = {}
+    offset = 0
+    for row in body["folders"]:
+        folder = _folder(row, contents, files, offset)
+        offset += len(folder.files)
+        folders[folder.path] = folder
+    if offset != len(files):
+        raise ValueError("the folders do not hold every file")
     base = body["base"]
-    tree = Tree(Path(root), {f.path: f for f in folders}, [], NO_SITE)
     known = (_int(base[0]), _int(base[1])) if base is not None else None
-    return Walked(tree, known, follow_symlinks)
+    return Walked(Tree(Path(root), folders, [], NO_SITE), known, follow_symlinks)
+
+
+def _files(columns: bytes, count: int, length: int) -> list[Seen]:
+    """The files' columns back as rows (names, five int64 each, a link flag each)."""
+    numbers = array("q")
+    if len(columns) != length + count * (5 * numbers.itemsize + 1):
+        raise ValueError("the file columns are not as long as the head says")
+    names = columns[:length].decode("utf-8", "surrogateescape").split("\0") if count else []
+    numbers.frombytes(columns[length : length + 5 * count * numbers.itemsize])
+    links = map(bool, columns[length + 5 * count * numbers.itemsize :])
+    if len(names) != count:
+        raise ValueError("the file names do not match the count")
+    return list(zip(names, *(numbers[i::5] for i in range(5)), links, strict=True))
 
 
 def _content(row: list[Any]) -> Content:
@@ -237,29 +274,28 @@ def _content(row: list[Any]) -> Content:
                    bool(site_root))  # fmt: skip
 
 
-def _folder(row: list[Any], contents: list[Content]) -> Folder:
-    path, stamp, content, prefix, via_link, plain, files, subdirs, branches, problems = row
-    dev, ino, mtime, ctime = (_int(v) for v in stamp)
+def _folder(row: list[Any], contents: list[Content], files: list[Seen], offset: int) -> Folder:
+    path, stamp, content, prefix, via_link, plain, count, subdirs, branches, problems = row
+    held = tuple(files[offset : offset + count])
+    if len(held) != count or not _ints(stamp, 4) or type(path) is not str:
+        raise ValueError("not a folder row")
     return Folder(
-        _str(path), (dev, ino, mtime, ctime), contents[_int(content)], _str(prefix),
-        bool(via_link), tuple(_seen(s) for s in files), tuple(_sub(s) for s in subdirs),
-        tuple((_str(a), _str(b)) for a, b in branches),
-        tuple(Problem(_str(p), _str(r)) for p, r in problems), bool(plain),
+        path, tuple(stamp), contents[content], _str(prefix), via_link is True, held,
+        tuple(map(_sub, subdirs)) if subdirs else (),
+        tuple((_str(a), _str(b)) for a, b in branches) if branches else (),
+        tuple(Problem(_str(p), _str(r)) for p, r in problems) if problems else (), plain is True,
     )  # fmt: skip
 
 
-def _seen(row: list[Any]) -> Seen:
-    name, dev, ino, mtime, size, ctime, link = row
-    if type(name) is not str or type(link) is not bool:
-        raise TypeError("not a file row")
-    if not all(type(v) is int for v in (dev, ino, mtime, size, ctime)):
-        raise TypeError("not a file row")
-    return (name, dev, ino, mtime, size, ctime, link)
+def _ints(values: Any, count: int) -> bool:
+    return type(values) is list and len(values) == count and set(map(type, values)) <= {int}
 
 
 def _sub(row: list[Any]) -> Sub:
     name, link, dev, ino = row
-    return (_str(name), bool(link), _int(dev), _int(ino))
+    if type(name) is not str or type(dev) is not int or type(ino) is not int:
+        raise TypeError("not a subfolder row")
+    return (name, link is True, dev, ino)
 
 
 def _str(value: Any) -> str:
