@@ -139,7 +139,8 @@ class Folder(NamedTuple):
     #: The `_index.*` files in it: (content-relative, archive-relative) paths.
     branch_indexes: tuple[tuple[str, str], ...] = ()
     problems: tuple[Problem, ...] = ()
-    #: No symlink and no hard-linked file in it: each of its files is found once, here.
+    #: No symlink in it, and not reached through one: each file has this one path here
+    #: (unless hard-linked elsewhere in the archive: `Tree.plain` asks that).
     plain: bool = True
 
     def rel(self, name: str) -> str:
@@ -188,10 +189,23 @@ class Tree:
     #: The content folders, as `content_folders` gave them for this walk.
     contents: tuple[Content, ...] = ()
 
+    #: Whether every file has one path (worked out on first use: see `plain`).
+    _plain: bool | None = None
+
     @property
     def plain(self) -> bool:
-        """No symlink or hard link anywhere: each folder's files are its own."""
-        return all(folder.plain for folder in self.folders.values())
+        """No symlink and no two paths to one file anywhere: each folder's files are its own.
+
+        Files hard-linked outside the archive (a backup, a copy made with `cp -al`) count
+        as plain: only two paths inside it to one file need choosing between.
+        """
+        if self._plain is None:
+            folders = self.folders.values()
+            count = sum(len(folder.files) for folder in folders)
+            self._plain = all(folder.plain for folder in folders) and count == len(
+                {(seen[1], seen[2]) for folder in folders for seen in folder.files}
+            )
+        return self._plain
 
     def files(self) -> list[SourceFile]:
         """Every post file once, by path (see `_unique`)."""
@@ -423,7 +437,7 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
             or info.st_ctime_ns != seen[5]
             or info.st_ino != seen[2]
         ):
-            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+            if not stat.S_ISREG(info.st_mode):
                 return None
             changed[seen[0]] = _seen(seen[0], info, seen[6], time.time_ns())
     if not changed:
@@ -508,8 +522,6 @@ def _list_entries(
         elif not is_dir and _is_branch_index(name):
             found.branch_indexes.append((_content_relative(rel, content), rel))
         elif not is_dir and (not link or _is_post_name(name, leaf)):
-            if info.st_nlink > 1:
-                found.plain = False
             found.files.append(_seen(name, info, link, walk.started_ns))
 
 

@@ -250,3 +250,17 @@ def test_polls_back_off_by_their_cost() -> None:
     poller = Poller(cost=0.5)
     assert poller.delay(2.0) == 10.0  # 20 times a half-second walk
     assert Poller(cost=0.01).delay(2.0) == 2.0
+
+
+def test_hard_links_inside_and_outside_the_archive(blog: Path, tmp_path: Path) -> None:
+    """A file linked from outside the archive is still one post with one path; two paths to
+    one file inside it are one post (the first by path), and removing that path leaves the
+    other."""
+    os.link(blog / "posts/alpha.md", tmp_path / "backup-of-alpha.md")
+    command(blog).close()
+    os.link(blog / "posts/beta.md", blog / "posts/zeta-twin.md")
+    paths = {path for path, _title in shown(command(blog))}
+    assert paths == {"posts/alpha.md", "posts/beta.md", "notes/2024/gamma.md"}
+    (blog / "posts/beta.md").unlink()
+    paths = {path for path, _title in shown(command(blog))}
+    assert paths == {"posts/alpha.md", "posts/zeta-twin.md", "notes/2024/gamma.md"}

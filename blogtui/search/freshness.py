@@ -211,6 +211,7 @@ def _encode(walked: Walked) -> bytes:
         "folders": [_folder_row(folder, number[folder.content]) for folder in folders],
         "files": len(files),
         "names": len(names),
+        "plain": tree.plain,
     }
     text = json.dumps(head, separators=(",", ":"), ensure_ascii=False)
     payload = b"".join(
@@ -252,7 +253,8 @@ def _decode(data: bytes, root: str, follow_symlinks: bool) -> Walked | None:
         raise ValueError("the folders do not hold every file")
     base = body["base"]
     known = (_int(base[0]), _int(base[1])) if base is not None else None
-    return Walked(Tree(Path(root), folders, [], NO_SITE), known, follow_symlinks)
+    tree = Tree(Path(root), folders, [], NO_SITE, _plain=body["plain"] is True)
+    return Walked(tree, known, follow_symlinks)
 
 
 def _files(columns: bytes, count: int, length: int) -> list[Seen]:
