@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Input, Label
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from blogtui.archive import ArchiveError
 from blogtui.model import SORTS, Post, Problem
@@ -310,7 +310,13 @@ class MainScreen(Screen[None]):
         if first and problems:
             self._notify_problems(problems)
         self._follow_archive()
-        self._touched(frozenset())  # what events named while this refresh ran
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        """A refresh ended: look at what events named while it ran (or the new watcher's
+        first poll)."""
+        if event.worker.group == "refresh" and event.worker.is_finished:
+            self._touched(frozenset())
 
     def _archive_lost(self, message: Safe) -> None:
         """Say once that the archive is gone; polls (not events) notice its return."""
