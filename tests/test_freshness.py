@@ -264,3 +264,20 @@ def test_hard_links_inside_and_outside_the_archive(blog: Path, tmp_path: Path) -
     (blog / "posts/beta.md").unlink()
     paths = {path for path, _title in shown(command(blog))}
     assert paths == {"posts/alpha.md", "posts/zeta-twin.md", "notes/2024/gamma.md"}
+
+
+def test_a_stopped_watcher_gives_its_inotify_instance_back(blog: Path) -> None:
+    from blogtui.tui import watcher as watching
+
+    before = watching._inotify_count()
+    if before is None:
+        pytest.skip("no /proc/self/fd here to count inotify instances")
+    seen: list[frozenset[str]] = []
+    for _ in range(3):  # the reader starts a new watcher whenever its folders change
+        follower = Watcher(blog, [str(blog / "posts")], seen.append)
+        assert follower.start() is None
+        follower.stop()
+        assert follower._thread is not None
+        follower._thread.join(5)
+    after = watching._inotify_count()
+    assert after is not None and after <= before  # (an earlier test's may close meanwhile)

@@ -59,6 +59,7 @@ class Watcher:
         except OSError as exc:  # a folder vanished since the walk, or no watch left
             return f"cannot watch the archive ({exc.strerror or exc})"
         if before is not None and _inotify_count() == before:  # watchfiles fell back to polling
+            notify.close()
             return "inotify is not available here (watchfiles would poll every file)"
         self._thread = threading.Thread(target=self._run, args=(notify,), daemon=True,
                                         name="blogtui-watcher")  # fmt: skip
@@ -70,14 +71,15 @@ class Watcher:
         self._stop.set()
 
     def _run(self, notify: RustNotify) -> None:
-        while not self._stop.is_set():
-            changes = notify.watch(DEBOUNCE_MS, STEP_MS, 0, self._stop)
-            if isinstance(changes, set) and changes:
-                paths = self.keys(changes)
-                if paths:
-                    self._touched(paths)
-            elif changes == "stop":
-                return
+        with notify:  # closed when stopped: its inotify instance is given back at once
+            while not self._stop.is_set():
+                changes = notify.watch(DEBOUNCE_MS, STEP_MS, 0, self._stop)
+                if isinstance(changes, set) and changes:
+                    paths = self.keys(changes)
+                    if paths:
+                        self._touched(paths)
+                elif changes == "stop":
+                    return
 
     def keys(self, changes: Iterable[tuple[int, str]]) -> frozenset[str]:
         """The walk keys of what changed: a file edited in place names itself; an entry
