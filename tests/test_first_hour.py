@@ -86,9 +86,9 @@ def held_build(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release = threading.Event()
     build = Library.refresh
 
-    def slow_build(self: Library, progress: object = None) -> object:
+    def slow_build(self: Library, progress: object = None, **how: object) -> object:
         release.wait(30)
-        return build(self, progress)  # type: ignore[arg-type]
+        return build(self, progress, **how)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Library, "refresh", slow_build)
     yield release

@@ -952,7 +952,7 @@ def test_finding_11_a_slow_scan_never_holds_the_library_lock(
 ) -> None:
     """While a poll's stat scan runs (200,000 folders take seconds), a typed search answers
     at once: the scan runs outside the lock."""
-    import blogtui.archive
+    import blogtui.search.freshness
     from blogtui.tui.library import Filters, Library
 
     root = tmp_path / "archive"
@@ -960,14 +960,14 @@ def test_finding_11_a_slow_scan_never_holds_the_library_lock(
     library = Library.open(root)
     library.refresh()
     started, release = threading.Event(), threading.Event()
-    real_scan = blogtui.archive.scan
+    real_scan = blogtui.search.freshness.walk_tree
 
     def slow_scan(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(30)
         return real_scan(*args, **kwargs)
 
-    monkeypatch.setattr(blogtui.archive, "scan", slow_scan)
+    monkeypatch.setattr(blogtui.search.freshness, "walk_tree", slow_scan)
     polling = threading.Thread(target=library.refresh, daemon=True)
     polling.start()
     try:
@@ -981,11 +981,11 @@ def test_finding_11_a_slow_scan_never_holds_the_library_lock(
 
 
 def test_finding_11_polls_back_off_with_the_scan_cost() -> None:
-    """A scan that takes 3 s makes the next poll wait 30 s; a cheap one keeps the interval."""
+    """A scan that takes 3 s makes the next poll wait 60 s; a cheap one keeps the interval."""
     from blogtui.tui.polling import MAX_DELAY, Poller
 
     assert Poller(cost=0.01).delay(2.0) == 2.0
-    assert Poller(cost=3.0).delay(2.0) == 30.0
+    assert Poller(cost=3.0).delay(2.0) == 60.0
     assert Poller(cost=60.0).delay(2.0) == MAX_DELAY
 
 

@@ -21,6 +21,7 @@ from blogtui.tui.screens.help import HelpScreen
 from blogtui.tui.screens.links import LinkPicker
 from blogtui.tui.screens.main import MainScreen
 from blogtui.tui.screens.picker import TermPicker
+from blogtui.tui.watcher import Watcher
 from blogtui.tui.widgets.post_list import PostList
 from blogtui.tui.widgets.reader import Reader
 from blogtui.tui.widgets.taxonomy import Sidebar
@@ -477,6 +478,7 @@ async def test_r_reloads_the_archive_and_the_open_post(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(main_screen, "POLL_INTERVAL", 3600)  # only r can see the change
+    monkeypatch.setattr(Watcher, "start", lambda self: "no events in this test")
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -668,9 +670,9 @@ async def test_cold_start_lists_posts_from_front_matter_while_the_index_builds(
     release = threading.Event()
     build = Library.refresh
 
-    def slow_build(self: Library, progress: object = None) -> object:
+    def slow_build(self: Library, progress: object = None, **how: object) -> object:
         release.wait(20)  # a big archive's cold build: the list must not wait for it
-        return build(self, progress)  # type: ignore[arg-type]
+        return build(self, progress, **how)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Library, "refresh", slow_build)
     app = make_app(archive)

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blogtui.model import Post, Problem
-from blogtui.search import catalogue, listing, segments, spellings, store, workers
+from blogtui.search import catalogue, freshness, listing, segments, spellings, store, workers
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
 
 if TYPE_CHECKING:
     from blogtui.archive import Scan
+    from blogtui.search.freshness import Found, Walked
 
 #: Called with (done, total) while files are read and indexed.
 Progress = Callable[[int, int], None]
@@ -164,6 +165,9 @@ class PostIndex:
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
         self._hidden: tuple[dict[str, Entry], dict[str, int]] | None = None
+        #: The last walk of the archive and the catalogue it matches (freshness.py).
+        self._walked: Walked | None = None
+        self._walk_loaded = False
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -191,8 +195,8 @@ class PostIndex:
                 index._load_or_reset()
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
-        if refresh:
-            index.refresh(progress)
+        if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
+            index.refresh(progress, exact=False)
         return index
 
     def _say(self, line: str) -> None:
@@ -277,6 +281,7 @@ class PostIndex:
             if self.location is not None:
                 store.wipe(self.location)
                 self._catalogue_stat = None
+            self._walked = None
             self._set_entries({})
 
     def _set_entries(
@@ -386,24 +391,29 @@ class PostIndex:
 
     # ---- refreshing --------------------------------------------------------------------------
 
-    def refresh(self, progress: Progress | None = None, found: Scan | None = None) -> Refresh:
+    def refresh(
+        self, progress: Progress | None = None, found: Found | Scan | None = None,
+        *, exact: bool = True,
+    ) -> Refresh:  # fmt: skip
         """Bring the index up to date with the archive by stat; read only what changed.
 
         `found` is a scan made beforehand (`scan()`), so a caller can walk the archive
-        without holding its own lock; without it the archive is scanned here.
+        without holding its own lock; without it the archive is scanned here: every folder
+        listed when `exact`, else only those whose stamp changed (freshness.py).
         """
         started = time.perf_counter()
-        found = found if found is not None else self.scan()
+        found = found if found is not None else self.scan(exact=exact)
         self._site = found.site
         try:
             with self._refreshing, store.refresh_lock(self.location):
                 if self._catalogue_changed():
                     self._load_or_reset(locked=True)  # another process refreshed meanwhile
-                report = self._apply(found.files, progress)
+                report = self._apply(found, progress)
+                self._keep_walk(found)
         except OSError as exc:
             self._to_memory(exc)  # the cache filled up (or turned read-only) mid-write
             with self._refreshing:
-                report = self._apply(found.files, progress)
+                report = self._apply(found, progress)
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
@@ -413,18 +423,61 @@ class PostIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def scan(self) -> Scan:
-        """The archive's post files by stat, as the next refresh would see them."""
-        from blogtui.archive import scan
+    def scan(self, *, exact: bool = False, touched: Iterable[str] | None = None) -> Found:
+        """The archive's post files by stat, as the next refresh would see them: every
+        folder listed when `exact`, else those whose stamp changed since the last walk
+        (only the `touched` paths, when file-system events name them). See freshness.py."""
+        return freshness.walk(
+            self.root, self._last_walk(), follow_symlinks=self._follow, exact=exact,
+            touched=touched,
+        )  # fmt: skip
 
-        return scan(self.root, follow_symlinks=self._follow)
+    def folders(self) -> list[str]:
+        """The folders the last walk took (what a file-system watcher should watch)."""
+        walked = self._walked
+        return list(walked.tree.folders) if walked is not None else []
 
-    def _apply(self, files: list[Any], progress: Progress | None) -> Refresh:
+    def _last_walk(self) -> Walked | None:
+        """The walk the next scan reuses: this process's last, else the one saved."""
+        if self._walked is None and not self._walk_loaded and self.location is not None:
+            self._walk_loaded = True
+            with contextlib.suppress(OSError):  # unreadable: the next walk lists every folder
+                self._walked = freshness.load(self.location, self.root, self._follow)
+        return self._walked
+
+    def _delta(self, found: Found | Scan) -> tuple[list[Any], list[str]] | None:
+        """What changed, from the walk's own comparison when it started from the walk this
+        catalogue was saved with (None: compare every file's stat with the catalogue)."""
+        base = self._catalogue_stat
+        if not isinstance(found, freshness.Found) or found.base is None or base is None:
+            return None
+        if found.base == base:
+            return found.todo, found.gone
+        saved = freshness.load(self.location, self.root, self._follow) if self.location else None
+        if saved is not None and saved.base == base:  # another process refreshed meanwhile
+            return freshness.changes(saved.tree, found.tree)
+        return None
+
+    def _keep_walk(self, found: Found | Scan) -> None:
+        """Keep the walk just applied, saved beside the catalogue it now matches."""
+        if not isinstance(found, freshness.Found):
+            return
+        base = self._catalogue_stat
+        reused = self._walked
+        self._walked = freshness.Walked(found.tree, base, self._follow)
+        if self.location is None or base is None:
+            return
+        if found.moved or reused is None or reused.base != base or found.base != base:
+            freshness.save(self.location, self._walked)
+
+    def _apply(self, found: Found | Scan, progress: Progress | None) -> Refresh:
         old = self._entries
+        delta = self._delta(found)
         if self._site.fingerprint != self._site_key:  # the site's config changed: read all
             # (the records stay undecoded: a damaged one must not stop the re-read)
             old = {path: Entry(-1, -1, None, e.problems, blob=e.blob()) for path, e in old.items()}
-        todo, gone = _diff(old, files)
+            delta = None
+        todo, gone = delta if delta is not None else _diff(old, found.files)
         if not todo and not gone:
             if self._dirty and self.location is not None:
                 if self._spellings is None:  # an older catalogue kept no counts
@@ -438,7 +491,7 @@ class PostIndex:
             except _Unreadable as exc:
                 self._rebuild(f"was unreadable ({exc})", locked=True)
                 old = self._entries
-                todo, gone = _diff(old, files)
+                todo, gone = _diff(old, found.files)
         report = Refresh(
             added=sum(1 for f in todo if f.path not in old),
             changed=sum(1 for f in todo if f.path in old),
@@ -578,7 +631,18 @@ class PostIndex:
             return
         with store.refresh_lock(self.location, wait=False) as held:
             if held and not self._catalogue_changed():
+                before = self._catalogue_stat
                 self._save(self._entries)
+                self._rebase_walk(before)
+
+    def _rebase_walk(self, before: tuple[int, int] | None) -> None:
+        """The catalogue was rewritten with the same files: the walk still matches it."""
+        walked = self._walked
+        if walked is None or walked.base is None or walked.base != before:
+            return
+        walked.base = self._catalogue_stat
+        if self.location is not None:
+            freshness.save(self.location, walked)
 
     def posts(self) -> list[Post]:
         """Every post's metadata (no body), newest first, undated last, ties by path."""

@@ -48,6 +48,8 @@ DIR_MODE = 0o700
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 CATALOGUE = "catalogue.json"
+#: The last walk of the archive (blogtui.search.freshness), matched to the catalogue's stat.
+WALK = "walk.json"
 META = "meta.json"
 LOCK = "refresh.lock"
 WHOOSH = "whoosh"

@@ -182,19 +182,28 @@ class Library:
         with self._lock:
             return snippets(self.index, text, list(posts))
 
-    def refresh(self, progress: Progress | None = None) -> Refresh:
+    def refresh(
+        self, progress: Progress | None = None, *, exact: bool = False,
+        touched: frozenset[str] | None = None,
+    ) -> Refresh:  # fmt: skip
         """Bring the index up to date with the files on disk. Raises ArchiveError.
 
-        The stat scan (seconds for 200,000 folders) runs outside the lock, so a search
-        typed meanwhile answers at once; `scan_seconds` keeps what it cost (polls back off).
+        Every folder is listed again when `exact` (the `r` key); else only those whose
+        stamp changed, or only the `touched` paths file-system events named (freshness.py).
+        The scan runs outside the lock, so a search typed meanwhile answers at once;
+        `scan_seconds` keeps what it cost (polls back off).
         """
         started = time.monotonic()
         try:
-            found = self.index.scan()
+            found = self.index.scan(exact=exact, touched=touched)
         finally:
             self.scan_seconds = time.monotonic() - started
         with self._lock:
             return self.index.refresh(progress, found)
+
+    def folders(self) -> list[str]:
+        """The folders the last refresh walked (what to watch for events)."""
+        return self.index.folders()
 
     def close(self) -> None:
         with self._lock:

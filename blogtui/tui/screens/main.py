@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Input, Label, TextArea
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from blogtui.archive import ArchiveError
 from blogtui.markup.images import Finder
@@ -42,7 +42,7 @@ from blogtui.tui.widgets.taxonomy import Sidebar
 
 #: Seconds between keystrokes in the search bar and the search they start.
 DEBOUNCE = 0.15
-#: Seconds between stat polls of the archive for added, changed and deleted files.
+#: Seconds between stat polls of the archive, where file-system events cannot be had.
 POLL_INTERVAL = 2.0
 #: Below this width the sidebar hides and the list and reading pane take turns.
 NARROW = layout.NARROW
@@ -103,6 +103,7 @@ class MainScreen(Screen[None]):
         self.progress = safe("")
         #: How the archive polls back off, and whether the archive is gone (polling.Poller).
         self.poller = polling.Poller()
+        self._poll_timer: Timer | None = None
         self.indexed = False
         #: True once a cold start listed the posts from their front matter (see `_preview`).
         self.previewing = False
@@ -202,7 +203,7 @@ class MainScreen(Screen[None]):
     def _first_refresh(self) -> None:
         if not self._refresh_started:
             self._refresh_started = True
-            self.refresh_archive(first=True)
+            self.refresh_archive(first=True)  # then follow the archive (`_follow_archive`)
             self._poll_later()
 
     # Workers report back with `self.call_later` (thread-safe, through this screen's queue),
@@ -238,13 +239,48 @@ class MainScreen(Screen[None]):
             self._relayout()
 
     def _poll_later(self) -> None:
-        """Poll again after POLL_INTERVAL, or longer when a scan costs more (polling.delay)."""
-        self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
+        """Poll again after POLL_INTERVAL (a minute while events come), or longer when a scan
+        costs more (polling.delay)."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(self.poller.delay(POLL_INTERVAL), self._poll)
 
     def _poll(self) -> None:
         if not self.session.editing and not self._refreshing():
             self.refresh_archive()
         self._poll_later()
+
+    def _follow_archive(self) -> None:
+        """Follow the archive by file-system events; poll where they cannot be had (said once)."""
+        library = self.session.library
+        if library is None or self.poller.lost is not None or self.poller.polling is not None:
+            return
+        before = self.poller.watcher
+        reason = self.poller.watch(library.root, library.folders(), self._events)
+        if reason is not None:
+            shown.notify(self, safe(f"polling the archive for changes: {reason}"), timeout=6)
+            self._poll_later()
+        elif self.poller.watcher is not before:  # what changed before the watch began
+            self.poller.recheck = True
+
+    def _events(self, paths: frozenset[str]) -> None:
+        """From the watcher's thread: hand the paths to the screen's queue."""
+        self.call_later(self._touched, paths)
+
+    def _touched(self, paths: frozenset[str]) -> None:
+        """Events named these paths: refresh them (now, or when the running refresh ends)."""
+        self.poller.touched |= paths
+        if self.session.editing:  # the editor's writes are read when it closes
+            self.set_timer(POLL_INTERVAL, lambda: self._touched(frozenset()))
+        elif not self._refreshing() and self.poller.recheck:
+            self.poller.recheck = False
+            self.poller.take()
+            self.refresh_archive()  # every folder by stamp, every file by stat
+        elif not self._refreshing() and self.poller.touched:
+            self.refresh_archive(touched=self.poller.take())
+
+    def on_unmount(self) -> None:
+        self.poller.stop()
 
     def _refreshing(self) -> bool:
         """True while a refresh runs. A poll then skips its tick rather than cancel it: a cold
@@ -254,8 +290,11 @@ class MainScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="refresh")
-    def refresh_archive(self, first: bool = False) -> None:
-        """Bring the index up to date by stat; re-run the search when something changed."""
+    def refresh_archive(
+        self, first: bool = False, exact: bool = False, touched: frozenset[str] | None = None
+    ) -> None:
+        """Bring the index up to date by stat (every folder listed when `exact`, only the
+        `touched` paths when events named them); re-run the search when something changed."""
         library = self.session.library
         if library is None:
             return
@@ -272,7 +311,7 @@ class MainScreen(Screen[None]):
                 self.call_later(self._set_status, safe(clock.line(done, total)))
 
         try:
-            report = library.refresh(progress if first else None)
+            report = library.refresh(progress if first else None, exact=exact, touched=touched)
         except ScreenClosed:
             return  # the index discards the unfinished build; the next start builds it again
         except ArchiveError as err:  # the folder moved away or turned unreadable: keep polling
@@ -305,11 +344,22 @@ class MainScreen(Screen[None]):
             self._set_status(safe(""))
         if first and problems:
             self._notify_problems(problems)
+        self._follow_archive()
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        """A refresh ended: look at what events named while it ran (or the new watcher's
+        first poll)."""
+        if event.worker.group == "refresh" and event.worker.is_finished:
+            self._touched(frozenset())
 
     def _archive_lost(self, message: Safe) -> None:
-        """Say once that the archive is gone; the polls go on and notice its return."""
+        """Say once that the archive is gone; polls (not events) notice its return."""
         if self.poller.lost != message:
             shown.notify(self, message, title=safe("archive unavailable"), severity="error")
+        if self.poller.lost is None and self.poller.watcher is not None:
+            self.poller.stop()  # its folders are gone: polls notice the archive's return
+            self._poll_later()
         self.poller.lost = message
         self._set_status(safe(f"archive unavailable: {message}; still watching"))
 
@@ -812,7 +862,7 @@ class MainScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.query_one(Reader).forget()
-        self.refresh_archive()
+        self.refresh_archive(exact=True)  # every folder listed: `r` is always exact
         self.query_one(Reader).reload()
         shown.notify(self, safe("reloaded"), timeout=1.5)
 

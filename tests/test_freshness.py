@@ -1,0 +1,283 @@
+"""Freshness rules: what the next command and the running reader see of each kind of change.
+
+A command reuses the folders whose stamp held and stats every post it knows; the reader is
+told by file-system events. Both must see a file added, deleted, renamed or edited in place
+(same size, same second: only the nanoseconds, the ctime or the inode differ) and a folder
+renamed: a command at once, the reader within two seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from blogtui.search import catalogue, store
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search
+from blogtui.tui.app import BlogApp
+from blogtui.tui.screens import main as main_screen
+from blogtui.tui.watcher import Watcher
+from blogtui.tui.widgets.post_list import PostList
+from tests._pilot import settle, until
+from tests.conftest import NOW
+
+#: How soon the reader shows a change: the events' debounce plus one refresh.
+WITHIN = 2.0
+
+
+def write_post(root: Path, rel: str, title: str, body: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body}\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def blog(tmp_path: Path) -> Path:
+    root = tmp_path / "blog"
+    write_post(root, "posts/alpha.md", "Alpha", "The quick zebrafish swims.")
+    write_post(root, "posts/beta.md", "Beta", "A slow tortoise walks.")
+    write_post(root, "notes/2024/gamma.md", "Gamma", "Tortoise and zebrafish meet.")
+    return root
+
+
+def same_size_same_second(path: Path, old: str, new: str) -> os.stat_result:
+    """Rewrite `old` as `new` (same length) in place; the stat before the write."""
+    assert len(old) == len(new)
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+    return before
+
+
+def edit_nanoseconds(path: Path) -> None:
+    """Same size, the mtime moved within its second."""
+    before = same_size_same_second(path, "Beta", "Bzta")
+    second = before.st_mtime_ns // 1_000_000_000 * 1_000_000_000
+    nanos = second + (before.st_mtime_ns + 1) % 1_000_000_000
+    os.utime(path, ns=(before.st_atime_ns, nanos))
+
+
+def edit_ctime_only(path: Path) -> None:
+    """Same size, the mtime put back to the nanosecond: only the ctime tells."""
+    before = same_size_same_second(path, "Beta", "Bzta")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def edit_new_inode(path: Path) -> None:
+    """Same size and mtime, a new file renamed over it; its folder's mtime put back too."""
+    before, folder = path.stat(), path.parent.stat()
+    temp = path.with_name(".beta.tmp")
+    temp.write_text(path.read_text("utf-8").replace("Beta", "Bzta"), "utf-8")
+    os.utime(temp, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(temp, path)
+    os.utime(path.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+
+
+def add(root: Path) -> None:
+    write_post(root, "posts/delta.md", "Delta", "A new arrival.")
+
+
+def add_in_new_folder(root: Path) -> None:
+    write_post(root, "notes/2025/deep/delta.md", "Delta", "A new arrival, deep down.")
+
+
+def delete(root: Path) -> None:
+    (root / "posts/beta.md").unlink()
+
+
+def rename(root: Path) -> None:
+    (root / "posts/beta.md").rename(root / "posts/beta-renamed.md")
+
+
+def rename_folder(root: Path) -> None:
+    (root / "notes/2024").rename(root / "notes/archive-2024")
+
+
+def in_place(edit: Callable[[Path], None]) -> Callable[[Path], None]:
+    return lambda root: edit(root / "posts/beta.md")
+
+
+#: Each change and the (path, title) pairs of every post after it.
+CHANGES: dict[str, tuple[Callable[[Path], None], set[tuple[str, str]]]] = {
+    "added": (add, {("posts/alpha.md", "Alpha"), ("posts/beta.md", "Beta"),
+                    ("notes/2024/gamma.md", "Gamma"), ("posts/delta.md", "Delta")}),
+    "added in a new folder": (add_in_new_folder, {
+        ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Beta"), ("notes/2024/gamma.md", "Gamma"),
+        ("notes/2025/deep/delta.md", "Delta")}),
+    "deleted": (delete, {("posts/alpha.md", "Alpha"), ("notes/2024/gamma.md", "Gamma")}),
+    "renamed": (rename, {("posts/alpha.md", "Alpha"), ("posts/beta-renamed.md", "Beta"),
+                         ("notes/2024/gamma.md", "Gamma")}),
+    "edited: same size, same second": (in_place(edit_nanoseconds), {
+        ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
+    "edited: same size, same mtime, new ctime": (in_place(edit_ctime_only), {
+        ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
+    "edited: same size and mtime, new inode": (in_place(edit_new_inode), {
+        ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
+    "folder renamed": (rename_folder, {("posts/alpha.md", "Alpha"), ("posts/beta.md", "Beta"),
+                                       ("notes/archive-2024/gamma.md", "Gamma")}),
+}  # fmt: skip
+
+
+def shown(index: PostIndex) -> set[tuple[str, str]]:
+    return {(post.path, post.title) for post in index.posts()}
+
+
+def command(root: Path) -> PostIndex:
+    """The index as the next command opens it (a new process: nothing kept in memory)."""
+    return PostIndex.open(root, now=NOW)
+
+
+# ---- the next command -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_the_next_command_sees_each_change(blog: Path, change: str) -> None:
+    command(blog).close()
+    make, expected = CHANGES[change]
+    make(blog)
+    assert shown(command(blog)) == expected
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_the_delta_matches_an_exact_walk(blog: Path, change: str) -> None:
+    command(blog).close()
+    CHANGES[change][0](blog)
+    incremental = command(blog)
+    assert shown(incremental) == shown(PostIndex.open(blog, now=NOW, rebuild=True))
+
+
+def test_a_command_with_nothing_changed_reads_no_file(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command(blog).close()
+    read: list[str] = []
+    original = catalogue.read
+    monkeypatch.setattr(
+        catalogue, "read", lambda s, n, *site: (read.append(s.path), original(s, n, *site))[1]
+    )
+    index = command(blog)
+    assert read == [] and len(index.posts()) == 3
+    found = index.scan()
+    assert found.base is not None and (found.todo, found.gone) == ([], [])
+
+
+def test_an_appended_word_is_found_by_the_next_search(blog: Path) -> None:
+    command(blog).close()
+    with open(blog / "notes/2024/gamma.md", "a", encoding="utf-8") as handle:
+        handle.write("\nA quokka appears.\n")  # an append: the folder's mtime stays
+    hits = search(command(blog), "quokka").hits
+    assert [hit.post.path for hit in hits] == ["notes/2024/gamma.md"]
+
+
+def test_a_walk_from_another_process_is_used_not_repeated(blog: Path) -> None:
+    reader = command(blog)  # stays open, like the reader
+    add(blog)
+    command(blog).close()  # another command refreshes meanwhile
+    delete(blog)
+    report = reader.refresh(exact=False)
+    assert (report.added, report.deleted) == (0, 1)
+    assert shown(reader) == {("posts/alpha.md", "Alpha"), ("notes/2024/gamma.md", "Gamma"),
+                             ("posts/delta.md", "Delta")}  # fmt: skip
+
+
+def test_a_damaged_walk_file_costs_one_full_walk(blog: Path) -> None:
+    index = command(blog)
+    assert index.location is not None
+    walk = index.location / store.WALK
+    walk.write_bytes(walk.read_bytes()[:-20] + b"x" * 20)
+    add(blog)
+    assert ("posts/delta.md", "Delta") in shown(command(blog))
+    assert walk.read_bytes().startswith(b"blogtui-walk")  # written anew
+
+
+def test_the_walk_file_is_private(blog: Path) -> None:
+    index = command(blog)
+    assert index.location is not None
+    assert (index.location / store.WALK).stat().st_mode & 0o777 == 0o600
+
+
+# ---- the reader -----------------------------------------------------------------------------
+
+
+def titles_and_paths(app: BlogApp) -> set[tuple[str, str]]:
+    return {(post.path, post.title) for post in app.main.query_one(PostList).posts}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+async def test_the_reader_shows_each_change_within_two_seconds(
+    blog: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "POLL_INTERVAL", 3600)  # events only
+    make, expected = CHANGES[change]
+    app = BlogApp(blog, now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.main.poller.watcher is not None, "the watcher")
+        assert app.main.poller.polling is None
+        started = time.monotonic()
+        make(blog)
+        await until(pilot, lambda: titles_and_paths(app) == expected, change, timeout=WITHIN)
+        assert time.monotonic() - started <= WITHIN
+
+
+async def test_without_events_the_reader_polls_and_says_so_once(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "POLL_INTERVAL", 0.2)
+    monkeypatch.setattr(Watcher, "start", lambda self: "no inotify in this test")
+    notices: list[str] = []
+    app = BlogApp(blog, now=NOW)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        add(blog)
+        await until(pilot, lambda: ("posts/delta.md", "Delta") in titles_and_paths(app),
+                    "a poll to show the new post")  # fmt: skip
+        delete(blog)
+        await until(pilot, lambda: ("posts/beta.md", "Beta") not in titles_and_paths(app),
+                    "a poll to drop the deleted post")  # fmt: skip
+        notices = [str(n.message) for n in app._notifications]
+    polling = [n for n in notices if n.startswith("polling the archive")]
+    assert polling == ["polling the archive for changes: no inotify in this test"]
+
+
+def test_polls_back_off_by_their_cost() -> None:
+    from blogtui.tui.polling import Poller
+
+    poller = Poller(cost=0.5)
+    assert poller.delay(2.0) == 10.0  # 20 times a half-second walk
+    assert Poller(cost=0.01).delay(2.0) == 2.0
+
+
+def test_hard_links_inside_and_outside_the_archive(blog: Path, tmp_path: Path) -> None:
+    """A file linked from outside the archive is still one post with one path; two paths to
+    one file inside it are one post (the first by path), and removing that path leaves the
+    other."""
+    os.link(blog / "posts/alpha.md", tmp_path / "backup-of-alpha.md")
+    command(blog).close()
+    os.link(blog / "posts/beta.md", blog / "posts/zeta-twin.md")
+    paths = {path for path, _title in shown(command(blog))}
+    assert paths == {"posts/alpha.md", "posts/beta.md", "notes/2024/gamma.md"}
+    (blog / "posts/beta.md").unlink()
+    paths = {path for path, _title in shown(command(blog))}
+    assert paths == {"posts/alpha.md", "posts/zeta-twin.md", "notes/2024/gamma.md"}
+
+
+def test_a_stopped_watcher_gives_its_inotify_instance_back(blog: Path) -> None:
+    from blogtui.tui import watcher as watching
+
+    before = watching._inotify_count()
+    if before is None:
+        pytest.skip("no /proc/self/fd here to count inotify instances")
+    seen: list[frozenset[str]] = []
+    for _ in range(3):  # the reader starts a new watcher whenever its folders change
+        follower = Watcher(blog, [str(blog / "posts")], seen.append)
+        assert follower.start() is None
+        follower.stop()
+        assert follower._thread is not None
+        follower._thread.join(5)
+    after = watching._inotify_count()
+    assert after is not None and after <= before  # (an earlier test's may close meanwhile)
