@@ -132,13 +132,14 @@ def serial_build(root: Path, top: int) -> tuple[float, dict[str, float]]:
 
     import blogtui.archive as archive
     import blogtui.search.index as index
+    import blogtui.search.segments as segments
 
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="scale-prof-", dir=BENCH_DIR)
     index.PARALLEL_MIN = 10**9  # one process: its CPU is the whole build's
     spent: dict[str, float] = defaultdict(float)
     patches = [
         (archive, "read_post", "parse (archive.read_post)"),
-        (index, "position_map", "analyse (index.position_map)"),
+        (segments, "position_map", "analyse (segments.position_map)"),
         (writing.SegmentWriter, "add_document", "whoosh add_document (incl. analyse)"),
         (writing.SegmentWriter, "_flush_segment", "segment write (whoosh add_postings)"),
         (index.catalogue, "canonicalise", "catalogue canonicalise"),

@@ -107,7 +107,7 @@ def _build(
         for item in chunk:
             entries[item.path], post = catalogue.read(item, now, site)
             if post is not None:
-                writer.add_document(**segments.document(post))
+                segments.add_post(writer, post)
                 held += item.size
         if held >= segment_bytes:  # postings live in memory: bound them by a segment
             written.append(segments.finish_segment(writer))
