@@ -52,11 +52,17 @@ def _stemmer() -> Callable[[str], str]:
 FINGERPRINT = f"{TOKEN.pattern}|{MAX_COMPOUND}|fold-1|porter2"
 
 
-def _fold(word: str) -> str:
+def _indexed_form(word: str) -> str:
     """Fold, then stem a latin-script word: the indexed form of one word ("" for none)."""
     folded = fold(word)
     if folded.isascii() and folded.isalpha():
         folded = _stemmer()(folded)
+    return folded
+
+
+def _fold(word: str) -> str:
+    """`_indexed_form`, remembered in `term_of`'s memo."""
+    folded = _indexed_form(word)
     if len(_TERMS) > MAX_TERM_MEMO:
         _TERMS.clear()
     _TERMS[word] = folded
@@ -150,8 +156,8 @@ def _plan(token: str) -> str | tuple[str, tuple[str, ...]]:
     plan: str | tuple[str, tuple[str, ...]]
     if _CONNECTOR.search(token):
         plan = (compound_term(token), tuple(term for term, _a, _b in _parts(token)))
-    else:
-        plan = term_of(token)
+    else:  # not through term_of: its memo would hold the same words a second time
+        plan = _TERMS.get(token) or _indexed_form(token)
     if len(_PLANS) > MAX_TERM_MEMO:
         _PLANS.clear()
     _PLANS[token] = plan
