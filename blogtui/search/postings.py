@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from operator import itemgetter, sub
 from pickle import dumps
 from typing import Any
@@ -59,9 +59,19 @@ def _one_position(pos: int) -> bytes:
     return value
 
 
+def decode_positions(value: bytes) -> list[int]:
+    """The positions of a Positions value (what `encode_positions` wrote)."""
+    from pickle import loads
+
+    position, out = 0, []
+    for delta in loads(value[_UINT.size :] if value.endswith(b".") else value[4:] + b"."):
+        position += delta
+        out.append(position)
+    return out
+
+
 class PostingPool:
-    """A drop-in for Whoosh's PostingPool: positional fields as columns per term (docnums,
-    frequencies, values), the others as rows.
+    """A drop-in for Whoosh's PostingPool: positional fields packed per term, others as rows.
 
     `positional` maps each positional field to its boost (a posting's weight is its
     frequency times that). Everything stays in memory; the caller bounds a segment's size.
@@ -71,7 +81,7 @@ class PostingPool:
         self.fieldnames: set[str] = set()
         self.runs: list[str] = []
         self.boosts = dict(positional)
-        self._columns: dict[str, dict[str, _Term]] = {name: {} for name in positional}
+        self._packed: dict[str, dict[str, array[int]]] = {name: {} for name in positional}
         self._rows: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
         #: Positional fields fed through `add` too (a merge): their lists may need sorting.
         self._mixed: set[str] = set()
@@ -79,19 +89,17 @@ class PostingPool:
     def add_positions(self, fieldname: str, docnum: int, poses: Mapping[str, list[int]]) -> int:
         """Add one document's terms of a positional field (term -> its positions, sorted);
         the field's length in the document (its number of positions)."""
-        terms = self._columns[fieldname]
-        one = _ONE_POSITION
+        terms = self._packed[fieldname]
         length = 0
         for term, where in poses.items():
             n = len(where)
             length += n
-            column = terms.get(term)
-            if column is None:
-                column = terms[term] = (array("I"), array("I"), [])
-            column[0].append(docnum)
-            column[1].append(n)
-            value = one.get(where[0]) if n == 1 else None
-            column[2].append(value or encode_positions(where))
+            packed = terms.get(term)
+            if packed is None:
+                packed = terms[term] = array("I")
+            packed.append(docnum)
+            packed.append(n)
+            packed.extend(where)
         if length:
             self.fieldnames.add(fieldname)
         return length
@@ -100,13 +108,11 @@ class PostingPool:
         """Add one (fieldname, term bytes, docnum, weight, value) posting (Whoosh's call)."""
         fieldname, btext, docnum, weight, value = item
         self.fieldnames.add(fieldname)
-        if fieldname in self._columns:
+        if fieldname in self._packed:
             assert value is not None
-            empty: _Term = (array("I"), array("I"), [])
-            column = self._columns[fieldname].setdefault(btext.decode("utf-8"), empty)
-            column[0].append(docnum)
-            column[1].append(_UINT.unpack_from(value)[0])
-            column[2].append(value)
+            where = decode_positions(value)
+            packed = self._packed[fieldname].setdefault(btext.decode("utf-8"), array("I"))
+            packed.extend((docnum, len(where), *where))
             self._mixed.add(fieldname)
             return
         rows = self._rows.setdefault(fieldname, {}).setdefault(btext, [])
@@ -122,16 +128,14 @@ class PostingPool:
     def terms(self, fieldname: str) -> Iterator[Columns]:
         """A field's terms in order, each as (term bytes, docnums, weights, values) of its
         postings in docnum order."""
-        if fieldname in self._columns:
+        if fieldname in self._packed:
             boost = self.boosts[fieldname]
-            columns = sorted((t.encode("utf-8"), c) for t, c in self._columns[fieldname].items())
-            for btext, (ids, freqs, values) in columns:
-                weights = list(map(boost.__mul__, freqs))
+            packed = sorted((t.encode("utf-8"), p) for t, p in self._packed[fieldname].items())
+            for btext, postings in packed:
+                ids, weights, values = unpack(postings, boost)
                 if fieldname in self._mixed:
-                    rows = list(zip(ids, weights, values, strict=True))
-                    yield (btext, *_by_docnum(rows))
-                else:
-                    yield btext, ids, weights, values
+                    ids, weights, values = _by_docnum(list(zip(ids, weights, values, strict=True)))
+                yield btext, ids, weights, values
             return
         rows_of = self._rows.get(fieldname, {})
         for btext in sorted(rows_of):
@@ -142,21 +146,38 @@ class PostingPool:
 
     def cleanup(self) -> None:
         """Forget every posting."""
-        for terms in self._columns.values():
+        for terms in self._packed.values():
             terms.clear()
         self._rows.clear()
         self.fieldnames.clear()
 
 
 #: One term's postings as columns: its bytes, then docnums, weights and values.
-Columns = tuple[bytes, Sequence[int], list[float], list[Any]]
-#: A positional term's postings while pooled: docnums, frequencies, values.
-_Term = tuple["array[int]", "array[int]", list[bytes]]
+Columns = tuple[bytes, list[int], list[float], list[Any]]
 
 
 def _by_docnum(rows: list[tuple[int, float, Any]]) -> tuple[list[int], list[float], list[Any]]:
     rows.sort(key=itemgetter(0))
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def unpack(packed: array[int], boost: float) -> tuple[list[int], list[float], list[bytes]]:
+    """The docnums, weights and values of one term's packed array."""
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    i, end = 0, len(packed)
+    while i < end:
+        n = packed[i + 1]
+        ids.append(packed[i])
+        if n == 1:
+            weights.append(boost)
+            values.append(_one_position(packed[i + 2]))
+        else:
+            weights.append(n * boost)
+            values.append(encode_positions(packed[i + 2 : i + 2 + n]))
+        i += 2 + n
+    return ids, weights, values
 
 
 # ---- the write ------------------------------------------------------------------------------
@@ -201,7 +222,7 @@ class _TermWriter:
             offset += len(data)
 
     def _postings(
-        self, ids: Sequence[int], weights: list[float], values: list[Any]
+        self, ids: list[int], weights: list[float], values: list[Any]
     ) -> tuple[bytes, bytes]:
         """A term's posting-list bytes and the start of its term info (without the extent)."""
         limit, count = self.blocklimit, len(ids)
@@ -220,7 +241,7 @@ class _TermWriter:
         return b"".join([_MAGIC, *(block[0] for block in blocks)]), info
 
     def _block(
-        self, ids: Sequence[int], weights: array[float], values: list[Any], last: bool
+        self, ids: list[int], weights: array[float], values: list[Any], last: bool
     ) -> tuple[bytes, float, float]:
         """One block's bytes, the sum of its weights and the largest."""
         deltas = (ids[0], *map(sub, ids[1:], ids))
