@@ -43,6 +43,7 @@ SETTINGS = settings(max_examples=300, deadline=None)
 @given(TEXTS)
 @example("I try hard, trying again; dying and tying. 分布式数据库")
 @example("Rust 1.94.1 and k8s.io/api, jekyll-4-4-1; re\u0301sume\u0301 pass\u200bword C R")
+@example("Plain latin: Café naïve 3.7.2, e.g. snake_case x86--a. The end.")
 def test_indexing_stores_the_tokens_analysis_gives(text: str) -> None:
     expected: dict[str, list[int]] = {}
     for token in tokens(text):

@@ -256,13 +256,13 @@ _FAKE_WORKER = textwrap.dedent(
     first, second = workers.read_frame(source), workers.read_frame(source)
     frames = []
     for chunk in (first, second):
-        payload = workers.pickle.dumps(("done", len(chunk)))
+        payload = workers.pickle.dumps(("done", len(chunk), {{}}))
         frames.append(workers._HEADER.pack(len(payload)) + payload)
     out.write(b"".join(frames))  # both replies in one write: they arrive together
     out.flush()
     while workers.read_frame(source) is not None:
         pass
-    workers.write_frame(out, ("ok", [], {{}}))
+    workers.write_frame(out, ("ok", []))
     """
 )
 

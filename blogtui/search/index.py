@@ -576,7 +576,7 @@ class PostIndex:
         for done, source in enumerate(todo, 1):
             entries[source.path], post = catalogue.read(source, self._now, self._site)
             if post is not None:
-                writer.add_document(**segments.document(post))
+                segments.add_post(writer, post)
             if progress is not None:
                 progress(done, len(todo))
         return entries

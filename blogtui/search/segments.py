@@ -8,17 +8,19 @@ needs no writing never loads it.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
 from typing import Any
 
 from blogtui.folding import same_name
 from blogtui.model import Post, term_key
-from blogtui.search import fm
+from blogtui.search import fm, pooling
 from blogtui.search.analysis import position_map, tokens
 
 #: Memory each Whoosh writer may use for its posting pool before spilling to disk.
 LIMIT_MB = 64
+#: The positional text fields and their boosts: their postings skip Whoosh's per-posting
+#: path (postings.py); the others go through it.
+POSITIONAL = {"title": 3.0, "body": 1.0, "authors": 1.5}
 #: Segments under this many documents count as small; this many small ones get merged.
 SMALL_SEGMENT_DOCS = 200
 SMALL_SEGMENTS_TO_MERGE = 8
@@ -94,17 +96,17 @@ def schema() -> Any:
     fast = globals().get("_FastPositions") or __getattr__("_FastPositions")
     lines = RegexTokenizer(r"[^\n]+")
 
-    def text(boost: float) -> Any:
-        spec = fields.TEXT(analyzer=analyzer, field_boost=boost)
-        spec.format = fast(field_boost=boost)
+    def text(name: str) -> Any:
+        spec = fields.TEXT(analyzer=analyzer, field_boost=POSITIONAL[name])
+        spec.format = fast(field_boost=POSITIONAL[name])
         return spec
 
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
         pathkey=fields.ID(),
-        title=text(3.0),
-        body=text(1.0),
-        authors=text(1.5),
+        title=text("title"),
+        body=text("body"),
+        authors=text("authors"),
         tags=fields.TEXT(analyzer=lines, phrase=False, field_boost=2.0),
         categories=fields.TEXT(analyzer=lines, phrase=False, field_boost=1.5),
         lang=fields.ID(),
@@ -132,75 +134,6 @@ def document(post: Post) -> dict[str, Any]:
         day = post.date.day
         doc["day"] = day.year * 10000 + day.month * 100 + day.day
     return doc
-
-
-class CompactPool:
-    """A drop-in for Whoosh's PostingPool that keeps postings packed in memory, by term.
-
-    Whoosh's pool holds each posting as a 5-tuple (~170 bytes) and, past `limitmb`, sorts
-    and spills runs to disk that it merges at the end, one pickle and heap step per
-    posting: on 10,000 posts that merge was a third of the build's CPU time. Here each
-    term holds one array of (docnum, weight, value length) and one bytearray of values,
-    about 30 bytes a posting, already in docnum order, so nothing is spilled or merged.
-    """
-
-    def __init__(self) -> None:
-        self.fieldnames: set[str] = set()
-        self.runs: list[str] = []
-        self._fields: dict[str, dict[bytes, tuple[array[float], bytearray]]] = {}
-        self._unsorted: set[tuple[str, bytes]] = set()
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """Add one (fieldname, btext, docnum, weight, value) posting."""
-        fieldname, btext, docnum, weight, value = item
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        postings = terms.get(btext)
-        if postings is None:
-            postings = terms[btext] = (array("d"), bytearray())
-        nums, values = postings
-        if nums and docnum < nums[-3]:
-            self._unsorted.add((fieldname, btext))
-        if value is None:
-            nums.extend((docnum, weight, -1.0))
-        else:
-            nums.extend((docnum, weight, len(value)))
-            values += value
-
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
-        """Every posting, sorted by field, term and docnum (what Whoosh's codec expects)."""
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for btext in sorted(terms):
-                rows = self._rows(fieldname, btext, *terms[btext])
-                for docnum, weight, value in rows:
-                    yield fieldname, btext, docnum, weight, value
-
-    def _rows(
-        self, fieldname: str, btext: bytes, nums: array[float], values: bytearray
-    ) -> list[tuple[int, float, bytes | None]]:
-        rows: list[tuple[int, float, bytes | None]] = []
-        offset = 0
-        for i in range(0, len(nums), 3):
-            length = int(nums[i + 2])
-            if length < 0:
-                rows.append((int(nums[i]), nums[i + 1], None))
-                continue
-            rows.append((int(nums[i]), nums[i + 1], bytes(values[offset : offset + length])))
-            offset += length
-        if (fieldname, btext) in self._unsorted:
-            rows.sort(key=lambda row: row[0])
-        return rows
-
-    def save(self) -> None:
-        """Whoosh calls this to spill a run; everything stays in memory here."""
-
-    def cleanup(self) -> None:
-        """Forget every posting."""
-        self._fields.clear()
-        self._unsorted.clear()
 
 
 def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
@@ -264,7 +197,7 @@ def clean_leftovers(storage: Any) -> list[str]:
 
 
 def open_writer(ix: Any, *, lock: bool = True, **kwargs: Any) -> Any:
-    """A segment writer with a leaner codec and the compact pool.
+    """A segment writer with a leaner codec and blogtui's posting pool (postings.py).
 
     The codec keeps no per-block length statistics (they only tighten score bounds for top-N
     pruning, which blogtui never uses: it ranks every hit) and compresses blocks cheaply.
@@ -282,8 +215,31 @@ def open_writer(ix: Any, *, lock: bool = True, **kwargs: Any) -> Any:
         writers: Any = writing  # whoosh's functions are untyped
         writer = writers.SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, codec=codec, **kwargs)
     writer.pool.cleanup()
-    writer.pool = CompactPool()
+    writer.pool = pooling.PostingPool(POSITIONAL)
+    writer._flush_segment = lambda: pooling.write_postings(writer)
     return writer
+
+
+def add_post(writer: Any, post: Post) -> None:
+    """Add `post` to a writer from `open_writer`: Whoosh's SegmentWriter.add_document, with
+    the positional fields analysed once and pooled per term (no per-posting tuples)."""
+    doc = document(post)
+    writer._check_state()
+    perdoc, schema, docnum, pool = writer.perdocwriter, writer.schema, writer.docnum, writer.pool
+    perdoc.start_doc(docnum)
+    for name in sorted(doc):
+        value, field = doc[name], schema[name]
+        if name in POSITIONAL:
+            length = pool.add_positions(name, docnum, position_map(value))
+        else:
+            length = 0
+            for btext, freq, weight, vbytes in field.index(value):
+                length += freq if field.scorable else 0
+                pool.add((name, btext, docnum, weight, vbytes))
+        perdoc.add_field(name, field, value if field.stored else None, length)
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
 
 
 def finish_segment(writer: Any) -> Any | None:

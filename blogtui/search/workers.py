@@ -81,7 +81,8 @@ def worker_main() -> None:
     """A build worker: index the chunks of files its parent sends on stdin.
 
     In: the index folder, `now` and SEGMENT_BYTES, then lists of SourceFiles and a final
-    None. Out: ("done", n) per chunk, then ("ok", segments, entries) or ("error", why, errno).
+    None. Out: ("done", n, entries) per chunk (its catalogue entries, so neither process
+    holds them all in one message), then ("ok", segments) or ("error", why, errno).
     """
     source, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the message stream
@@ -96,26 +97,26 @@ def worker_main() -> None:
 
 def _build(
     source: Any, out: Any, folder: str, now: datetime | None, segment_bytes: int, site: Site
-) -> tuple[list[Any], dict[str, Entry]]:
-    """Index every chunk sent; the segments written and the catalogue entries read."""
+) -> tuple[list[Any]]:
+    """Index every chunk sent, answering each with its catalogue entries; the segments."""
     from blogtui.search import store
 
     ix = store.whoosh_storage(Path(folder)).open_index()
     writer, held, written = segments.open_writer(ix, lock=False), 0, []
-    entries: dict[str, Entry] = {}
     while (chunk := read_frame(source)) is not None:
+        entries: dict[str, Entry] = {}
         for item in chunk:
             entries[item.path], post = catalogue.read(item, now, site)
             if post is not None:
-                writer.add_document(**segments.document(post))
+                segments.add_post(writer, post)
                 held += item.size
         if held >= segment_bytes:  # postings live in memory: bound them by a segment
             written.append(segments.finish_segment(writer))
             writer, held = segments.open_writer(ix, lock=False), 0
-        _send(out, ("done", len(chunk)))
+        _send(out, ("done", len(chunk), entries))
     if (last := segments.finish_segment(writer)) is not None:
         written.append(last)
-    return written, entries
+    return (written,)
 
 
 def _send(out: Any, message: tuple[Any, ...]) -> None:
@@ -233,10 +234,10 @@ def _run(
                     _raise(message)
                 if message[0] == "ok":
                     written.extend(message[1])
-                    entries.update(message[2])
                     del running[fd]
                     continue
                 done += message[1]
+                entries.update(message[2])
                 worker.busy -= 1
                 if progress is not None:
                     progress(done, total)
