@@ -597,9 +597,9 @@ class MainScreen(Screen[None]):
         self._toggle(event.kind, event.term)
 
     @on(Reader.Opened)
-    def _opened(self) -> None:
+    def _opened(self, event: Reader.Opened) -> None:
         self._update_count()
-        if self._web_stale:
+        if self._web_stale and event.complete:  # after the post is drawn: not beside it
             self._web_stale = False
             self._build_web()
 

@@ -266,23 +266,25 @@ class Reader(ScrollView, can_focus=True):
         if problems:
             notes = "\n".join(f"! {p.reason}" for p in problems)
             top.append(Text(sanitize(notes), style="bold yellow"))
+        # The first screen first (a short post: all of it), without the annex: the related
+        # posts and backlinks under it take longer and come with the whole page.
+        key = (path, width, look.dark)
         head = rendering.first_screen(post.body)
-        if head is not None:
-            pictures = self._collector(post)
-            text = rendering.body(post, look, head, pictures)
-            lines = rendering.render_lines(Group(*top, text), width)
-            key = (path, width, look.dark)
-            page = self._page(post, lines, False, pictures)
-            self.call_later(self._show_head, key, page, not keep_scroll)
+        pictures = self._collector(post)
+        text = rendering.body(post, look, head, pictures)
+        lines = rendering.render_lines(Group(*top, text), width)
+        self.call_later(
+            self._show_head, key, self._page(post, lines, False, pictures), not keep_scroll
+        )
+        if not self._wanted(key):
+            return  # another post, width or look is wanted now: its render must not wait
         extra = self.annex(post, look) if self.annex is not None else None
         pictures = self._collector(post)
         text = rendering.body(post, look, None, pictures)
         lines = rendering.render_lines(Group(*top, text, *([extra] if extra else [])), width)
         page = self._page(post, lines, True, pictures)
         page.locate(rendering.sections(post))
-        self.call_later(
-            self._store, (path, width, look.dark), page, keep_scroll or head is not None
-        )
+        self.call_later(self._store, key, page, True)
 
     def _collector(self, post: Post) -> images.Collector | None:
         """What draws the post's images under their paragraphs, unless images are off."""
