@@ -223,9 +223,12 @@ def _run(
         for _ in range(2):  # two in flight, so a worker never waits for the next chunk
             worker.feed(chunks)
     running = {worker.fd: worker for worker in workers}
+    spent = {fd: _cpu_ticks(worker.proc.pid) for fd, worker in running.items()}
     while running:
         ready, _, _ = select.select(list(running), [], [], WORKER_STALL_S)
         if not ready:
+            if _still_working(running, spent):
+                continue  # silent but computing (a long segment write on a loaded machine)
             raise WorkerStalled(f"index workers said nothing for {WORKER_STALL_S:.0f} s")
         for fd in ready:
             worker = running[fd]
@@ -243,6 +246,27 @@ def _run(
                     progress(done, total)
                 worker.feed(chunks)
     return entries, written
+
+
+def _still_working(running: dict[int, Worker], spent: dict[int, int | None]) -> bool:
+    """True if a silent worker used CPU since the last look (Linux: /proc; elsewhere a
+    silence of WORKER_STALL_S counts as a stall)."""
+    working = False
+    for fd, worker in running.items():
+        now = _cpu_ticks(worker.proc.pid)
+        before, spent[fd] = spent.get(fd), now
+        working = working or (now is not None and before is not None and now > before)
+    return working
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """The user and system CPU ticks of process `pid` (None where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _raise(message: tuple[Any, ...]) -> None:
