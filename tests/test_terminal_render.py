@@ -51,7 +51,10 @@ def test_emoji_titles_keep_the_list_border_and_the_header_in_place(
     vault = write_vault(tmp_path / "vault")
     env = {k: os.environ[k] for k in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "PATH")}
     terminal.start(f"blogtui {vault}", env)
-    screen = terminal.wait_for(f"{len(TITLES)}/{len(TITLES)} posts")
+    listed = f"{len(TITLES)}/{len(TITLES)} posts"
+    screen = terminal.wait_until(  # the count and the rows: a loaded machine may draw apart
+        lambda shown: listed in shown and len(border_columns(shown)) == len(TITLES), listed
+    )
     columns = border_columns(screen)
     assert len(columns) == len(TITLES) and len(set(columns)) == 1, screen
     for number in range(len(TITLES)):  # each emoji title in the reading pane's header

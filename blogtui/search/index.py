@@ -649,6 +649,11 @@ class PostIndex:
         with self._lock:
             return list(self._ensure_posts())
 
+    def readable_paths(self) -> list[str]:
+        """The paths `posts()` gives posts of (catalogue order), without building them."""
+        with self._lock:
+            return [path for path, e in self._entries.items() if e.readable]
+
     def count(self) -> int:
         """How many posts `posts()` gives, without building them."""
         with self._lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,16 +57,25 @@ def terms(post: Post) -> Iterator[tuple[str, str]]:
             yield kind, term_key(value)
 
 
-class TermTable:
-    """Which posts carry each term, built once per catalogue."""
+#: Facet kinds related posts do not weigh: every post has a section, and authors say who
+#: wrote a post, not what it is about.
+_UNWEIGHED = frozenset({"author", "section"})
 
-    def __init__(self, posts: Sequence[Post]) -> None:
-        self.size = len(posts)
-        self.by_path = {post.path: post for post in posts}
-        self.posts: dict[tuple[str, str], list[Post]] = {}
-        for post in posts:
-            for term in set(terms(post)):
-                self.posts.setdefault(term, []).append(post)
+
+class TermTable:
+    """Which posts (paths) carry each term, built once per catalogue generation."""
+
+    def __init__(self, per_post: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> None:
+        self.size = 0
+        self.posts: dict[tuple[str, str], list[str]] = {}
+        for path, post_terms in per_post:
+            self.size += 1
+            for term in set(post_terms):
+                self.posts.setdefault(term, []).append(path)
+
+    @classmethod
+    def of_posts(cls, posts: Sequence[Post]) -> TermTable:
+        return cls((post.path, terms(post)) for post in posts)
 
     def scores(self, post: Post) -> dict[str, tuple[float, list[str]]]:
         """path -> (sum of the rarity, log N/df, of the terms shared with `post`, the terms)."""
@@ -78,42 +87,50 @@ class TermTable:
             if weight <= 0:  # on no other post, or on every post: says nothing
                 continue
             for other in sharing:
-                weights[other.path] = weights.get(other.path, 0.0) + weight
-                names.setdefault(other.path, []).append(term[1])
+                weights[other] = weights.get(other, 0.0) + weight
+                names.setdefault(other, []).append(term[1])
         weights.pop(post.path, None)
         return {path: (score, names[path]) for path, score in weights.items()}
 
 
-_TABLES: dict[int, tuple[tuple[str, ...], TermTable]] = {}
+_TABLES: dict[int, tuple[object, TermTable]] = {}
 
 
-def _table(index: PostIndex, posts: Sequence[Post]) -> TermTable:
-    """The term table of the index's current catalogue (rebuilt when the catalogue changes)."""
-    key = tuple(post.path for post in posts)
+def _table(index: PostIndex) -> TermTable:
+    """The term table of the index's current catalogue, from its records (no Post built:
+    100,000 Posts cost seconds and hundreds of MB); rebuilt when the catalogue changes."""
+    from blogtui.search.shelf import generation, terms_of
+
+    current = generation(index)
     cached = _TABLES.get(id(index))
-    if cached is None or cached[0] != key or cached[1].size != len(posts):
-        cached = (key, TermTable(posts))
-        _TABLES[id(index)] = cached
+    if cached is None or cached[0] is not current:
+        paths = index.readable_paths()
+        per_post = zip(paths, terms_of(index, paths), strict=True)
+        table = TermTable(
+            (path, [(kind, term_key(t)) for kind, t in found if kind not in _UNWEIGHED])
+            for path, found in per_post
+        )
+        cached = _TABLES[id(index)] = (current, table)
     return cached[1]
 
 
 def related(index: PostIndex, post: Post, limit: int = LIMIT) -> list[Related]:
     """The `limit` posts most related to `post` (read whole: its body is compared)."""
-    table = _table(index, index.posts())
-    by_path = table.by_path
-    shared = table.scores(post)
+    shared = _table(index).scores(post)
     similar = _similar(index, post)
     best_terms = max((score for score, _ in shared.values()), default=0.0) or 1.0
     best_text = max(similar.values(), default=0.0) or 1.0
     scores = {
         path: shared.get(path, (0.0, []))[0] / best_terms + similar.get(path, 0.0) / best_text
         for path in set(shared) | set(similar)
-        if path in by_path and path != post.path
+        if path != post.path
     }
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+    found = {p.path: p for p in index.posts_of([path for path, _score in best])}
     return [
-        Related(by_path[path], score, tuple(sorted(set(shared.get(path, (0.0, []))[1]))))
+        Related(found[path], score, tuple(sorted(set(shared.get(path, (0.0, []))[1]))))
         for path, score in best
+        if path in found
     ]
 
 

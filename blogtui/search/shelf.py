@@ -281,7 +281,7 @@ class Shelf:
         return cls(
             _shelved(index),
             lambda paths: _posts_of(index, paths),
-            lambda paths: _terms_of(index, paths),
+            lambda paths: terms_of(index, paths),
         )
 
 
@@ -465,7 +465,7 @@ def _keys_date(keys: Keys) -> tuple[int, int] | None:
     return None if day is None or instant is None else (instant, day)
 
 
-def _terms_of(index: PostIndex, paths: Sequence[str]) -> list[tuple[tuple[FacetKind, str], ...]]:
+def terms_of(index: PostIndex, paths: Sequence[str]) -> list[tuple[tuple[FacetKind, str], ...]]:
     """The facet terms of these paths' records, decoded a chunk at a time and left undecoded
     (a damaged record, or a file gone since: its Post read again, else no terms)."""
     out: list[tuple[tuple[FacetKind, str], ...]] = []
