@@ -164,7 +164,6 @@ class PostIndex:
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
-        self._hidden: tuple[dict[str, Entry], dict[str, int]] | None = None
         #: The last walk of the archive and the catalogue it matches (freshness.py).
         self._walked: Walked | None = None
         self._walk_loaded = False
@@ -418,8 +417,7 @@ class PostIndex:
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
         with self._lock:
-            counted = listing.hidden_counts(self._entries.items())
-        report.hidden = counted if counted is not None else self._hidden_counts()
+            report.hidden = listing.hidden_counts(self._entries.items())
         report.seconds = time.perf_counter() - started
         return report
 
@@ -696,15 +694,6 @@ class PostIndex:
                 while len(self._bodies) > BODY_CACHE:
                     self._bodies.popitem(last=False)
         return post
-
-    def _hidden_counts(self) -> dict[str, int]:
-        """How many posts are not pages to list, by reason: once per catalogue generation,
-        from the records (no Post built, the records left undecoded)."""
-        if self._hidden is None or self._hidden[0] is not self._entries:
-            from blogtui.search.shelf import hidden_counts
-
-            self._hidden = (self._entries, hidden_counts(self._entries))
-        return dict(self._hidden[1])
 
     def close(self) -> None:
         """Release the index's files."""

@@ -109,16 +109,17 @@ def _in_years(keys: Keys, years: set[int]) -> bool:
     return keys[0] is not None and date.fromordinal(keys[0]).year in years
 
 
-def hidden_counts(rows: Iterable[Row]) -> dict[str, int] | None:
-    """How many posts are not pages to list, by reason; None if a record is damaged."""
+def hidden_counts(rows: Iterable[Row]) -> dict[str, int]:
+    """How many posts are not pages to list, by reason (from the listing keys; a damaged
+    record is not counted: it is read again when shown)."""
     counts: dict[str, int] = {}
-    try:
-        for _path, entry in rows:
+    for _path, entry in rows:
+        try:
             keys = entry.keys
-            if keys is not None and keys[4]:
-                counts[keys[4]] = counts.get(keys[4], 0) + 1
-    except Damaged:
-        return None
+        except Damaged:
+            continue
+        if keys is not None and keys[4]:
+            counts[keys[4]] = counts.get(keys[4], 0) + 1
     return counts
 
 

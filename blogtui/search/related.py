@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,10 +72,6 @@ class TermTable:
             self.size += 1
             for term in set(post_terms):
                 self.posts.setdefault(term, []).append(path)
-
-    @classmethod
-    def of_posts(cls, posts: Sequence[Post]) -> TermTable:
-        return cls((post.path, terms(post)) for post in posts)
 
     def scores(self, post: Post) -> dict[str, tuple[float, list[str]]]:
         """path -> (sum of the rarity, log N/df, of the terms shared with `post`, the terms)."""

@@ -17,7 +17,7 @@ import gc
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import chain
@@ -426,7 +426,7 @@ def _shelved(index: PostIndex) -> list[Shelved]:
     pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one object per term: 100,000 posts
     with index.snapshot(), _no_gc():
         entries = [(path, entry) for path, entry in index._entries.items() if entry.readable]
-        keyed = [(path, keys) for path, entry in entries if (keys := _known_keys(entry))]
+        keyed = [(path, keys) for path, entry in entries if (keys := entry.known_keys())]
         if len(keyed) == len(entries):  # the catalogue's listing keys: no record decoded
             return [Shelved(path, k[5], _keys_date(k), k[3], bool(k[4]), None) for path, k in keyed]
         encoded = [(path, entry) for path, entry in entries if entry._blob]
@@ -441,23 +441,6 @@ def _shelved(index: PostIndex) -> list[Shelved]:
     for post in _posts_of(index, repaired):  # built from its file again
         out.append(shelved_post(post))
     return out
-
-
-def _known_keys(entry: Any) -> Keys | None:
-    """An entry's listing keys if loaded with the catalogue and of the types it writes."""
-    keys = entry.known_keys()
-    if keys is None or type(keys) not in _LISTS or len(keys) != _KEY_COUNT:
-        return None
-    day, instant, _expiry, draft, hidden, title = keys
-    if type(draft) is not bool or type(hidden) is not str or type(title) is not str:
-        return None
-    if (day is None) != (instant is None):
-        return None
-    if day is not None and not (type(day) is int and type(instant) is int):
-        return None
-    if day is not None and not _DAYS[0] <= day <= _DAYS[1]:
-        return None
-    return keys  # type: ignore[no-any-return]
 
 
 def _keys_date(keys: Keys) -> tuple[int, int] | None:
@@ -542,7 +525,6 @@ _PATH, _TITLE, _DATE, _DRAFT, _HIDDEN, _SECTION = (
 _CANON_AT = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
 _DAYS = (date.min.toordinal(), date.max.toordinal())
 _LISTS = (list, tuple)
-_KEY_COUNT = 6  # day, instant, expiry, draft, hidden, title: catalogue.Keys
 
 
 def _checked_record(value: Any, pairs: dict[tuple[str, str], tuple[str, str]]) -> Shelved:
@@ -598,28 +580,6 @@ def _record_terms(record: Any, canon: Any) -> Iterator[tuple[FacetKind, str]]:
             if type(term) is not str:
                 raise Damaged("a taxonomy term is not text")
             yield name, term
-
-
-def hidden_counts(entries: Mapping[str, Any]) -> dict[str, int]:
-    """How many of these catalogue entries are not pages to list, by reason (their records
-    decoded a chunk at a time and left undecoded; a damaged one is not counted)."""
-    counts: dict[str, int] = {}
-
-    def count(record: Any) -> None:
-        if type(record) in _LISTS and len(record) == len(RECORD_FIELDS):
-            reason = record[_HIDDEN]
-            if reason and type(reason) is str:
-                counts[reason] = counts.get(reason, 0) + 1
-
-    readable = [(path, entry) for path, entry in entries.items() if entry.readable]
-    encoded = [(path, entry) for path, entry in readable if entry._blob]
-    for _path, entry in readable:
-        if not entry._blob:
-            count(entry.record)
-    for start in range(0, len(encoded), DECODE_CHUNK):
-        for value in _decoded(encoded[start : start + DECODE_CHUNK]):
-            count(value[0] if type(value) in _LISTS and value else None)
-    return counts
 
 
 def shelved_post(post: Post) -> Shelved:
