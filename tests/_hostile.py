@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: Every subprocess gets this long; a hang is a failure, not a stuck CI job.
 TIMEOUT = 60.0
@@ -602,3 +603,17 @@ def recorded(log: Path) -> list[list[str]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines() if line]
+
+
+def open_via(os_open: Any) -> Any:
+    """builtins.open by way of `os_open`, so a fault injected there reaches every open."""
+    import builtins
+
+    real = builtins.open
+
+    def patched(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, int) or "opener" in kwargs:
+            return real(file, mode, *args, **kwargs)
+        return real(file, mode, *args, opener=lambda p, f: os_open(p, f, 0o666), **kwargs)
+
+    return patched

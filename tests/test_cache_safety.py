@@ -25,7 +25,7 @@ import pytest
 from blogtui.search import catalogue, segments, store, workers
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
-from tests._hostile import TIMEOUT, marker, run, searched, write_good_posts
+from tests._hostile import TIMEOUT, marker, open_via, run, searched, write_good_posts
 
 POSTS = 12
 REPO = Path(__file__).resolve().parents[1]
@@ -366,7 +366,7 @@ def test_enospc_mid_refresh_leaves_only_the_files_the_toc_names(
         return real_open(path, flags, *args, **kw)
 
     monkeypatch.setattr(os, "open", full_at_the_toc)
-    monkeypatch.setattr("builtins.open", _open_through(full_at_the_toc))
+    monkeypatch.setattr("builtins.open", open_via(full_at_the_toc))
     said: list[str] = []
     index = PostIndex.open(archive, notice=said.append)
     try:
@@ -384,20 +384,6 @@ def test_enospc_mid_refresh_leaves_only_the_files_the_toc_names(
         assert index.location is not None and again == []
     finally:
         index.close()
-
-
-def _open_through(os_open: Any) -> Any:
-    """builtins.open by way of `os_open`, so a fault injected there reaches every open."""
-    import builtins
-
-    real = builtins.open
-
-    def patched(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, int) or "opener" in kwargs:
-            return real(file, mode, *args, **kwargs)
-        return real(file, mode, *args, opener=lambda p, f: os_open(p, f, 0o666), **kwargs)
-
-    return patched
 
 
 def _size(folder: Path) -> int:

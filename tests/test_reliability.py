@@ -29,6 +29,7 @@ from tests._hostile import (
     make_read_only,
     marker,
     nobody_owns,
+    open_via,
     privilege_drop_problem,
     read_only_bind,
     run,
@@ -411,7 +412,7 @@ def test_enospc_injected(archive: Path, tmp_path: Path, monkeypatch: pytest.Monk
         return real_open(path, flags, *args, **kw)
 
     monkeypatch.setattr(os, "open", full_disk)
-    monkeypatch.setattr("builtins.open", _open_via(full_disk))
+    monkeypatch.setattr("builtins.open", open_via(full_disk))
     notices: list[str] = []
     index = PostIndex.open(archive, notice=notices.append)
     try:
@@ -421,17 +422,3 @@ def test_enospc_injected(archive: Path, tmp_path: Path, monkeypatch: pytest.Monk
         index.close()
     assert len(notices) == 1 and "memory" in notices[0].lower(), notices
     assert index.location is None
-
-
-def _open_via(os_open):  # type: ignore[no-untyped-def]
-    """builtins.open that goes through `os_open`, so the injected fault reaches it too."""
-    import builtins
-
-    real = builtins.open
-
-    def patched(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
-        if isinstance(file, int) or "opener" in kwargs:
-            return real(file, mode, *args, **kwargs)
-        return real(file, mode, *args, opener=lambda p, f: os_open(p, f, 0o666), **kwargs)
-
-    return patched
