@@ -75,11 +75,20 @@ def write_archive(root: Path) -> None:
 
 
 def base_catalogue(root: Path) -> tuple[bytes, set[str]]:
-    """The bytes of the catalogue PostIndex writes for the archive at `root`, and its posts."""
+    """The catalogue PostIndex writes for the archive at `root`, as one file's bytes (its
+    documents after the head, as `catalogue.dump` writes them), and its posts."""
     index = PostIndex.open(root)
     paths = {post.path for post in index.posts()}
     index.close()
-    return (store.index_location(root) / store.CATALOGUE).read_bytes(), paths
+    folder = store.index_location(root)
+    opener = catalogue.opener_in(folder)
+    loaded = catalogue.load_all((folder / store.CATALOGUE).read_bytes(), SCHEMA, opener)
+    for entry in loaded.entries.values():  # the documents read while the data file is there
+        entry.blob(), entry.stored_shown()
+    return catalogue.dump(loaded.entries, SCHEMA, loaded.site, loaded.spellings), paths
+
+
+SCHEMA = store.SCHEMA_VERSION
 
 
 def _deep(depth: int) -> str:
@@ -130,41 +139,40 @@ def _mutate_value(rng: random.Random, value: Any) -> Any:
 
 def _restructure(rng: random.Random, data: bytes) -> bytes:
     """The catalogue with a value of its columns, of one record or of one post's JSON
-    fragment made hostile, resealed."""
-    head, _, body = catalogue.unseal(data).partition(b"\n")
-    parsed = json.loads(head)
+    fragment made hostile, its digests made right again."""
+    head, body = catalogue.split_head(data)
     if rng.random() < 0.4:
-        parsed = _mutate_value(rng, parsed)
-        return catalogue.seal(_dumps(parsed, rng) + b"\n" + body)
-    column = "lengths" if rng.random() < 0.6 else "shown"
-    pieces, offset = [], 0
-    for length in parsed["lengths"] + parsed["shown"]:
-        pieces.append(body[offset : offset + length])
-        offset += length
-    start = 0 if column == "lengths" else len(parsed["lengths"])
-    i = rng.randrange(len(parsed[column]))
-    piece = pieces[start + i]
-    if column == "lengths" and piece:
-        pieces[start + i] = _dumps(_mutate_value(rng, json.loads(piece)), rng)
+        parsed = _mutate_value(rng, json.loads(head))
+        return catalogue.seal_head(_dumps(parsed, rng)) + body
+    loaded = catalogue.load_all(data, SCHEMA)
+    entries = loaded.entries
+    path = rng.choice(sorted(entries))
+    entry = entries[path]
+    blob, piece = entry.blob(), bytes(entry.stored_shown())
+    if rng.random() < 0.6 and blob:
+        blob = _dumps(_mutate_value(rng, json.loads(blob)), rng)
     elif piece:  # a fragment: its text made hostile, or bytes that are not UTF-8 at all
         hostile = rng.choice([b"\x1b]52;c;AAAA\x07", b"\xff\xfe", b"\x00", b"\\u001b", b"}"])
         at = rng.randrange(len(piece) + 1)
-        pieces[start + i] = piece[:at] + hostile + piece[at:]
-    parsed[column][i] = len(pieces[start + i])
-    text = json.dumps(parsed).encode()
-    return catalogue.seal(text + b"\n" + b"".join(pieces))
+        piece = piece[:at] + hostile + piece[at:]
+    entries[path] = catalogue.Entry(entry.mtime_ns, entry.size, None, entry.problems,
+                                    blob=blob, shown=piece or None)  # fmt: skip
+    return catalogue.dump(entries, SCHEMA, loaded.site, loaded.spellings)
 
 
 def make_case(rng: random.Random, base: bytes) -> bytes:
-    kind = rng.randrange(6)
+    kind = rng.randrange(7)
     if kind == 0:
         return rng.randbytes(rng.randint(0, 4096))
     if kind == 1:
         return _mutate_bytes(rng, base)
-    if kind == 2:
-        return catalogue.seal(_mutate_bytes(rng, catalogue.unseal(base)))
+    head, body = catalogue.split_head(base)
+    if kind == 2:  # the head's JSON mutated, its digest made right
+        return catalogue.seal_head(_mutate_bytes(rng, head).replace(b"\n", b" ")) + body
     if kind == 3:
-        return catalogue.seal(rng.choice(_MARSHAL))
+        return catalogue.seal_head(rng.choice(_MARSHAL).replace(b"\n", b" "))
+    if kind == 4:  # the documents damaged: their chunks' digests fail when read
+        return catalogue.seal_head(head) + _mutate_bytes(rng, body)
     return _restructure(rng, base)
 
 
@@ -188,7 +196,7 @@ def decode_everything(data: bytes) -> str:
     """Load, list, decode every record, build every Post; 'ok' or 'damaged' (anything else
     raises)."""
     try:
-        loaded = catalogue.load_all(data, store.SCHEMA_VERSION)
+        loaded = catalogue.load_all(data, SCHEMA)
         _listed(loaded)
         entries = loaded.entries
         broken = catalogue.damaged(entries)

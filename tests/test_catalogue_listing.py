@@ -89,7 +89,9 @@ def test_a_planted_fragment_is_never_printed(tmp_path: Path) -> None:
     root = _archive(tmp_path / "blog")
     PostIndex.open(root).close()
     path = index_location(root) / store.CATALOGUE
-    loaded = catalogue.load_all(path.read_bytes(), store.SCHEMA_VERSION)
+    loaded = catalogue.load_all(
+        path.read_bytes(), store.SCHEMA_VERSION, catalogue.opener_in(path.parent)
+    )
     entry = loaded.entries["posts/a.md"]
     entry._shown = bytes(entry.shown()).replace(b'"Alpha"', b'"\x1b]52;c;AAAA\x07Alpha"')
     path.write_bytes(catalogue.dump(loaded.entries, store.SCHEMA_VERSION, loaded.site,
@@ -110,9 +112,10 @@ def test_a_planted_fragment_is_never_printed(tmp_path: Path) -> None:
     assert len(json.loads(proc.stdout)) == len(_POSTS) - 1  # the headless page is not listed
 
 
-def _legacy(data: bytes) -> bytes:
+def _legacy(path: Path) -> bytes:
     """The same catalogue as the format before wrote it (catalogue 2)."""
-    loaded = catalogue.load_all(data, store.SCHEMA_VERSION)
+    opener = catalogue.opener_in(path.parent)
+    loaded = catalogue.load_all(path.read_bytes(), store.SCHEMA_VERSION, opener)
     blobs = [e.blob() for e in loaded.entries.values()]
     rows = [
         [p, e.mtime_ns, e.size, list(e.problems), len(b)]
@@ -128,7 +131,7 @@ def test_an_older_catalogue_is_read_and_rewritten_without_a_rebuild(tmp_path: Pa
     PostIndex.open(root, now=NOW).close()
     path = index_location(root) / store.CATALOGUE
     before = PostIndex.open(root, now=NOW).posts()
-    path.write_bytes(_legacy(path.read_bytes()))
+    path.write_bytes(_legacy(path))
     notices: list[str] = []
     index = PostIndex.open(root, now=NOW, notice=notices.append)
     assert index.posts() == before and notices == []

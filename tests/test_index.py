@@ -387,7 +387,9 @@ def test_a_catalogue_record_that_will_not_decode_is_repaired(blog: Path, junk: o
 
     PostIndex.open(blog).close()
     catalogue = index_location(blog) / store.CATALOGUE
-    entries, site = records.load_with_site(catalogue.read_bytes(), store.SCHEMA_VERSION)
+    entries, site = records.load_with_site(
+        catalogue.read_bytes(), store.SCHEMA_VERSION, records.opener_in(catalogue.parent)
+    )
     old = entries["posts/alpha.md"]
     blob = json.dumps([junk, None]).encode()
     entries["posts/alpha.md"] = records.Entry(old.mtime_ns, old.size, None, old.problems, blob=blob)

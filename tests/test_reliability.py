@@ -313,14 +313,16 @@ def _mangle(value: object, how: str) -> object:
     return value
 
 
-def _mangle_records(data: bytes, how: str) -> bytes | None:
+def _mangle_records(path: Path, how: str) -> bytes | None:
     """The catalogue with each post's record mangled but its stat (mtime, size) intact and
     its checksum recomputed, so a refresh trusts it; None when it is not shaped as expected."""
     from blogtui.search import catalogue
     from blogtui.search.store import SCHEMA_VERSION
 
     try:
-        entries, site = catalogue.load_with_site(data, SCHEMA_VERSION)
+        entries, site = catalogue.load_with_site(
+            path.read_bytes(), SCHEMA_VERSION, catalogue.opener_in(path.parent)
+        )
     except catalogue.Damaged:
         return None
     mangled = {
@@ -341,7 +343,7 @@ def test_catalogue_with_well_formed_nonsense_is_noticed(archive: Path, how: str)
     """A catalogue that still unmarshals but holds impossible values: rebuilt, not a crash."""
     ok(run("index", "-a", str(archive)))
     catalogue = next(_index_location(archive).rglob("catalogue*"), None)
-    mangled = _mangle_records(catalogue.read_bytes(), how) if catalogue else None
+    mangled = _mangle_records(catalogue, how) if catalogue else None
     if catalogue is None or mangled is None:
         pytest.skip("the index keeps no catalogue shaped {entries: {path: (mtime, size, ...)}}")
     catalogue.write_bytes(mangled)

@@ -22,17 +22,20 @@ import gc
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from operator import attrgetter
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate, json_record
+from blogtui.search.store import DATA_FILE, open_private
 from blogtui.site import NO_SITE, Site
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAGIC = b"blogtui-catalogue 3\n"
+MAGIC = b"blogtui-catalogue 4\n"
 _DIGEST_SIZE = 32  # BLAKE2b-256, written as 64 hex digits and a newline
 
 Record = tuple[Any, ...]
@@ -322,11 +325,13 @@ class Entry:
     wanted (a search builds the Posts of its hits only). A document that does not decode to
     a valid record makes `record` raise Damaged. Beside it: the listing keys (loaded from
     the catalogue's columns, else derived from the record) and the post's JSON fragment.
+    Both documents of a loaded entry stay in the catalogue's data file (`Body`) until asked
+    for: a command reads only the chunks it needs.
     """
 
     __slots__ = (
-        "_blob", "_canon", "_keys", "_record", "_shown", "mtime_ns", "problems", "readable",
-        "size",
+        "_b", "_body", "_canon", "_keys", "_record", "_row", "_s", "mtime_ns", "problems",
+        "readable", "size",
     )  # fmt: skip
 
     def __init__(
@@ -341,9 +346,61 @@ class Entry:
         keys: Keys | None = None,
     ) -> None:
         self.mtime_ns, self.size, self.problems = mtime_ns, size, problems
-        self._record, self._canon, self._blob = record, canon, blob
-        self._shown, self._keys = shown, keys
+        self._record, self._canon, self._b = record, canon, blob
+        self._s, self._keys = shown, keys
+        self._body: Body | None = None
+        self._row = -1
         self.readable = record is not None if blob is None else bool(blob)
+
+    @classmethod
+    def stored(
+        cls, body: Body, row: int, mtime_ns: int, size: int, problems: tuple[str, ...],
+        readable: bool, keys: Keys | None,
+    ) -> Entry:  # fmt: skip
+        """An entry whose record and fragment are row `row` of `body`, read when wanted."""
+        entry = cls(mtime_ns, size, None, problems, None, None, None, keys if readable else None)
+        entry._b = _LAZY if readable else b""
+        entry._s = _LAZY if readable else None
+        entry._body, entry._row, entry.readable = body, row, readable
+        return entry
+
+    @property
+    def _blob(self) -> Buffer | None:
+        """The record's JSON as stored (None once decoded or when made from a record)."""
+        blob = self._b
+        if blob is _LAZY:
+            assert self._body is not None
+            blob = self._b = self._body.record(self._row)
+        return blob
+
+    @_blob.setter
+    def _blob(self, value: Buffer | None) -> None:
+        self._b = value
+
+    @property
+    def _shown(self) -> Buffer | None:
+        """The stored fragment, if there is one (None: to be made from the record)."""
+        shown = self._s
+        if shown is _LAZY:
+            assert self._body is not None
+            shown = self._s = self._body.fragment(self._row)
+            if shown is None:  # its chunk is damaged: made again, and stored again
+                _ = self._blob  # (the record read first: it is still in the body)
+                self._body = None
+        return shown
+
+    @_shown.setter
+    def _shown(self, value: Buffer | None) -> None:
+        self._s = value
+
+    def stored_as(self, body: Body, row: int) -> None:
+        """The entry's documents are now row `row` of `body` (just saved)."""
+        self._body, self._row = body, row
+
+    def kept_in(self, body: Body | None) -> bool:
+        """Whether this entry's documents are still as stored in `body` (read or not): a
+        save then leaves them where they are."""
+        return body is not None and self._body is body
 
     def _decode(self) -> None:
         if self._blob:
@@ -358,7 +415,7 @@ class Entry:
         if type(decoded) is not list or len(decoded) != 2:
             raise Damaged("record is not a [record, canon] pair")
         record, canon = _checked(decoded[0]), _checked_canon(decoded[1])
-        self._record, self._canon, self._blob = record, canon, None
+        self._record, self._canon, self._b = record, canon, None
 
     @property
     def record(self) -> Record | None:
@@ -376,7 +433,8 @@ class Entry:
     def canon(self, value: tuple[Any, ...] | None) -> None:
         self._decode()
         if value != self._canon:
-            self._shown = None  # the fragment shows the spellings
+            self._s = None  # the fragment shows the spellings
+            self._body = None  # and the stored record is no longer this one
         self._canon = value
 
     @property
@@ -395,10 +453,12 @@ class Entry:
     def shown(self) -> Buffer:
         """The post's JSON fragment (see `fragment`); empty when unreadable. Damaged if the
         record is damaged."""
-        if self._shown is None:
+        shown = self._shown
+        if shown is None:
             record = self.record
-            self._shown = b"" if record is None else fragment(post_of(record, self.canon, _EPOCH))
-        return self._shown
+            shown = b"" if record is None else fragment(post_of(record, self.canon, _EPOCH))
+            self._s = shown
+        return shown
 
     def stored_shown(self) -> Buffer:
         """The fragment as it will be stored: empty when it cannot be made (damaged)."""
@@ -414,11 +474,123 @@ class Entry:
 
     def _stored(self) -> Buffer:
         """`blob()`, a view into the loaded file when it was not decoded (no copy)."""
-        if self._blob is not None:
-            return self._blob
+        blob = self._blob
+        if blob is not None:
+            return blob
         if self._record is None:
             return b""
         return json.dumps([self._record, self._canon], separators=(",", ":")).encode()
+
+
+#: An entry's document still in the data file (Entry._b / _s before they are read).
+_LAZY: Any = memoryview(b"")
+
+
+class Body:
+    """The records and fragments of a catalogue: chunks of a data file (or of the bytes
+    after the head), each read and checked against its digest in the sealed head the first
+    time one of its documents is wanted. A chunk that fails gives damaged records (read
+    again from their files, as any damaged record is) and no fragments (made again)."""
+
+    def __init__(
+        self, read: Callable[[int, int], bytes], chunks: list[Chunk], rows: Rows,
+        name: str | None = None, file: OpenFile | None = None,
+    ) -> None:  # fmt: skip
+        self._read, self.chunks, self.rows, self.name, self.file = read, chunks, rows, name, file
+        self._views: dict[int, memoryview | None] = {}
+
+    @classmethod
+    def of_file(cls, fd: int, chunks: list[Chunk], rows: Rows, name: str) -> Body:
+        """A body read from the open data file `fd` (kept open while any body uses it: a
+        newer catalogue may replace the file meanwhile; this one still reads its own)."""
+        file = OpenFile(fd)
+        return cls(file.read, chunks, rows, name, file)
+
+    @classmethod
+    def of_bytes(cls, data: Buffer, chunks: list[Chunk], rows: Rows) -> Body:
+        view = memoryview(data)
+        return cls(lambda offset, length: bytes(view[offset : offset + length]), chunks, rows)
+
+    def appended(self, chunks: list[Chunk], rows: Rows) -> Body:
+        """The body of a save that appended to this one's file (the chunks read are kept)."""
+        body = Body(self._read, chunks, rows, self.name, self.file)
+        body._views = self._views
+        return body
+
+    @property
+    def end(self) -> int:
+        """Where the last chunk ends: what a save appends after."""
+        return max((offset + length for offset, length, _digest in self.chunks), default=0)
+
+    def live(self) -> int:
+        """The bytes of the documents the rows still name (the rest of the file is dead)."""
+        return sum(self.rows[2]) + sum(self.rows[5])
+
+    def record(self, row: int) -> Buffer:
+        """Row `row`'s record JSON; BROKEN when its chunk is damaged (it fails to decode)."""
+        piece = self._piece(self.rows[0][row], self.rows[1][row], self.rows[2][row])
+        return BROKEN if piece is None else piece
+
+    def fragment(self, row: int) -> Buffer | None:
+        """Row `row`'s `list --json` fragment; None when its chunk is damaged."""
+        return self._piece(self.rows[3][row], self.rows[4][row], self.rows[5][row])
+
+    def _piece(self, chunk: int, offset: int, length: int) -> Buffer | None:
+        if not length:
+            return b""
+        if chunk in self._views:
+            view = self._views[chunk]
+        else:
+            view = self._views[chunk] = self._chunk(chunk)
+        if view is None or offset + length > len(view):
+            return None
+        return view[offset : offset + length]
+
+    def _chunk(self, chunk: int) -> memoryview | None:
+        if not 0 <= chunk < len(self.chunks):
+            return None
+        offset, length, digest = self.chunks[chunk]
+        try:
+            data = self._read(offset, length)
+        except (OSError, ValueError):
+            return None
+        if len(data) != length or not hmac.compare_digest(_digest(data), digest):
+            return None
+        return memoryview(data)
+
+
+class OpenFile:
+    """A data file's descriptor, closed when no body holds it any more."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def read(self, offset: int, length: int) -> bytes:
+        return os.pread(self.fd, length, offset)
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+#: A chunk of a data file: offset, length, BLAKE2b-256 hex digest.
+Chunk = tuple[int, int, str]
+#: The documents' places, as six columns: record chunk, offset in it, length; the same for
+#: the fragment.
+Rows = tuple[list[int], list[int], list[int], list[int], list[int], list[int]]
+#: A record whose chunk is damaged: not JSON, so decoding it says so.
+BROKEN = b"\xff"
+#: Documents are appended in chunks of about this size, each with its own digest.
+CHUNK_BYTES = 1 << 20
+
+
+def _digest(data: Buffer) -> str:
+    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).hexdigest()
 
 
 @contextlib.contextmanager
@@ -509,28 +681,132 @@ def _unsealed(data: bytes, magic: bytes = MAGIC) -> memoryview:
     return body
 
 
+class Saved(NamedTuple):
+    """A catalogue to write: the head file's bytes and the documents for the data file,
+    appended at `at` to the one the last head named or, when `fresh`, a new file."""
+
+    head: bytes
+    data: bytes
+    fresh: bool
+    at: int
+    chunks: list[Chunk]
+    rows: Rows
+
+
 def dump(entries: dict[str, Entry], schema: str, site: str = "", spellings: Any = None) -> bytes:
-    """The catalogue file's bytes, tagged with `schema` (the index's SCHEMA_VERSION) and
-    `site` (the fingerprint of the Site its posts were parsed against), with `spellings`
-    (the archive's term spelling counts, as blogtui.search.spellings writes them)."""
+    """A whole catalogue in one file's bytes (its documents after the head), tagged with
+    `schema` (the index's SCHEMA_VERSION) and `site` (the fingerprint of the Site its posts
+    were parsed against), with `spellings` (the archive's term spelling counts, as
+    blogtui.search.spellings writes them). The index keeps its documents in a file of their
+    own instead (`plan`)."""
+    saved = plan(entries, schema, site, spellings, None, 0, fresh_name=None)
+    return saved.head + saved.data
+
+
+def plan(
+    entries: dict[str, Entry], schema: str, site: str, spellings: Any, body: Body | None,
+    at: int, fresh_name: str | None,
+) -> Saved:  # fmt: skip
+    """What to write for `entries`, given the data file `body` was loaded from (`at` bytes
+    long now): the documents of entries read from it stay where they are and only the rest
+    are appended, unless most of the file would be dead (then all go to a new file, named
+    `fresh_name`; None: after the head, in the same file)."""
     values = list(entries.values())
-    blobs = [e._stored() for e in values]
-    shown = [e.stored_shown() if e.readable else b"" for e in values]
+    kept = [e.kept_in(body) for e in values]
+    if body is not None:
+        live = sum(body.rows[2][e._row] + body.rows[5][e._row]
+                   for e, k in zip(values, kept, strict=True) if k)  # fmt: skip
+        if at - live > max(live, COMPACT_BYTES) or len(body.chunks) > MAX_CHUNKS:
+            body, kept = None, [False] * len(values)
+    fresh = body is None
+    start = 0 if fresh else at
+    chunks: list[Chunk] = [] if body is None else list(body.chunks)
+    rows: Rows = ([], [], [], [], [], [])
+    pieces: list[Buffer] = []
+    records = _Appender(chunks, pieces, start)
+    new_rows = [(i, e) for i, (e, k) in enumerate(zip(values, kept, strict=True)) if not k]
+    placed_records = {i: records.add(e._stored() if e.readable else b"") for i, e in new_rows}
+    records.close()
+    shown = _Appender(chunks, pieces, records.end)
+    placed_shown = {i: shown.add(e.stored_shown() if e.readable else b"") for i, e in new_rows}
+    shown.close()
+    old = body.rows if body is not None else None
+    for i, entry in enumerate(values):
+        if old is not None and kept[i]:
+            row = entry._row
+            place = (old[0][row], old[1][row], old[2][row], old[3][row], old[4][row], old[5][row])
+        else:
+            place = (*placed_records[i], *placed_shown[i])
+        for column, value in zip(rows, place, strict=True):
+            column.append(value)
     head = {
         "schema": schema,
         "site": site,
+        "data": fresh_name if body is None else body.name,
+        "chunks": [list(c) for c in chunks],
+        "rows": dict(zip(_ROW_COLUMNS, rows, strict=True)),
         "paths": list(entries),
         "mtimes": [e.mtime_ns for e in values],
         "sizes": [e.size for e in values],
         "problems": [[i, list(e.problems)] for i, e in enumerate(values) if e.problems],
-        "lengths": [len(b) for b in blobs],
-        "shown": [len(b) for b in shown],
         "keys": _key_columns(values),
         "spellings": spellings,
     }
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    body = [text.encode("utf-8", "surrogatepass"), b"\n", *blobs, *shown]
-    return seal(b"".join(body))
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+    return Saved(seal_head(text), b"".join(pieces), fresh, start, chunks, rows)
+
+
+def seal_head(text: bytes) -> bytes:
+    """A head file's bytes: the magic line, the digest of the head's JSON, the JSON."""
+    return MAGIC + _digest(text).encode() + b"\n" + text + b"\n"
+
+
+def split_head(data: bytes) -> tuple[bytes, bytes]:
+    """A catalogue 4 file's head JSON and what follows it (the documents of a `dump`),
+    the digest not checked; Damaged if it is not shaped as one."""
+    head_at = len(MAGIC) + 2 * _DIGEST_SIZE + 1
+    end = data.find(b"\n", head_at)
+    if not data.startswith(MAGIC) or len(data) < head_at or end < 0:
+        raise Damaged("not a blogtui catalogue")
+    return data[head_at:end], data[end + 1 :]
+
+
+class _Appender:
+    """Documents packed into chunks of about CHUNK_BYTES, each digested when it is full."""
+
+    def __init__(self, chunks: list[Chunk], pieces: list[Buffer], start: int) -> None:
+        self.chunks, self.pieces, self.end = chunks, pieces, start
+        self._open: list[Buffer] = []
+        self._size = 0
+
+    def add(self, doc: Buffer) -> tuple[int, int, int]:
+        """Where `doc` goes: (chunk, offset in it, length)."""
+        if not doc:
+            return (0, 0, 0)
+        if self._size and self._size + len(doc) > CHUNK_BYTES:
+            self.close()
+        place = (len(self.chunks), self._size, len(doc))
+        self._open.append(doc)
+        self._size += len(doc)
+        return place
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        data = b"".join(self._open)
+        self.chunks.append((self.end, len(data), _digest(data)))
+        self.pieces.append(data)
+        self.end += len(data)
+        self._open, self._size = [], 0
+
+
+_ROW_COLUMNS = ("record_chunk", "record_at", "record_length", "shown_chunk", "shown_at",
+                "shown_length")  # fmt: skip
+#: A data file is written anew when more of it is dead than alive (and at least this much).
+COMPACT_BYTES = 8 << 20
+MAX_CHUNKS = 20_000
 
 
 _KEY_COLUMNS = ("days", "micros", "expiry", "draft", "hidden", "titles")
@@ -558,30 +834,111 @@ class Loaded(NamedTuple):
     entries: dict[str, Entry]
     site: str
     spellings: Any
-    #: Written by an older blogtui (catalogue 2): rewrite it in this format.
+    #: Written by an older blogtui (catalogue 2 or 3): rewrite it in this format.
     legacy: bool = False
+    #: Where the entries' documents are (None: an older format, all in memory).
+    body: Body | None = None
 
 
-def load(data: bytes, schema: str) -> dict[str, Entry]:
+#: Opens a data file named in a head (an fd that passed the cache's private checks).
+Opener = Callable[[str], int]
+
+
+def opener_in(folder: Path) -> Opener:
+    """Opens the data files of the index folder `folder` (through the cache's checks)."""
+    return lambda name: open_private(folder / name, os.O_RDONLY)
+
+
+def load(data: bytes, schema: str, opener: Opener | None = None) -> dict[str, Entry]:
     """The entries of a catalogue file `dump`ed with this `schema`; Damaged if it is not one."""
-    return load_all(data, schema).entries
+    return load_all(data, schema, opener).entries
 
 
-def load_with_site(data: bytes, schema: str) -> tuple[dict[str, Entry], str]:
+def load_with_site(
+    data: bytes, schema: str, opener: Opener | None = None
+) -> tuple[dict[str, Entry], str]:
     """`load`, and the site fingerprint the catalogue was written with."""
-    loaded = load_all(data, schema)
+    loaded = load_all(data, schema, opener)
     return loaded.entries, loaded.site
 
 
-def load_all(data: bytes, schema: str) -> Loaded:
-    """Everything a catalogue file holds (this format or the one before); Damaged if it is
-    not one, SchemaMismatch if another `schema` wrote it."""
+def load_all(data: bytes, schema: str, opener: Opener | None = None) -> Loaded:
+    """Everything a catalogue file holds (this format or the two before); Damaged if it is
+    not one, SchemaMismatch if another `schema` wrote it. A head that names a data file
+    needs `opener` (OSError from it is raised as it is: the file may have been replaced)."""
     with bulk():
-        return _load_3(data, schema) if not data.startswith(_MAGIC_2) else _load_2(data, schema)
+        if data.startswith(_MAGIC_2):
+            return _load_2(data, schema)
+        if data.startswith(_MAGIC_3):
+            return _load_3(data, schema)
+        return _load_4(data, schema, opener)
+
+
+def data_name(token: bytes) -> str:
+    """The name of a new data file."""
+    return f"catalogue-{token.hex()[:16]}.dat"
+
+
+def _load_4(data: bytes, schema: str, opener: Opener | None) -> Loaded:
+    text, rest = split_head(data)
+    if not hmac.compare_digest(
+        _digest(text).encode(), data[len(MAGIC) : len(MAGIC) + 2 * _DIGEST_SIZE]
+    ):
+        raise Damaged("its checksum does not match (a damaged file)")
+    loaded = _head(text, schema)
+    paths = _column(loaded, "paths", str)
+    count = len(paths)
+    mtimes = _ints(_column(loaded, "mtimes", int, count), -(2**63), 2**63)
+    sizes = _ints(_column(loaded, "sizes", int, count), 0, 2**62)
+    rows = _rows(loaded.get("rows"), count)
+    chunks = _chunks(loaded.get("chunks"))
+    problems = _problems(loaded.get("problems"), count)
+    keys = _keys(loaded.get("keys"), count)
+    name = loaded.get("data")
+    if name is None:
+        body = Body.of_bytes(rest, chunks, rows)
+    elif type(name) is str and DATA_FILE.fullmatch(name) and opener is not None:
+        body = Body.of_file(opener(name), chunks, rows, name)
+    else:
+        raise Damaged("catalogue names no data file it may read")
+    lengths = rows[2]
+    entries: dict[str, Entry] = {}
+    stored = Entry.stored
+    for i, path in enumerate(paths):
+        entries[path] = stored(body, i, mtimes[i], sizes[i], problems.get(i, ()),
+                               lengths[i] > 0, keys[i])  # fmt: skip
+    if len(entries) != count:
+        raise Damaged("catalogue lists a path twice")
+    site = loaded.get("site", "")
+    return Loaded(entries, site if type(site) is str else "", loaded.get("spellings"), body=body)
+
+
+def _rows(columns: Any, count: int) -> Rows:
+    if type(columns) is not dict:
+        raise Damaged("catalogue has no rows")
+    out = tuple(_ints(_column(columns, name, int, count), 0, 2**62) for name in _ROW_COLUMNS)
+    return out  # type: ignore[return-value]
+
+
+def _chunks(rows: Any) -> list[Chunk]:
+    if type(rows) is not list:
+        raise Damaged("catalogue has no chunks")
+    out: list[Chunk] = []
+    for row in rows:
+        if type(row) is not list or len(row) != 3 or tuple(map(type, row)) != (int, int, str):
+            raise Damaged("catalogue chunk is not [offset, length, digest]")
+        if len(row[2]) != 2 * _DIGEST_SIZE or not row[2].isascii():
+            raise Damaged("catalogue chunk's digest is not one")
+        out.append((_int_in(row[0], 0, 2**62), _int_in(row[1], 0, 2**62), row[2]))
+    return out
+
+
+_MAGIC_3 = b"blogtui-catalogue 3\n"
 
 
 def _load_3(data: bytes, schema: str) -> Loaded:
-    view = _unsealed(data)
+    """A catalogue 3 file: one sealed file of columns, records and fragments."""
+    view = _unsealed(data, _MAGIC_3)
     end = data.find(b"\n", len(data) - len(view))
     if end < 0:
         raise Damaged("catalogue has no columns")
@@ -607,7 +964,7 @@ def _load_3(data: bytes, schema: str) -> Loaded:
     if len(entries) != count:
         raise Damaged("catalogue lists a path twice")
     site = loaded.get("site", "")
-    return Loaded(entries, site if type(site) is str else "", loaded.get("spellings"))
+    return Loaded(entries, site if type(site) is str else "", loaded.get("spellings"), legacy=True)
 
 
 def _head(head: bytes, schema: str) -> dict[str, Any]:

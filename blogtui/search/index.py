@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -151,6 +152,7 @@ class PostIndex:
         self._refreshing = threading.Lock()
         self._entries: dict[str, Entry] = {}
         self._spellings: spellings.Spellings | None = None  # the catalogue's term counts
+        self._body: catalogue.Body | None = None  # where the catalogue's documents are
         self._catalogue_stat: tuple[int, int] | None = None
         self._scan_problems: list[Problem] = []
         self._storage: Any = None
@@ -232,30 +234,43 @@ class PostIndex:
     def _load_catalogue(self) -> None:
         assert self.location is not None
         path = self.location / store.CATALOGUE
-        try:
-            meta = json.loads(store.read_private(self.location / store.META).decode("utf-8"))
-            stat = path.stat()
-            data = store.read_private(path)
-        except FileNotFoundError:
-            self._set_entries({})  # a new index: nothing to complain about
-            return
-        except store.UntrustedCache:
-            raise  # never read: the caller moves the index to memory
-        except (OSError, ValueError) as exc:
-            raise _Unreadable(f"meta: {exc}") from exc
-        if not isinstance(meta, dict):
-            raise _Unreadable("meta: not a JSON object")
-        if meta.get("schema") != store.SCHEMA_VERSION:
-            raise _Outdated
-        try:
-            loaded = catalogue.load_all(data, store.SCHEMA_VERSION)
-        except catalogue.SchemaMismatch as exc:
-            raise _Outdated from exc
-        except catalogue.Damaged as exc:
-            raise _Unreadable(f"catalogue: {exc}") from exc
+        location = self.location
+        for attempt in range(3):  # another process may replace the data file meanwhile
+            try:
+                meta = json.loads(store.read_private(location / store.META).decode("utf-8"))
+                stat = path.stat()
+                data = store.read_private(path)
+            except FileNotFoundError:
+                self._set_entries({})  # a new index: nothing to complain about
+                return
+            except store.UntrustedCache:
+                raise  # never read: the caller moves the index to memory
+            except (OSError, ValueError) as exc:
+                raise _Unreadable(f"meta: {exc}") from exc
+            if not isinstance(meta, dict):
+                raise _Unreadable("meta: not a JSON object")
+            if meta.get("schema") != store.SCHEMA_VERSION:
+                raise _Outdated
+            try:
+                loaded = catalogue.load_all(
+                    data, store.SCHEMA_VERSION, catalogue.opener_in(location)
+                )
+                break
+            except FileNotFoundError as exc:
+                if attempt == 2:
+                    raise _Unreadable(f"catalogue: its data file is gone ({exc})") from exc
+            except store.UntrustedCache:
+                raise
+            except OSError as exc:
+                raise _Unreadable(f"catalogue: {exc}") from exc
+            except catalogue.SchemaMismatch as exc:
+                raise _Outdated from exc
+            except catalogue.Damaged as exc:
+                raise _Unreadable(f"catalogue: {exc}") from exc
         self._catalogue_stat = (stat.st_mtime_ns, stat.st_size)
         self._site_key = loaded.site
-        self._set_entries(loaded.entries, spellings.Spellings.from_json(loaded.spellings))
+        spelled = spellings.Spellings.from_json(loaded.spellings)
+        self._set_entries(loaded.entries, spelled, loaded.body)
         self._dirty = self._dirty or loaded.legacy  # an older format: rewrite it once
 
     def _catalogue_changed(self) -> bool:
@@ -284,12 +299,16 @@ class PostIndex:
             self._set_entries({})
 
     def _set_entries(
-        self, entries: dict[str, Entry], spelled: spellings.Spellings | None = None
+        self,
+        entries: dict[str, Entry],
+        spelled: spellings.Spellings | None = None,
+        body: catalogue.Body | None = None,
     ) -> None:
         """Swap in a new catalogue and derive the lookup tables from it."""
         with self._lock:
             self._close_searcher()  # a searcher over an older generation would disagree
             self._entries = entries
+            self._body = body  # the data file the entries' documents are in
             self._spellings = spelled
             self._posts = None
             self._by_path = {}
@@ -511,7 +530,7 @@ class PostIndex:
             self._save(entries)
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
-            self._set_entries(entries, spelled)
+            self._set_entries(entries, spelled, self._body)
             self._site_key = self._site.fingerprint
         return report
 
@@ -532,16 +551,47 @@ class PostIndex:
         self._repair_said = True
 
     def _save(self, entries: dict[str, Entry]) -> None:
-        """Write the catalogue (atomically) and remember its stat."""
+        """Write the catalogue and remember its stat: the documents of changed entries are
+        appended to the data file (or all written to a new one when most of it is dead),
+        then the head is replaced atomically, so readers see the old catalogue or the new."""
         assert self.location is not None
         path = self.location / store.CATALOGUE
         site = self._site.fingerprint
         counts = self._spellings.to_json() if self._spellings is not None else None
-        store.write_atomic(path, catalogue.dump(entries, store.SCHEMA_VERSION, site, counts))
+        body = self._body if self._body is not None and self._body.file is not None else None
+        fresh = catalogue.data_name(os.urandom(8))
+        saved = catalogue.plan(
+            entries, store.SCHEMA_VERSION, site, counts, body, self._end(body), fresh
+        )
+        name = fresh
+        if not saved.fresh and body is not None and body.name is not None:
+            try:
+                store.append_private(self.location / body.name, saved.data)
+                name = body.name
+            except FileNotFoundError:  # removed under us: write them all anew
+                body = None
+                saved = catalogue.plan(entries, store.SCHEMA_VERSION, site, counts, None, 0, fresh)
+        if saved.fresh:
+            store.write_atomic(self.location / name, saved.data)
+        store.write_atomic(path, saved.head)
+        if saved.fresh:
+            fd = store.open_private(self.location / name, os.O_RDONLY)
+            self._body = catalogue.Body.of_file(fd, saved.chunks, saved.rows, name)
+            store.remove_unnamed(self.location, name)
+        else:
+            assert body is not None
+            self._body = body.appended(saved.chunks, saved.rows)
+        for row, entry in enumerate(entries.values()):
+            entry.stored_as(self._body, row)
         self._site_key = site
         st = path.stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
         self._dirty = False
+
+    @staticmethod
+    def _end(body: catalogue.Body | None) -> int:
+        """The data file's length now (a crashed save may have appended past the chunks)."""
+        return body.file.size() if body is not None and body.file is not None else 0
 
     def _write(
         self, todo: list[Any], gone: list[str], progress: Progress | None

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import threading
@@ -48,6 +49,8 @@ DIR_MODE = 0o700
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 CATALOGUE = "catalogue.json"
+#: The catalogue's records and fragments (named in its head; a new name per rewrite).
+DATA_FILE = re.compile(r"catalogue-[0-9a-f]{16}\.dat")
 #: The last walk of the archive (blogtui.search.freshness), matched to the catalogue's stat.
 WALK = "walk.json"
 META = "meta.json"
@@ -248,6 +251,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)  # a full disk must not leave half a file behind
         raise
+
+
+def append_private(path: Path, data: bytes) -> None:
+    """Append `data` to a private cache file (the catalogue's data file: readers of an
+    older head read only the chunks it names, before the end this starts at)."""
+    fd = open_private(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def remove_unnamed(location: Path, keep: str) -> None:
+    """Remove the catalogue data files of an index folder other than `keep` (older
+    generations: a reader that still has one open keeps reading it)."""
+    for child in location.iterdir():
+        if child.name != keep and DATA_FILE.fullmatch(child.name):
+            child.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
