@@ -397,11 +397,6 @@ class Entry:
         """The entry's documents are now row `row` of `body` (just saved)."""
         self._body, self._row = body, row
 
-    def kept_in(self, body: Body | None) -> bool:
-        """Whether this entry's documents are still as stored in `body` (read or not): a
-        save then leaves them where they are."""
-        return body is not None and self._body is body
-
     def _decode(self) -> None:
         if self._blob:
             try:
@@ -535,6 +530,28 @@ class Body:
         """Row `row`'s `list --json` fragment; None when its chunk is damaged."""
         return self._piece(self.rows[3][row], self.rows[4][row], self.rows[5][row])
 
+    def fragments(self, rows: list[int]) -> list[Buffer | None]:
+        """`fragment` of each of `rows` (the listing's loop: a slice each)."""
+        chunk_of, at, length = self.rows[3], self.rows[4], self.rows[5]
+        views = self._views
+        out: list[Buffer | None] = []
+        for row in rows:
+            size, chunk = length[row], chunk_of[row]
+            if not size:
+                out.append(b"")
+                continue
+            view = views[chunk] if chunk in views else self._view(chunk)
+            start = at[row]
+            if view is None or start + size > len(view):
+                out.append(None)
+            else:
+                out.append(view[start : start + size])
+        return out
+
+    def _view(self, chunk: int) -> memoryview | None:
+        view = self._views[chunk] = self._chunk(chunk)
+        return view
+
     def _piece(self, chunk: int, offset: int, length: int) -> Buffer | None:
         if not length:
             return b""
@@ -607,8 +624,21 @@ def bulk() -> Iterator[None]:
 
 
 def fragments(entries: list[Entry]) -> list[Buffer]:
-    """The entries' JSON fragments (see `fragment`), those loaded read at C speed."""
-    return [e._shown if e._shown is not None else e.shown() for e in entries]
+    """The entries' JSON fragments (see `fragment`): those still in a data file sliced from
+    its chunks in one pass (100,000 of them), the others made or read one by one."""
+    out: list[Any] = [e._s for e in entries]
+    lazy = [i for i, shown in enumerate(out) if shown is _LAZY]
+    bodies = {entries[i]._body for i in lazy}
+    for body in bodies:
+        at = lazy if len(bodies) == 1 else [i for i in lazy if entries[i]._body is body]
+        if body is not None:
+            pieces = body.fragments([entries[i]._row for i in at])
+            for i, piece in zip(at, pieces, strict=True):
+                out[i] = piece
+    for i, shown in enumerate(out):
+        if shown is None or shown is _LAZY:
+            out[i] = entries[i].shown()  # made from the record (its chunk damaged: also)
+    return out
 
 
 def decode_all(entries: list[Entry]) -> list[tuple[Entry, Damaged]]:
@@ -712,33 +742,32 @@ def plan(
     are appended, unless most of the file would be dead (then all go to a new file, named
     `fresh_name`; None: after the head, in the same file)."""
     values = list(entries.values())
-    kept = [e.kept_in(body) for e in values]
+    # Each entry's row in `body`, or -1 when its documents are to be written.
+    source = [e._row if e._body is body and body is not None else -1 for e in values]
     if body is not None:
-        live = sum(body.rows[2][e._row] + body.rows[5][e._row]
-                   for e, k in zip(values, kept, strict=True) if k)  # fmt: skip
+        old = body.rows
+        kept = [row for row in source if row >= 0]
+        live = sum(map(old[2].__getitem__, kept)) + sum(map(old[5].__getitem__, kept))
         if at - live > max(live, COMPACT_BYTES) or len(body.chunks) > MAX_CHUNKS:
-            body, kept = None, [False] * len(values)
+            body, source = None, [-1] * len(values)
     fresh = body is None
-    start = 0 if fresh else at
     chunks: list[Chunk] = [] if body is None else list(body.chunks)
-    rows: Rows = ([], [], [], [], [], [])
     pieces: list[Buffer] = []
-    records = _Appender(chunks, pieces, start)
-    new_rows = [(i, e) for i, (e, k) in enumerate(zip(values, kept, strict=True)) if not k]
-    placed_records = {i: records.add(e._stored() if e.readable else b"") for i, e in new_rows}
+    new_rows = [i for i, row in enumerate(source) if row < 0]
+    records = _Appender(chunks, pieces, 0 if fresh else at)
+    placed = [records.add(values[i]._stored() if values[i].readable else b"") for i in new_rows]
     records.close()
     shown = _Appender(chunks, pieces, records.end)
-    placed_shown = {i: shown.add(e.stored_shown() if e.readable else b"") for i, e in new_rows}
+    placed_shown = [shown.add(values[i].stored_shown() if values[i].readable else b"")
+                    for i in new_rows]  # fmt: skip
     shown.close()
-    old = body.rows if body is not None else None
-    for i, entry in enumerate(values):
-        if old is not None and kept[i]:
-            row = entry._row
-            place = (old[0][row], old[1][row], old[2][row], old[3][row], old[4][row], old[5][row])
-        else:
-            place = (*placed_records[i], *placed_shown[i])
-        for column, value in zip(rows, place, strict=True):
-            column.append(value)
+    if body is None:
+        rows = _columns([(*a, *b) for a, b in zip(placed, placed_shown, strict=True)])
+    else:
+        rows = tuple([column[r] for r in source] for column in body.rows)  # type: ignore[assignment]
+        for i, a, b in zip(new_rows, placed, placed_shown, strict=True):
+            for column, value in zip(rows, (*a, *b), strict=True):
+                column[i] = value
     head = {
         "schema": schema,
         "site": site,
@@ -755,7 +784,13 @@ def plan(
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"
     )
-    return Saved(seal_head(text), b"".join(pieces), fresh, start, chunks, rows)
+    return Saved(seal_head(text), b"".join(pieces), fresh, 0 if fresh else at, chunks, rows)
+
+
+def _columns(places: list[tuple[int, ...]]) -> Rows:
+    if not places:
+        return ([], [], [], [], [], [])
+    return tuple(list(column) for column in zip(*places, strict=True))  # type: ignore[return-value]
 
 
 def seal_head(text: bytes) -> bytes:

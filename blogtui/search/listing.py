@@ -9,6 +9,7 @@ takes the Post path instead, which sanitises every string.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -124,9 +125,15 @@ def hidden_counts(rows: Iterable[Row]) -> dict[str, int]:
 
 
 def json_text(rows: Sequence[Row], now: datetime | None) -> str | None:
+    """`json_bytes` as text."""
+    data = json_bytes(rows, now)
+    return None if data is None else data.decode("utf-8")
+
+
+def json_bytes(rows: Sequence[Row], now: datetime | None) -> bytes | None:
     """The rows as `list --json` prints them on a pipe (`json.dumps` of the list, default
-    separators), joined from fragments; None when the Post path must print them instead
-    (a character to sanitise, a fragment that is not ours, a damaged record)."""
+    separators), UTF-8, joined from fragments; None when the Post path must print them
+    instead (a character to sanitise, a fragment that is not ours, a damaged record)."""
     moment = (now or datetime.now(UTC)) - _EPOCH
     instant = moment // timedelta(microseconds=1)
     try:
@@ -142,7 +149,8 @@ def json_text(rows: Sequence[Row], now: datetime | None) -> str | None:
         for k in keys
     ]
     joined = b"[" + b", ".join(pieces) + b"]"
-    if joined.count(GAP) != len(pieces):
+    del pieces
+    if joined.count(GAP) != len(keys):
         return None  # a fragment we did not write (each has one gap)
     common = _JUDGED[False, False]
     if all(flags is common for flags in judged):  # most posts are neither future nor expired
@@ -150,12 +158,22 @@ def json_text(rows: Sequence[Row], now: datetime | None) -> str | None:
     else:
         parts = joined.split(GAP)
         joined = b"".join(chain.from_iterable(zip(parts[:-1], judged, strict=True))) + parts[-1]
-    if not _safe(joined):
+    if not _safe(joined) or not _utf8(joined):
         return None
+    return joined
+
+
+def _utf8(data: bytes, step: int = 1 << 20) -> bool:
+    """Whether `data` is UTF-8, checked a megabyte at a time (no 300 MB str made)."""
+    check = codecs.getincrementaldecoder("utf-8")().decode
+    view = memoryview(data)
     try:
-        return joined.decode("utf-8")
+        for start in range(0, len(view), step):
+            check(view[start : start + step])
+        check(b"", True)
     except UnicodeDecodeError:
-        return None
+        return False
+    return True
 
 
 def _safe(text: bytes) -> bool:

@@ -94,10 +94,12 @@ def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
         nothing("no posts match", args)
     shown = rows[: args.limit] if args.limit else rows
     if args.json:
-        text = listing.json_text(shown, None)
-        if text is None:
+        data = listing.json_bytes(shown, None)
+        if data is None:
             return False
-        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(b"\n")
     else:
         _print_rows(args, shown)
     say_truncated(len(shown), len(rows))
