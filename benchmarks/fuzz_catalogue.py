@@ -141,9 +141,11 @@ def _restructure(rng: random.Random, data: bytes) -> bytes:
     """The catalogue with a value of its columns, of one record or of one post's JSON
     fragment made hostile, its digests made right again."""
     head, body = catalogue.split_head(data)
-    if rng.random() < 0.4:
-        parsed = _mutate_value(rng, json.loads(head))
-        return catalogue.seal_head(_dumps(parsed, rng)) + body
+    if rng.random() < 0.4:  # the columns or the listing keys
+        lines = head.split(b"\n")
+        at = rng.randrange(len(lines))
+        lines[at] = _dumps(_mutate_value(rng, json.loads(lines[at])), rng)
+        return catalogue.seal_head(b"\n".join(lines)) + body
     loaded = catalogue.load_all(data, SCHEMA)
     entries = loaded.entries
     path = rng.choice(sorted(entries))
@@ -168,9 +170,9 @@ def make_case(rng: random.Random, base: bytes) -> bytes:
         return _mutate_bytes(rng, base)
     head, body = catalogue.split_head(base)
     if kind == 2:  # the head's JSON mutated, its digest made right
-        return catalogue.seal_head(_mutate_bytes(rng, head).replace(b"\n", b" ")) + body
+        return catalogue.seal_head(_mutate_bytes(rng, head)) + body
     if kind == 3:
-        return catalogue.seal_head(rng.choice(_MARSHAL).replace(b"\n", b" "))
+        return catalogue.seal_head(rng.choice(_MARSHAL) + b"\n" + rng.choice(_MARSHAL))
     if kind == 4:  # the documents damaged: their chunks' digests fail when read
         return catalogue.seal_head(head) + _mutate_bytes(rng, body)
     return _restructure(rng, base)

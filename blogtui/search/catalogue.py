@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from blogtui.model import CANONICAL_FIELDS, FIELDS, FieldKind, Post, PostDate, json_record
 from blogtui.search.store import DATA_FILE, open_private
@@ -385,7 +385,8 @@ class Entry:
             assert self._body is not None
             shown = self._s = self._body.fragment(self._row)
             if shown is None:  # its chunk is damaged: made again, and stored again
-                _ = self._blob  # (the record read first: it is still in the body)
+                _ = self._blob  # (the record and keys read first, from the body)
+                self.known_keys()
                 self._body = None
         return shown
 
@@ -428,6 +429,7 @@ class Entry:
     def canon(self, value: tuple[Any, ...] | None) -> None:
         self._decode()
         if value != self._canon:
+            self.known_keys()  # (read while the body is at hand)
             self._s = None  # the fragment shows the spellings
             self._body = None  # and the stored record is no longer this one
         self._canon = value
@@ -435,15 +437,20 @@ class Entry:
     @property
     def keys(self) -> Keys | None:
         """The listing keys (None for an unreadable file); Damaged if the record is."""
-        if self._keys is None and self.readable:
+        keys = self.known_keys()
+        if keys is None and self.readable:
             record = self.record
             assert record is not None
-            self._keys = keys_of(record)
-        return self._keys
+            keys = self._keys = keys_of(record)
+        return keys
 
     def known_keys(self) -> Keys | None:
-        """The keys if they are at hand (loaded or derived), without decoding anything."""
-        return self._keys
+        """The keys if they are at hand (stored or derived), without decoding a record."""
+        keys = self._keys
+        if keys is _LAZY:
+            assert self._body is not None
+            keys = self._keys = self._body.keys(self._row)
+        return keys
 
     def shown(self) -> Buffer:
         """The post's JSON fragment (see `fragment`); empty when unreadable. Damaged if the
@@ -489,22 +496,37 @@ class Body:
 
     def __init__(
         self, read: Callable[[int, int], bytes], chunks: list[Chunk], rows: Rows,
-        name: str | None = None, file: OpenFile | None = None,
+        name: str | None = None, file: OpenFile | None = None, keys: bytes = b"",
     ) -> None:  # fmt: skip
         self._read, self.chunks, self.rows, self.name, self.file = read, chunks, rows, name, file
         self._views: dict[int, memoryview | None] = {}
+        self._keys_text, self._keys = keys, cast("list[Keys | None] | None", None)
 
     @classmethod
-    def of_file(cls, fd: int, chunks: list[Chunk], rows: Rows, name: str) -> Body:
+    def of_file(
+        cls, fd: int, chunks: list[Chunk], rows: Rows, name: str, keys: bytes = b""
+    ) -> Body:
         """A body read from the open data file `fd` (kept open while any body uses it: a
         newer catalogue may replace the file meanwhile; this one still reads its own)."""
         file = OpenFile(fd)
-        return cls(file.read, chunks, rows, name, file)
+        return cls(file.read, chunks, rows, name, file, keys)
 
     @classmethod
-    def of_bytes(cls, data: Buffer, chunks: list[Chunk], rows: Rows) -> Body:
+    def of_bytes(cls, data: Buffer, chunks: list[Chunk], rows: Rows, keys: bytes = b"") -> Body:
         view = memoryview(data)
-        return cls(lambda offset, length: bytes(view[offset : offset + length]), chunks, rows)
+        read = lambda offset, length: bytes(view[offset : offset + length])  # noqa: E731
+        return cls(read, chunks, rows, None, None, keys)
+
+    def keys(self, row: int) -> Keys | None:
+        """Row `row`'s listing keys from the head's second line, decoded on first use (None
+        where they are missing or wrong: then they are derived from the record)."""
+        if self._keys is None:
+            try:
+                decoded = json.loads(self._keys_text) if self._keys_text else None
+            except (ValueError, RecursionError):
+                decoded = None
+            self._keys, self._keys_text = _keys(decoded, len(self.rows[0])), b""
+        return self._keys[row]
 
     def appended(self, chunks: list[Chunk], rows: Rows) -> Body:
         """The body of a save that appended to this one's file (the chunks read are kept)."""
@@ -778,11 +800,11 @@ def plan(
         "mtimes": [e.mtime_ns for e in values],
         "sizes": [e.size for e in values],
         "problems": [[i, list(e.problems)] for i, e in enumerate(values) if e.problems],
-        "keys": _key_columns(values),
         "spellings": spellings,
     }
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"
+    text = b"\n".join(
+        json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        for part in (head, _key_columns(values))
     )
     return Saved(seal_head(text), b"".join(pieces), fresh, 0 if fresh else at, chunks, rows)
 
@@ -794,15 +816,17 @@ def _columns(places: list[tuple[int, ...]]) -> Rows:
 
 
 def seal_head(text: bytes) -> bytes:
-    """A head file's bytes: the magic line, the digest of the head's JSON, the JSON."""
+    """A head file's bytes: the magic line, the digest of the head, the head (two lines of
+    JSON: the columns every command reads, then the listing keys, decoded when wanted)."""
     return MAGIC + _digest(text).encode() + b"\n" + text + b"\n"
 
 
 def split_head(data: bytes) -> tuple[bytes, bytes]:
-    """A catalogue 4 file's head JSON and what follows it (the documents of a `dump`),
-    the digest not checked; Damaged if it is not shaped as one."""
+    """A catalogue 4 file's head (its two lines) and what follows it (the documents of a
+    `dump`), the digest not checked; Damaged if it is not shaped as one."""
     head_at = len(MAGIC) + 2 * _DIGEST_SIZE + 1
-    end = data.find(b"\n", head_at)
+    first = data.find(b"\n", head_at)
+    end = data.find(b"\n", first + 1) if first >= 0 else -1
     if not data.startswith(MAGIC) or len(data) < head_at or end < 0:
         raise Damaged("not a blogtui catalogue")
     return data[head_at:end], data[end + 1 :]
@@ -851,7 +875,7 @@ def _key_columns(values: list[Entry]) -> dict[str, list[Any]]:
     """The entries' listing keys as columns (one JSON list each, decoded at C speed); an
     entry whose keys are unknown (unreadable, or a damaged record) has hidden None."""
     unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
-    rows = [e._keys or _keys_or(e, unknown) for e in values]  # most were loaded: no call
+    rows = [e.known_keys() or _keys_or(e, unknown) for e in values]  # most: no decoding
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in _KEY_COLUMNS]
     return {name: list(column) for name, column in zip(_KEY_COLUMNS, columns, strict=True)}
 
@@ -920,7 +944,8 @@ def _load_4(data: bytes, schema: str, opener: Opener | None) -> Loaded:
         _digest(text).encode(), data[len(MAGIC) : len(MAGIC) + 2 * _DIGEST_SIZE]
     ):
         raise Damaged("its checksum does not match (a damaged file)")
-    loaded = _head(text, schema)
+    columns, _, listing_keys = text.partition(b"\n")
+    loaded = _head(columns, schema)
     paths = _column(loaded, "paths", str)
     count = len(paths)
     mtimes = _ints(_column(loaded, "mtimes", int, count), -(2**63), 2**63)
@@ -928,12 +953,11 @@ def _load_4(data: bytes, schema: str, opener: Opener | None) -> Loaded:
     rows = _rows(loaded.get("rows"), count)
     chunks = _chunks(loaded.get("chunks"))
     problems = _problems(loaded.get("problems"), count)
-    keys = _keys(loaded.get("keys"), count)
     name = loaded.get("data")
     if name is None:
-        body = Body.of_bytes(rest, chunks, rows)
+        body = Body.of_bytes(rest, chunks, rows, listing_keys)
     elif type(name) is str and DATA_FILE.fullmatch(name) and opener is not None:
-        body = Body.of_file(opener(name), chunks, rows, name)
+        body = Body.of_file(opener(name), chunks, rows, name, listing_keys)
     else:
         raise Damaged("catalogue names no data file it may read")
     lengths = rows[2]
@@ -941,7 +965,7 @@ def _load_4(data: bytes, schema: str, opener: Opener | None) -> Loaded:
     stored = Entry.stored
     for i, path in enumerate(paths):
         entries[path] = stored(body, i, mtimes[i], sizes[i], problems.get(i, ()),
-                               lengths[i] > 0, keys[i])  # fmt: skip
+                               lengths[i] > 0, _LAZY)  # fmt: skip
     if len(entries) != count:
         raise Damaged("catalogue lists a path twice")
     site = loaded.get("site", "")

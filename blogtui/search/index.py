@@ -197,7 +197,7 @@ class PostIndex:
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
-            index.refresh(progress, exact=False)
+            index.refresh(progress, exact=False, counted=False)
         return index
 
     def _say(self, line: str) -> None:
@@ -411,13 +411,14 @@ class PostIndex:
 
     def refresh(
         self, progress: Progress | None = None, found: Found | Scan | None = None,
-        *, exact: bool = True,
+        *, exact: bool = True, counted: bool = True,
     ) -> Refresh:  # fmt: skip
         """Bring the index up to date with the archive by stat; read only what changed.
 
         `found` is a scan made beforehand (`scan()`), so a caller can walk the archive
         without holding its own lock; without it the archive is scanned here: every folder
         listed when `exact`, else only those whose stamp changed (freshness.py).
+        `counted`: count the pages that are not posts by reason (`Refresh.hidden`).
         """
         started = time.perf_counter()
         found = found if found is not None else self.scan(exact=exact)
@@ -435,8 +436,9 @@ class PostIndex:
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
         report.total = sum(1 for e in self._entries.values() if e.readable)
-        with self._lock:
-            report.hidden = listing.hidden_counts(self._entries.items())
+        if counted:  # (the listing keys of every post: a command's own refresh skips it)
+            with self._lock:
+                report.hidden = listing.hidden_counts(self._entries.items())
         report.seconds = time.perf_counter() - started
         return report
 
