@@ -1,0 +1,162 @@
+"""The catalogue's data file (catalogue 4): what an edit writes, damage, and other processes.
+
+The head (catalogue.json) holds the columns and names a data file of records and
+fragments in digested chunks; a save appends the documents of the posts that changed and
+replaces the head; when most of the file is dead it is written anew under a new name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from blogtui.search import catalogue, store
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search
+from blogtui.search.store import index_location
+
+
+def write_post(root: Path, rel: str, title: str, body: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body}\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def blog(tmp_path: Path) -> Path:
+    root = tmp_path / "blog"
+    for n in range(40):
+        write_post(root, f"posts/p{n:02}.md", f"Post {n}", f"Body {n} of the heron archive.")
+    return root
+
+
+def data_files(root: Path) -> list[Path]:
+    return sorted(index_location(root).glob("catalogue-*.dat"))
+
+
+def titles(index: PostIndex) -> set[str]:
+    return {post.title for post in index.posts()}
+
+
+def hits(index: PostIndex, text: str) -> set[str]:
+    return {hit.post.path for hit in search(index, text).hits}
+
+
+def edit(path: Path, title: str, body: str) -> None:
+    before = path.stat()
+    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body}\n", "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+
+
+def test_an_edit_appends_to_the_data_file_and_is_found(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    (data,) = data_files(blog)
+    size = data.stat().st_size
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    index = PostIndex.open(blog)
+    assert hits(index, "kingfisher") == {"posts/p07.md"}
+    assert "Seven, edited" in titles(index) and len(titles(index)) == 40
+    assert data_files(blog) == [data], "the same file, appended to"
+    grown = data.stat().st_size - size
+    assert 0 < grown < size / 10, "only the edited post's documents are written"
+
+
+def test_a_damaged_chunk_is_repaired_from_the_files_with_one_notice(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    (data,) = data_files(blog)
+    raw = bytearray(data.read_bytes())
+    raw[len(raw) // 4] ^= 0x20  # inside the records
+    data.write_bytes(bytes(raw))
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40 and hits(index, "heron") == {
+        f"posts/p{n:02}.md" for n in range(40)
+    }
+    assert len(notices) == 1 and "repairing" in notices[0], notices
+    index.close()
+    again: list[str] = []
+    assert len(titles(PostIndex.open(blog, notice=again.append))) == 40
+    assert again == [], "the repair was written back"
+
+
+def test_damaged_fragments_are_made_again_not_printed(blog: Path) -> None:
+    from blogtui.search import listing
+
+    PostIndex.open(blog).close()
+    (data,) = data_files(blog)
+    raw = bytearray(data.read_bytes())
+    raw[-3] ^= 0x01  # the last chunk holds fragments
+    data.write_bytes(bytes(raw))
+    index = PostIndex.open(blog)
+    rows = listing.kept_in_order(index.rows(), "date", drafts=True, hidden=False, years=[])
+    assert rows is not None
+    text = listing.json_text(rows, None)
+    assert text is not None and text.count('"title": "Post ') == 40
+
+
+def test_a_missing_data_file_rebuilds_with_one_notice(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    for path in data_files(blog):
+        path.unlink()
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40 and len(notices) == 1, notices
+    assert len(data_files(blog)) == 1
+
+
+def test_a_planted_data_file_name_is_not_followed(blog: Path, tmp_path: Path) -> None:
+    PostIndex.open(blog).close()
+    head = index_location(blog) / store.CATALOGUE
+    text, rest = catalogue.split_head(head.read_bytes())
+    (data,) = data_files(blog)
+    planted = text.replace(data.name.encode(), b"../../../../etc/passwd", 1)
+    head.write_bytes(catalogue.seal_head(planted) + rest)
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40
+    assert len(notices) == 1 and "rebuilding" in notices[0], notices
+
+
+def test_a_symlinked_data_file_is_refused(blog: Path, tmp_path: Path) -> None:
+    PostIndex.open(blog).close()
+    (data,) = data_files(blog)
+    elsewhere = tmp_path / "elsewhere.dat"
+    elsewhere.write_bytes(data.read_bytes())
+    data.unlink()
+    data.symlink_to(elsewhere)
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40, "answered from memory"
+    assert len(notices) == 1 and "symlink" in notices[0], notices
+
+
+def test_mostly_dead_data_is_written_anew_and_an_open_reader_keeps_reading(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "COMPACT_BYTES", 0)
+    reader = PostIndex.open(blog)  # loaded the first generation; reads lazily
+    (first,) = data_files(blog)
+    for round in range(3):  # every post edited: the file is mostly dead
+        for n in range(40):
+            edit(blog / f"posts/p{n:02}.md", f"Post {n} v{round}", f"Body {n} osprey {round}.")
+        PostIndex.open(blog).close()
+    (last,) = data_files(blog)
+    assert last != first and not first.exists(), "a new file; the old one removed"
+    assert {p.title for p in PostIndex.open(blog).posts()} == {f"Post {n} v2" for n in range(40)}
+    # The reader opened before any of this still reads its own generation's documents
+    # (until it refreshes), though their file is gone.
+    assert titles(reader) == {f"Post {n}" for n in range(40)}
+
+
+def test_two_saves_in_a_row_keep_one_file_and_every_post(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    for n in (3, 9):
+        edit(blog / f"posts/p{n:02}.md", f"Changed {n}", f"Body {n} egret.")
+        index = PostIndex.open(blog)
+        index.close()
+    index = PostIndex.open(blog)
+    assert hits(index, "egret") == {"posts/p03.md", "posts/p09.md"}
+    assert len(data_files(blog)) == 1 and len(titles(index)) == 40
