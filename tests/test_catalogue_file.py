@@ -139,9 +139,9 @@ def test_mostly_dead_data_is_written_anew_and_an_open_reader_keeps_reading(
     monkeypatch.setattr(catalogue, "COMPACT_BYTES", 0)
     reader = PostIndex.open(blog)  # loaded the first generation; reads lazily
     (first,) = data_files(blog)
-    for round in range(3):  # every post edited: the file is mostly dead
+    for turn in range(3):  # every post edited: the file is mostly dead
         for n in range(40):
-            edit(blog / f"posts/p{n:02}.md", f"Post {n} v{round}", f"Body {n} osprey {round}.")
+            edit(blog / f"posts/p{n:02}.md", f"Post {n} v{turn}", f"Body {n} osprey {turn}.")
         PostIndex.open(blog).close()
     (last,) = data_files(blog)
     assert last != first and not first.exists(), "a new file; the old one removed"
