@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -368,9 +369,9 @@ class Entry:
     def _blob(self) -> Buffer | None:
         """The record's JSON as stored (None once decoded or when made from a record)."""
         blob = self._b
-        if blob is _LAZY:
+        if blob is _LAZY:  # read from its chunk each time (a few chunks are kept read)
             assert self._body is not None
-            blob = self._b = self._body.record(self._row)
+            return self._body.record(self._row)
         return blob
 
     @_blob.setter
@@ -385,14 +386,20 @@ class Entry:
             assert self._body is not None
             shown = self._s = self._body.fragment(self._row)
             if shown is None:  # its chunk is damaged: made again, and stored again
-                _ = self._blob  # (the record and keys read first, from the body)
-                self.known_keys()
-                self._body = None
+                self._detach()
         return shown
 
     @_shown.setter
     def _shown(self, value: Buffer | None) -> None:
         self._s = value
+
+    def _detach(self) -> None:
+        """Take what is still to be read from the body (record, keys), then leave it: the
+        entry's documents are to be written again."""
+        if self._b is _LAZY:
+            self._b = self._blob
+        self.known_keys()
+        self._body = None
 
     def stored_as(self, body: Body, row: int) -> None:
         """The entry's documents are now row `row` of `body` (just saved)."""
@@ -429,9 +436,8 @@ class Entry:
     def canon(self, value: tuple[Any, ...] | None) -> None:
         self._decode()
         if value != self._canon:
-            self.known_keys()  # (read while the body is at hand)
             self._s = None  # the fragment shows the spellings
-            self._body = None  # and the stored record is no longer this one
+            self._detach()  # and the stored record is no longer this one
         self._canon = value
 
     @property
@@ -499,7 +505,7 @@ class Body:
         name: str | None = None, file: OpenFile | None = None, keys: bytes = b"",
     ) -> None:  # fmt: skip
         self._read, self.chunks, self.rows, self.name, self.file = read, chunks, rows, name, file
-        self._views: dict[int, memoryview | None] = {}
+        self._views: OrderedDict[int, memoryview | None] = OrderedDict()
         self._keys_text, self._keys = keys, cast("list[Keys | None] | None", None)
 
     @classmethod
@@ -562,7 +568,9 @@ class Body:
             if not size:
                 out.append(b"")
                 continue
-            view = views[chunk] if chunk in views else self._view(chunk)
+            view = views.get(chunk, _UNREAD)
+            if view is _UNREAD:
+                view = self._view(chunk)
             start = at[row]
             if view is None or start + size > len(view):
                 out.append(None)
@@ -571,16 +579,21 @@ class Body:
         return out
 
     def _view(self, chunk: int) -> memoryview | None:
-        view = self._views[chunk] = self._chunk(chunk)
+        """The chunk, read and checked; the last KEPT_CHUNKS read are kept (the reader's
+        memory does not hold every record it once decoded)."""
+        views = self._views
+        if chunk in views:
+            views.move_to_end(chunk)
+            return views[chunk]
+        view = views[chunk] = self._chunk(chunk)
+        if len(views) > KEPT_CHUNKS:
+            views.popitem(last=False)
         return view
 
     def _piece(self, chunk: int, offset: int, length: int) -> Buffer | None:
         if not length:
             return b""
-        if chunk in self._views:
-            view = self._views[chunk]
-        else:
-            view = self._views[chunk] = self._chunk(chunk)
+        view = self._view(chunk)
         if view is None or offset + length > len(view):
             return None
         return view[offset : offset + length]
@@ -624,6 +637,9 @@ Chunk = tuple[int, int, str]
 Rows = tuple[list[int], list[int], list[int], list[int], list[int], list[int]]
 #: A record whose chunk is damaged: not JSON, so decoding it says so.
 BROKEN = b"\xff"
+_UNREAD: Any = object()
+#: How many chunks a body keeps read (the documents sliced from others keep theirs alive).
+KEPT_CHUNKS = 16
 #: Documents are appended in chunks of about this size, each with its own digest.
 CHUNK_BYTES = 1 << 20
 
