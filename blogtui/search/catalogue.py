@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -369,7 +368,7 @@ class Entry:
     def _blob(self) -> Buffer | None:
         """The record's JSON as stored (None once decoded or when made from a record)."""
         blob = self._b
-        if blob is _LAZY:  # read from its chunk each time (a few chunks are kept read)
+        if blob is _LAZY:  # sliced from its chunk each time (not kept: 100,000 views)
             assert self._body is not None
             return self._body.record(self._row)
         return blob
@@ -505,7 +504,7 @@ class Body:
         name: str | None = None, file: OpenFile | None = None, keys: bytes = b"",
     ) -> None:  # fmt: skip
         self._read, self.chunks, self.rows, self.name, self.file = read, chunks, rows, name, file
-        self._views: OrderedDict[int, memoryview | None] = OrderedDict()
+        self._views: dict[int, memoryview | None] = {}
         self._keys_text, self._keys = keys, cast("list[Keys | None] | None", None)
 
     @classmethod
@@ -579,15 +578,12 @@ class Body:
         return out
 
     def _view(self, chunk: int) -> memoryview | None:
-        """The chunk, read and checked; the last KEPT_CHUNKS read are kept (the reader's
-        memory does not hold every record it once decoded)."""
+        """The chunk, read and checked once (then kept: documents are read in any order,
+        and a chunk read again would be digested again)."""
         views = self._views
         if chunk in views:
-            views.move_to_end(chunk)
             return views[chunk]
         view = views[chunk] = self._chunk(chunk)
-        if len(views) > KEPT_CHUNKS:
-            views.popitem(last=False)
         return view
 
     def _piece(self, chunk: int, offset: int, length: int) -> Buffer | None:
@@ -638,8 +634,6 @@ Rows = tuple[list[int], list[int], list[int], list[int], list[int], list[int]]
 #: A record whose chunk is damaged: not JSON, so decoding it says so.
 BROKEN = b"\xff"
 _UNREAD: Any = object()
-#: How many chunks a body keeps read (the documents sliced from others keep theirs alive).
-KEPT_CHUNKS = 16
 #: Documents are appended in chunks of about this size, each with its own digest.
 CHUNK_BYTES = 1 << 20
 
