@@ -287,18 +287,23 @@ def walk_tree(root: Path, *, follow_symlinks: bool = False, reuse: Reuse | None 
     """Walk the archive by stat, listing only the folders `reuse` does not vouch for (all of
     them without it); the Tree the next walk can reuse. Raises ArchiveError."""
     root = Path(root)
-    try:
-        info = os.stat(root)
-    except OSError as error:
-        raise ArchiveError(f"{root}: {error.strerror or error}") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise ArchiveError(f"{root}: not a folder")
+    check_root(root)
     walk = _Walk(os.path.realpath(root), follow_symlinks, reuse, time.time_ns())
     contents = content_folders(root)
     for content in contents:
         _walk_content(walk, content)
     site = read_site(root, [c.prefix for c in contents], walk.branch_indexes)
     return Tree(root, walk.folders, walk.problems, site, tuple(contents))
+
+
+def check_root(root: Path) -> None:
+    """Raise ArchiveError unless `root` is a folder that can be stat-ed."""
+    try:
+        info = os.stat(root)
+    except OSError as error:
+        raise ArchiveError(f"{root}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise ArchiveError(f"{root}: not a folder")
 
 
 def content_folders(root: Path) -> list[Content]:

@@ -433,7 +433,7 @@ class PostIndex:
     def folders(self) -> list[str]:
         """The folders the last walk took (what a file-system watcher should watch)."""
         walked = self._walked
-        return list(walked.tree.folders) if walked is not None else []
+        return walked.folders() if walked is not None else []
 
     def _last_walk(self) -> Walked | None:
         """The walk the next scan reuses: this process's last, else the one saved."""
@@ -462,7 +462,7 @@ class PostIndex:
             return
         base = self._catalogue_stat
         reused = self._walked
-        self._walked = freshness.Walked(found.tree, base, self._follow)
+        self._walked = freshness.Walked.of(found, base, self._follow)
         if self.location is None or base is None:
             return
         if found.moved or reused is None or reused.base != base or found.base != base:
