@@ -444,7 +444,7 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
         ):
             if not stat.S_ISREG(info.st_mode):
                 return None
-            changed[seen[0]] = _seen(seen[0], info, seen[6], time.time_ns())
+            changed[seen[0]] = seen_stat(seen[0], info, seen[6], time.time_ns())
     if not changed:
         return old
     files = tuple(changed.get(seen[0], seen) for seen in old.files)
@@ -456,8 +456,8 @@ def _slashed(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _seen(name: str, info: os.stat_result, link: bool, now_ns: int) -> Seen:
-    """A file's stat as the walk keeps it; too recent a change is kept as untrusted."""
+def seen_stat(name: str, info: os.stat_result, link: bool, now_ns: int) -> Seen:
+    """A file's stat as a walk keeps it; too recent a change is kept as untrusted."""
     ctime = UNTRUSTED if _racy(info, now_ns) else info.st_ctime_ns
     return (name, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, ctime, link)
 
@@ -527,7 +527,7 @@ def _list_entries(
         elif not is_dir and _is_branch_index(name):
             found.branch_indexes.append((_content_relative(rel, content), rel))
         elif not is_dir and (not link or _is_post_name(name, leaf)):
-            found.files.append(_seen(name, info, link, walk.started_ns))
+            found.files.append(seen_stat(name, info, link, walk.started_ns))
 
 
 def _is_branch_index(name: str) -> bool:

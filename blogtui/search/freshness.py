@@ -19,11 +19,14 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import sys
+import time
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import add, attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -33,11 +36,14 @@ from blogtui.archive import (
     Content,
     Folder,
     Reuse,
+    Seen,
     SourceFile,
+    Stamp,
     Sub,
     Tree,
     check_root,
     content_folders,
+    seen_stat,
     walk_tree,
 )
 from blogtui.model import Problem
@@ -53,6 +59,7 @@ _STAMP = attrgetter("st_dev", "st_ino", "st_mtime_ns", "st_ctime_ns")
 _STAT = attrgetter("st_dev", "st_ino", "st_mtime_ns", "st_size", "st_ctime_ns")
 _SEEN_NUMBERS = itemgetter(1, 2, 3, 4, 5)
 _SEEN_LINK = itemgetter(6)
+_BY_PATH = attrgetter("path")
 #: Stands for a stat that failed: no saved stamp or stat holds it (devices are unsigned).
 _FAILED = -2
 #: Whether paths reach the file system as UTF-8 (with undecodable bytes kept as they were).
@@ -91,6 +98,7 @@ class Columns:
     sizes: list[int] = field(default_factory=list)
     _files: list[bytes] | list[str] | None = None
     _folders: dict[str, Folder] | None = None
+    _rows: list[Any] | None = None
 
     def file_paths(self) -> list[bytes] | list[str]:
         """Every file's path, folder by folder, made once: as bytes where the file system
@@ -114,6 +122,35 @@ class Columns:
         prefixes = [content.prefix for content in self.contents[: self.walked]]
         site = read_site(root, prefixes, [(a, b) for _n, a, b in self.branches])
         return site, [Problem(path, reason) for _n, path, reason in self.problems]
+
+    def folder(self, number: int) -> Folder:
+        """One folder, without its files (its detail checked as it is decoded)."""
+        if self._rows is None:
+            self._rows = _detail_rows(self)
+        return _folder(self, number, self._rows[number], (), (), ())
+
+    def restated(self, changed: Iterable[int]) -> tuple[Columns, list[SourceFile]] | None:
+        """These columns with the files numbered `changed` stat-ed again, and those files;
+        None if one is gone or not a regular file (its folder must be listed again)."""
+        paths, ends, now = self.file_paths(), list(accumulate(self.counts)), time.time_ns()
+        numbers, todo = array("q", self.numbers), []
+        for n in changed:
+            try:
+                info = os.stat(paths[n])
+            except (OSError, ValueError):
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            folder = self.folder(bisect_right(ends, n))
+            name = os.fsdecode(paths[n])[len(_slashed(folder.path)) :]
+            seen = seen_stat(name, info, bool(self.links[n]), now)
+            numbers[5 * n : 5 * n + 5] = array("q", _SEEN_NUMBERS(seen))
+            todo.append(folder.source(seen))
+        new = Columns(self.root, self.follow_symlinks, self.plain, self.contents, self.walked,
+                      self.whole, self.paths, self.stamps, self.counts, self.names, numbers,
+                      self.links, self.branches, self.problems, self.detail,
+                      _files=self._files, _rows=self._rows)  # fmt: skip
+        return new, sorted(todo, key=_BY_PATH)
 
     def tree(self, site: Site = NO_SITE, problems: list[Problem] | None = None) -> Tree:
         """The walk as a Tree (its Folders decoded once; a damaged detail costs a full walk)."""
@@ -210,11 +247,16 @@ def walk(
     columns = previous.columns if previous is not None else None
     if columns is not None and not exact and touched is None:
         check_root(root)
-        touched = _differences(columns, root)
-        if touched is not None and not touched:  # every stamp and stat as saved
-            site, problems = columns.same(root)
-            return Found(None, previous.base if previous else None, moved=False,
-                         columns=columns, site=site, problems=problems)  # fmt: skip
+        differences = _differences(columns, root)
+        if differences is not None:
+            folders, files = differences
+            if not folders and columns.plain:  # only files changed: no folder listed
+                base = previous.base if previous is not None else None
+                found = _restated(columns, root, base, files)
+                if found is not None:
+                    return found
+            paths = columns.file_paths()
+            touched = {columns.paths[n] for n in folders} | {os.fsdecode(paths[n]) for n in files}
     reuse = None
     if previous is not None and not exact:
         named = None if touched is None else frozenset(touched)
@@ -227,9 +269,24 @@ def walk(
     return Found(tree, previous.base, todo, gone, moved, columns=None if moved else columns)
 
 
-def _differences(columns: Columns, root: Path) -> set[str] | None:
-    """The folders and files whose stat is not the saved one (empty: none); None when the
-    walk would not start where it did (the content folders moved: walk by stamps).
+def _restated(columns: Columns, root: Path, base: Base | None, files: list[int]) -> Found | None:
+    """The walk when only the files numbered `files` (maybe none) differ from the saved
+    walk; None if one must be looked for by listing its folder."""
+    try:
+        restated = columns.restated(files) if files else (columns, [])
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None  # a damaged detail: the walk decodes the tree (or walks in full)
+    if restated is None:
+        return None
+    new, todo = restated
+    site, problems = columns.same(root)
+    return Found(None, base, todo, [], moved=bool(todo), columns=new, site=site,
+                 problems=problems)  # fmt: skip
+
+
+def _differences(columns: Columns, root: Path) -> tuple[list[int], list[int]] | None:
+    """The numbers of the folders and of the files whose stat is not the saved one; None
+    when the walk would not start where it did (the content folders moved: walk by stamps).
 
     A walk over the same content folders that finds every folder's stamp and every file's
     stat as they were would take the same folders in the same order and keep each Folder
@@ -241,9 +298,8 @@ def _differences(columns: Columns, root: Path) -> set[str] | None:
     files = columns.file_paths()
     numbers = _stats(files, _STAT, 5)
     if stamps == columns.stamps and numbers == columns.numbers:
-        return set()
-    folders = {columns.paths[n] for n in _unequal(stamps, columns.stamps, 4)}
-    return folders | {os.fsdecode(files[n]) for n in _unequal(numbers, columns.numbers, 5)}
+        return [], []
+    return list(_unequal(stamps, columns.stamps, 4)), list(_unequal(numbers, columns.numbers, 5))
 
 
 def _stats(paths: list[bytes] | list[str], fields: attrgetter[Any], width: int) -> array[int]:
@@ -490,11 +546,16 @@ def _numbered(row: list[Any], folders: int) -> tuple[int, str, str]:
     return _index(number, folders), _str(a), _str(b)
 
 
-def _folders(columns: Columns) -> dict[str, Folder]:
-    """The Folders the columns describe (the detail checked as it is decoded)."""
+def _detail_rows(columns: Columns) -> list[Any]:
     rows = json.loads(columns.detail.decode("utf-8", "surrogateescape"))
     if type(rows) is not list or len(rows) != len(columns.paths):
         raise ValueError("not a row for each folder")
+    return rows
+
+
+def _folders(columns: Columns) -> dict[str, Folder]:
+    """The Folders the columns describe (the detail checked as it is decoded)."""
+    rows = columns._rows if columns._rows is not None else _detail_rows(columns)
     n, s = columns.numbers, columns.stamps
     links = map(bool, columns.links)
     seen = list(zip(columns.file_names(), n[0::5], n[1::5], n[2::5], n[3::5], n[4::5], links,
@@ -507,19 +568,32 @@ def _folders(columns: Columns) -> dict[str, Folder]:
     for number, path, reason in columns.problems:
         problems.setdefault(number, []).append(Problem(path, reason))
     folders: dict[str, Folder] = {}
-    offset, contents = 0, columns.contents
+    offset = 0
     for number, (path, stamp, count, row) in enumerate(
         zip(columns.paths, stamps, columns.counts, rows, strict=True)
     ):
-        content, prefix, via_link, plain, subdirs = row
-        folders[path] = Folder(
-            path, stamp, contents[_index(content, len(contents))], _str(prefix),
-            via_link is True, tuple(seen[offset : offset + count]),
-            tuple(map(_sub, subdirs)) if subdirs else (), tuple(branches.get(number, ())),
-            tuple(problems.get(number, ())), plain is True,
-        )  # fmt: skip
+        held = tuple(seen[offset : offset + count])
+        folder = _folder(columns, number, row, held, branches.get(number, ()),
+                         problems.get(number, ()), stamp)  # fmt: skip
+        folders[path] = folder
         offset += count
     return folders
+
+
+def _folder(
+    columns: Columns, number: int, row: Any, files: tuple[Seen, ...],
+    branches: Iterable[tuple[str, str]], problems: Iterable[Problem],
+    stamp: Stamp | None = None,
+) -> Folder:  # fmt: skip
+    content, prefix, via_link, plain, subdirs = row
+    if stamp is None:
+        dev, ino, mtime, ctime = columns.stamps[4 * number : 4 * number + 4]
+        stamp = (dev, ino, mtime, ctime)
+    return Folder(
+        columns.paths[number], stamp, columns.contents[_index(content, len(columns.contents))],
+        _str(prefix), via_link is True, files, tuple(map(_sub, subdirs)) if subdirs else (),
+        tuple(branches), tuple(problems), plain is True,
+    )  # fmt: skip
 
 
 def _content_row(c: Content) -> list[Any]:
