@@ -176,6 +176,13 @@ class Reuse:
 
     folders: Mapping[str, Folder]
     touched: frozenset[str] | None = None
+    #: The folders the `touched` paths are in (only their files are looked for by name).
+    parents: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        if self.touched is not None:
+            parents = frozenset(os.path.dirname(path) for path in self.touched)
+            object.__setattr__(self, "parents", parents)
 
 
 @dataclass(slots=True)
@@ -413,6 +420,8 @@ def _reused(walk: _Walk, task: _Task) -> Folder | None:
     if reuse.touched is not None and not task.via_link:  # events name what changed
         if task.folder in reuse.touched:
             return None
+        if task.folder not in reuse.parents and not task.folder.endswith(os.sep):
+            return old  # no file of it named (a path in it would have it as its dirname)
         named = reuse.touched
         return _restat(old, [s for s in old.files if os.path.join(old.path, s[0]) in named])
     try:

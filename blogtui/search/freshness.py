@@ -59,6 +59,7 @@ _STAMP = attrgetter("st_dev", "st_ino", "st_mtime_ns", "st_ctime_ns")
 _STAT = attrgetter("st_dev", "st_ino", "st_mtime_ns", "st_size", "st_ctime_ns")
 _SEEN_NUMBERS = itemgetter(1, 2, 3, 4, 5)
 _SEEN_LINK = itemgetter(6)
+_SEEN_NAME = itemgetter(0)
 _BY_PATH = attrgetter("path")
 #: Stands for a stat that failed: no saved stamp or stat holds it (devices are unsigned).
 _FAILED = -2
@@ -441,7 +442,7 @@ def _columns(tree: Tree, follow_symlinks: bool) -> Columns:
         paths=[folder.path for folder in folders],
         stamps=array("q", chain.from_iterable(folder.stamp for folder in folders)),
         counts=array("q", [len(folder.files) for folder in folders]),
-        names="".join(f"{seen[0]}\0" for seen in files).encode("utf-8", "surrogateescape"),
+        names=_joined([*map(_SEEN_NAME, files), ""]),
         numbers=array("q", chain.from_iterable(map(_SEEN_NUMBERS, files))),
         links=bytes(map(_SEEN_LINK, files)),
         branches=[(n, a, b) for n, f in enumerate(folders) for a, b in f.branch_indexes],
