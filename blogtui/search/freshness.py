@@ -69,6 +69,11 @@ _UTF8 = sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors
 )
 
 
+class Undecodable(ValueError):
+    """A saved walk's folders do not decode (it was planted or damaged after its seal):
+    the walk it stood for is unknown, so the next walk starts from none."""
+
+
 @dataclass(slots=True, eq=False)
 class Columns:
     """A walk as flat columns, as saved: every folder's path and stamp, every file's name
@@ -154,12 +159,12 @@ class Columns:
         return new, sorted(todo, key=_BY_PATH)
 
     def tree(self, site: Site = NO_SITE, problems: list[Problem] | None = None) -> Tree:
-        """The walk as a Tree (its Folders decoded once; a damaged detail costs a full walk)."""
+        """The walk as a Tree (its Folders decoded once). Raises Undecodable."""
         if self._folders is None:
             try:
                 self._folders = _folders(self)
-            except (ValueError, TypeError, KeyError, IndexError, RecursionError):
-                return walk_tree(Path(self.root), follow_symlinks=self.follow_symlinks)
+            except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
+                raise Undecodable(str(error)) from None
         return Tree(Path(self.root), self._folders, problems or [], site,
                     self.contents[: self.walked], _plain=self.plain)  # fmt: skip
 
@@ -186,6 +191,7 @@ class Walked:
 
     @property
     def tree(self) -> Tree:
+        """The walk as a Tree. Raises Undecodable (a damaged saved walk)."""
         if self._tree is None:
             assert self.columns is not None
             self._tree = self.columns.tree()
@@ -223,9 +229,15 @@ class Found:
 
     @property
     def tree(self) -> Tree:
+        """The walk as a Tree (when its saved columns do not decode, a walk of every folder:
+        its stats matched, so it is the same walk)."""
         if self._tree is None:
             assert self.columns is not None
-            self._tree = self.columns.tree(self.site, self.problems)
+            try:
+                self._tree = self.columns.tree(self.site, self.problems)
+            except Undecodable:
+                columns = self.columns
+                self._tree = walk_tree(Path(columns.root), follow_symlinks=columns.follow_symlinks)
         return self._tree
 
     @property
@@ -258,16 +270,25 @@ def walk(
                     return found
             paths = columns.file_paths()
             touched = {columns.paths[n] for n in folders} | {os.fsdecode(paths[n]) for n in files}
+    before = _tree_of(previous)
     reuse = None
-    if previous is not None and not exact:
+    if before is not None and not exact:
         named = None if touched is None else frozenset(touched)
-        reuse = Reuse(previous.tree.folders, named)
+        reuse = Reuse(before.folders, named)
     tree = walk_tree(root, follow_symlinks=follow_symlinks, reuse=reuse)
-    if previous is None:
+    if previous is None or before is None:
         return Found(tree)
-    todo, gone = changes(previous.tree, tree)
-    moved = bool(todo or gone) or _folders_moved(previous.tree, tree)
+    todo, gone = changes(before, tree)
+    moved = bool(todo or gone) or _folders_moved(before, tree)
     return Found(tree, previous.base, todo, gone, moved, columns=None if moved else columns)
+
+
+def _tree_of(walked: Walked | None) -> Tree | None:
+    """The walk's Tree; None if there is none or its saved columns do not decode."""
+    try:
+        return walked.tree if walked is not None else None
+    except Undecodable:
+        return None
 
 
 def _restated(columns: Columns, root: Path, base: Base | None, files: list[int]) -> Found | None:

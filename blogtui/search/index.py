@@ -453,7 +453,8 @@ class PostIndex:
             return found.todo, found.gone
         saved = freshness.load(self.location, self.root, self._follow) if self.location else None
         if saved is not None and saved.base == base:  # another process refreshed meanwhile
-            return freshness.changes(saved.tree, found.tree)
+            with contextlib.suppress(freshness.Undecodable):
+                return freshness.changes(saved.tree, found.tree)
         return None
 
     def _keep_walk(self, found: Found | Scan) -> None:
