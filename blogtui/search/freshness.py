@@ -63,6 +63,8 @@ _SEEN_NAME = itemgetter(0)
 _BY_PATH = attrgetter("path")
 #: Stands for a stat that failed: no saved stamp or stat holds it (devices are unsigned).
 _FAILED = -2
+#: More files changed than this are left to a walk (each is checked against every inode).
+_FEW = 64
 #: Whether paths reach the file system as UTF-8 (with undecodable bytes kept as they were).
 _UTF8 = sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors() == (
     "surrogateescape"
@@ -135,7 +137,7 @@ class Columns:
             self._rows = _detail_rows(self)
         return _folder(self, number, self._rows[number], (), (), ())
 
-    def restated(self, changed: Iterable[int]) -> tuple[Columns, list[SourceFile]] | None:
+    def restated(self, changed: list[int]) -> tuple[Columns, list[SourceFile]] | None:
         """These columns with the files numbered `changed` stat-ed again, and those files;
         None if one is gone or not a regular file (its folder must be listed again)."""
         paths, ends, now = self.file_paths(), list(accumulate(self.counts)), time.time_ns()
@@ -152,11 +154,22 @@ class Columns:
             seen = seen_stat(name, info, bool(self.links[n]), now)
             numbers[5 * n : 5 * n + 5] = array("q", _SEEN_NUMBERS(seen))
             todo.append(folder.source(seen))
+        if not self._only_paths(numbers, changed):
+            return None
         new = Columns(self.root, self.follow_symlinks, self.plain, self.contents, self.walked,
                       self.whole, self.paths, self.stamps, self.counts, self.names, numbers,
                       self.links, self.branches, self.problems, self.detail,
                       _files=self._files, _rows=self._rows)  # fmt: skip
         return new, sorted(todo, key=_BY_PATH)
+
+    @staticmethod
+    def _only_paths(numbers: array[int], changed: list[int]) -> bool:
+        """Whether no file stat-ed again shares its inode with another (a hard link made
+        inside the archive, which decides between paths: the walk must see it)."""
+        if len(changed) > _FEW:
+            return False
+        inodes = numbers[1::5]
+        return all(inodes.count(numbers[5 * n + 1]) == 1 for n in changed)
 
     def tree(self, site: Site = NO_SITE, problems: list[Problem] | None = None) -> Tree:
         """The walk as a Tree (its Folders decoded once). Raises Undecodable."""
