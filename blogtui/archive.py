@@ -478,6 +478,15 @@ def _racy(info: os.stat_result, now_ns: int) -> bool:
     return max(info.st_mtime_ns, info.st_ctime_ns) > now_ns - RACY_NS
 
 
+def list_again(folder: Folder, root: Path, *, follow_symlinks: bool = False) -> Folder:
+    """`folder` (of a walk of `root`) listed again as a walk would list it now."""
+    walk = _Walk(os.path.realpath(root), follow_symlinks, None, time.time_ns())
+    key = (folder.stamp[0], folder.stamp[1])
+    return _list_folder(
+        walk, _Task(folder.content, folder.path, folder.prefix, folder.via_link, key)
+    )
+
+
 def _list_folder(walk: _Walk, task: _Task) -> Folder:
     """List one folder: record its post files; note its real subfolders.
 

@@ -99,6 +99,10 @@ def rename_folder(root: Path) -> None:
     (root / "notes/2024").rename(root / "notes/archive-2024")
 
 
+def hard_link_elsewhere(root: Path) -> None:
+    os.link(root / "posts/beta.md", root / "notes/2024/beta-twin.md")
+
+
 def in_place(edit: Callable[[Path], None]) -> Callable[[Path], None]:
     return lambda root: edit(root / "posts/beta.md")
 
@@ -119,6 +123,9 @@ CHANGES: dict[str, tuple[Callable[[Path], None], set[tuple[str, str]]]] = {
         ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
     "edited: same size and mtime, new inode": (in_place(edit_new_inode), {
         ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
+    "hard-linked into another folder": (hard_link_elsewhere, {  # one post, the first path
+        ("posts/alpha.md", "Alpha"), ("notes/2024/beta-twin.md", "Beta"),
+        ("notes/2024/gamma.md", "Gamma")}),
     "folder renamed": (rename_folder, {("posts/alpha.md", "Alpha"), ("posts/beta.md", "Beta"),
                                        ("notes/archive-2024/gamma.md", "Gamma")}),
 }  # fmt: skip

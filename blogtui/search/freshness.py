@@ -43,6 +43,7 @@ from blogtui.archive import (
     Tree,
     check_root,
     content_folders,
+    list_again,
     seen_stat,
     walk_tree,
 )
@@ -61,6 +62,7 @@ _SEEN_NUMBERS = itemgetter(1, 2, 3, 4, 5)
 _SEEN_LINK = itemgetter(6)
 _SEEN_NAME = itemgetter(0)
 _BY_PATH = attrgetter("path")
+_NUMBER = itemgetter(0)
 #: Stands for a stat that failed: no saved stamp or stat holds it (devices are unsigned).
 _FAILED = -2
 #: More files changed than this are left to a walk (each is checked against every inode).
@@ -125,6 +127,10 @@ class Columns:
         """The file names, folder by folder."""
         return self.names.decode("utf-8", "surrogateescape").split("\0")[:-1]
 
+    @staticmethod
+    def file_names_of(names: list[bytes]) -> list[str]:
+        return [name.decode("utf-8", "surrogateescape") for name in names]
+
     def same(self, root: Path) -> tuple[Site, list[Problem]]:
         """The site and problems of a walk that found every stamp and stat as saved."""
         prefixes = [content.prefix for content in self.contents[: self.walked]]
@@ -161,6 +167,29 @@ class Columns:
                       self.links, self.branches, self.problems, self.detail,
                       _files=self._files, _rows=self._rows)  # fmt: skip
         return new, sorted(todo, key=_BY_PATH)
+
+    def relisted(
+        self, folders: list[int], files: list[int]
+    ) -> tuple[Columns, list[SourceFile], list[str]] | None:
+        """These columns with the `folders` listed again and the `files` of other folders
+        stat-ed again: the new columns, the files to read and the paths gone. None when a
+        walk must decide (a subfolder came or went, a link, a hard link, too many)."""
+        if len(folders) > _FEW:
+            return None
+        ends = list(accumulate(self.counts))
+        listed = set(folders)
+        others = [n for n in files if bisect_right(ends, n) not in listed]
+        restated = self.restated(others) if others else (self, [])
+        if restated is None:
+            return None
+        columns, todo = restated
+        gone: list[str] = []
+        patch = _Patch(columns)
+        for number in sorted(folders, reverse=True):  # from the end: offsets still hold
+            if not patch.relist(number, ends[number] - self.counts[number], todo, gone):
+                return None
+        todo.sort(key=_BY_PATH)
+        return patch.columns(), todo, sorted(gone)
 
     @staticmethod
     def _only_paths(numbers: array[int], changed: list[int]) -> bool:
@@ -276,9 +305,9 @@ def walk(
         differences = _differences(columns, root)
         if differences is not None:
             folders, files = differences
-            if not folders and columns.plain:  # only files changed: no folder listed
+            if columns.plain:  # list only the folders that changed, stat only the files
                 base = previous.base if previous is not None else None
-                found = _restated(columns, root, base, files)
+                found = _restated(columns, root, base, folders, files)
                 if found is not None:
                     return found
             paths = columns.file_paths()
@@ -304,19 +333,95 @@ def _tree_of(walked: Walked | None) -> Tree | None:
         return None
 
 
-def _restated(columns: Columns, root: Path, base: Base | None, files: list[int]) -> Found | None:
-    """The walk when only the files numbered `files` (maybe none) differ from the saved
-    walk; None if one must be looked for by listing its folder."""
+def _restated(
+    columns: Columns, root: Path, base: Base | None, folders: list[int], files: list[int]
+) -> Found | None:
+    """The walk when only the `folders` (listed again) and the `files` (stat-ed again)
+    differ from the saved walk; None if a walk must decide (see `Columns.relisted`)."""
     try:
-        restated = columns.restated(files) if files else (columns, [])
+        if folders:
+            relisted = columns.relisted(folders, files)
+        else:
+            restated = columns.restated(files) if files else (columns, [])
+            relisted = (*restated, []) if restated is not None else None
     except (ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None  # a damaged detail: the walk decodes the tree (or walks in full)
-    if restated is None:
+    if relisted is None:
         return None
-    new, todo = restated
-    site, problems = columns.same(root)
-    return Found(None, base, todo, [], moved=bool(todo), columns=new, site=site,
-                 problems=problems)  # fmt: skip
+    new, todo, gone = relisted
+    site, problems = new.same(root)
+    moved = bool(todo or gone or folders)
+    return Found(None, base, todo, gone, moved, columns=new, site=site, problems=problems)
+
+
+class _Patch:
+    """Columns being changed folder by folder (each listed again), the rest kept."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.old = columns
+        self.names = columns.names.split(b"\0")[:-1]
+        self.paths: list[Any] = list(columns.file_paths())
+        self.numbers, self.stamps = array("q", columns.numbers), array("q", columns.stamps)
+        self.counts, self.links = array("q", columns.counts), bytearray(columns.links)
+        self.branches, self.problems = list(columns.branches), list(columns.problems)
+
+    def relist(self, number: int, start: int, todo: list[SourceFile], gone: list[str]) -> bool:
+        """List folder `number` (its files from `start`) again; False if a walk must."""
+        old = self.old
+        stop = start + old.counts[number]
+        folder = old.folder(number)
+        files = tuple(zip(old.file_names_of(self.names[start:stop]),
+                          *_columns_of(self.numbers[5 * start : 5 * stop], 5),
+                          map(bool, self.links[start:stop]), strict=True))  # fmt: skip
+        before = folder._replace(files=files)
+        if before.via_link or not before.plain:
+            return False
+        after = list_again(before, Path(old.root), follow_symlinks=old.follow_symlinks)
+        if after.subdirs != before.subdirs or not after.plain or not self._own(before, after):
+            return False
+        _folder_changes(before, after, todo, gone)
+        names = [seen[0].encode("utf-8", "surrogateescape") for seen in after.files]
+        self.names[start:stop] = names
+        base = _slashed(after.path)
+        self.paths[start:stop] = (
+            [base.encode("utf-8", "surrogateescape") + name for name in names]
+            if _UTF8 else [base + seen[0] for seen in after.files]
+        )  # fmt: skip
+        self.numbers[5 * start : 5 * stop] = array(
+            "q", chain.from_iterable(map(_SEEN_NUMBERS, after.files)))  # fmt: skip
+        self.links[start:stop] = bytes(map(_SEEN_LINK, after.files))
+        self.counts[number] = len(after.files)
+        self.stamps[4 * number : 4 * number + 4] = array("q", after.stamp)
+        self.branches = [row for row in self.branches if row[0] != number]
+        self.branches += [(number, a, b) for a, b in after.branch_indexes]
+        self.problems = [row for row in self.problems if row[0] != number]
+        self.problems += [(number, p.path, p.reason) for p in after.problems]
+        return True
+
+    def _own(self, before: Folder, after: Folder) -> bool:
+        """No file new to the folder shares its inode with a file elsewhere (a hard link
+        inside the archive decides between paths: the walk must see it)."""
+        known = {(seen[1], seen[2]) for seen in before.files}
+        keys = [(seen[1], seen[2]) for seen in after.files]
+        if len(set(keys)) != len(keys):  # two paths to one file in it
+            return False
+        inodes = self.numbers[1::5]
+        new = [key for key in keys if key not in known]
+        return len(new) <= _FEW and all(inodes.count(ino) == 0 for _dev, ino in new)
+
+    def columns(self) -> Columns:
+        old = self.old
+        self.branches.sort(key=_NUMBER)  # stable: each folder's in its listing order
+        self.problems.sort(key=_NUMBER)
+        return Columns(old.root, old.follow_symlinks, old.plain, old.contents, old.walked,
+                       old.whole, old.paths, self.stamps, self.counts,
+                       b"\0".join([*self.names, b""]), self.numbers,
+                       bytes(self.links), self.branches, self.problems, old.detail,
+                       _files=self.paths, _rows=old._rows)  # fmt: skip
+
+
+def _columns_of(numbers: array[int], width: int) -> list[array[int]]:
+    return [numbers[i::width] for i in range(width)]
 
 
 def _differences(columns: Columns, root: Path) -> tuple[list[int], list[int]] | None:
@@ -334,7 +439,7 @@ def _differences(columns: Columns, root: Path) -> tuple[list[int], list[int]] | 
     numbers = _stats(files, _STAT, 5)
     if stamps == columns.stamps and numbers == columns.numbers:
         return [], []
-    return list(_unequal(stamps, columns.stamps, 4)), list(_unequal(numbers, columns.numbers, 5))
+    return _unequal(stamps, columns.stamps, 4), _unequal(numbers, columns.numbers, 5)
 
 
 def _stats(paths: list[bytes] | list[str], fields: attrgetter[Any], width: int) -> array[int]:
@@ -352,10 +457,21 @@ def _stats(paths: list[bytes] | list[str], fields: attrgetter[Any], width: int) 
         return numbers
 
 
-def _unequal(new: array[int], old: array[int], width: int) -> Iterator[int]:
-    """The numbers of the rows (`width` values each) that differ."""
-    rows = zip(_rows(new, width), _rows(old, width), strict=True)
-    return (n for n, (now, then) in enumerate(rows) if now != then)
+def _unequal(new: array[int], old: array[int], width: int) -> list[int]:
+    """The numbers of the rows (`width` values each) that differ, found by halving: a few
+    differences among 100,000 rows cost a few dozen slice comparisons, not a loop."""
+    found: list[int] = []
+    spans = [(0, len(old) // width)]
+    while spans:
+        low, high = spans.pop()
+        if new[low * width : high * width] == old[low * width : high * width]:
+            continue
+        if high - low == 1:
+            found.append(low)
+        else:
+            middle = (low + high) // 2
+            spans += [(middle, high), (low, middle)]
+    return found
 
 
 def _repeated(bases: list[Any], counts: array[int]) -> Iterator[Any]:
@@ -365,10 +481,6 @@ def _repeated(bases: list[Any], counts: array[int]) -> Iterator[Any]:
 def _slashed(folder: str) -> str:
     """The folder's path ready to have a name added (what os.path.join would make)."""
     return folder if folder.endswith(os.sep) else folder + os.sep
-
-
-def _rows(numbers: array[int], width: int) -> Iterator[tuple[int, ...]]:
-    return zip(*[iter(numbers)] * width, strict=True)
 
 
 def _folders_moved(old: Tree, new: Tree) -> bool:
