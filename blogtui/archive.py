@@ -176,6 +176,13 @@ class Reuse:
 
     folders: Mapping[str, Folder]
     touched: frozenset[str] | None = None
+    #: The folders the `touched` paths are in (only their files are looked for by name).
+    parents: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        if self.touched is not None:
+            parents = frozenset(os.path.dirname(path) for path in self.touched)
+            object.__setattr__(self, "parents", parents)
 
 
 @dataclass(slots=True)
@@ -287,18 +294,23 @@ def walk_tree(root: Path, *, follow_symlinks: bool = False, reuse: Reuse | None 
     """Walk the archive by stat, listing only the folders `reuse` does not vouch for (all of
     them without it); the Tree the next walk can reuse. Raises ArchiveError."""
     root = Path(root)
-    try:
-        info = os.stat(root)
-    except OSError as error:
-        raise ArchiveError(f"{root}: {error.strerror or error}") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise ArchiveError(f"{root}: not a folder")
+    check_root(root)
     walk = _Walk(os.path.realpath(root), follow_symlinks, reuse, time.time_ns())
     contents = content_folders(root)
     for content in contents:
         _walk_content(walk, content)
     site = read_site(root, [c.prefix for c in contents], walk.branch_indexes)
     return Tree(root, walk.folders, walk.problems, site, tuple(contents))
+
+
+def check_root(root: Path) -> None:
+    """Raise ArchiveError unless `root` is a folder that can be stat-ed."""
+    try:
+        info = os.stat(root)
+    except OSError as error:
+        raise ArchiveError(f"{root}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise ArchiveError(f"{root}: not a folder")
 
 
 def content_folders(root: Path) -> list[Content]:
@@ -408,6 +420,8 @@ def _reused(walk: _Walk, task: _Task) -> Folder | None:
     if reuse.touched is not None and not task.via_link:  # events name what changed
         if task.folder in reuse.touched:
             return None
+        if task.folder not in reuse.parents and not task.folder.endswith(os.sep):
+            return old  # no file of it named (a path in it would have it as its dirname)
         named = reuse.touched
         return _restat(old, [s for s in old.files if os.path.join(old.path, s[0]) in named])
     try:
@@ -439,7 +453,7 @@ def _restat(old: Folder, files: Iterable[Seen]) -> Folder | None:
         ):
             if not stat.S_ISREG(info.st_mode):
                 return None
-            changed[seen[0]] = _seen(seen[0], info, seen[6], time.time_ns())
+            changed[seen[0]] = seen_stat(seen[0], info, seen[6], time.time_ns())
     if not changed:
         return old
     files = tuple(changed.get(seen[0], seen) for seen in old.files)
@@ -451,8 +465,8 @@ def _slashed(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _seen(name: str, info: os.stat_result, link: bool, now_ns: int) -> Seen:
-    """A file's stat as the walk keeps it; too recent a change is kept as untrusted."""
+def seen_stat(name: str, info: os.stat_result, link: bool, now_ns: int) -> Seen:
+    """A file's stat as a walk keeps it; too recent a change is kept as untrusted."""
     ctime = UNTRUSTED if _racy(info, now_ns) else info.st_ctime_ns
     return (name, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, ctime, link)
 
@@ -462,6 +476,15 @@ def _racy(info: os.stat_result, now_ns: int) -> bool:
     if info.st_mtime_ns % 1_000_000_000 or info.st_ctime_ns % 1_000_000_000:
         return False  # nanosecond times: any later write moves them
     return max(info.st_mtime_ns, info.st_ctime_ns) > now_ns - RACY_NS
+
+
+def list_again(folder: Folder, root: Path, *, follow_symlinks: bool = False) -> Folder:
+    """`folder` (of a walk of `root`) listed again as a walk would list it now."""
+    walk = _Walk(os.path.realpath(root), follow_symlinks, None, time.time_ns())
+    key = (folder.stamp[0], folder.stamp[1])
+    return _list_folder(
+        walk, _Task(folder.content, folder.path, folder.prefix, folder.via_link, key)
+    )
 
 
 def _list_folder(walk: _Walk, task: _Task) -> Folder:
@@ -522,7 +545,7 @@ def _list_entries(
         elif not is_dir and _is_branch_index(name):
             found.branch_indexes.append((_content_relative(rel, content), rel))
         elif not is_dir and (not link or _is_post_name(name, leaf)):
-            found.files.append(_seen(name, info, link, walk.started_ns))
+            found.files.append(seen_stat(name, info, link, walk.started_ns))
 
 
 def _is_branch_index(name: str) -> bool:

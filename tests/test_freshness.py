@@ -8,6 +8,8 @@ renamed: a command at once, the reader within two seconds.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from blogtui.search import catalogue, store
+from blogtui.search import catalogue, freshness, store
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
 from blogtui.tui.app import BlogApp
@@ -97,6 +99,10 @@ def rename_folder(root: Path) -> None:
     (root / "notes/2024").rename(root / "notes/archive-2024")
 
 
+def hard_link_elsewhere(root: Path) -> None:
+    os.link(root / "posts/beta.md", root / "notes/2024/beta-twin.md")
+
+
 def in_place(edit: Callable[[Path], None]) -> Callable[[Path], None]:
     return lambda root: edit(root / "posts/beta.md")
 
@@ -117,6 +123,9 @@ CHANGES: dict[str, tuple[Callable[[Path], None], set[tuple[str, str]]]] = {
         ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
     "edited: same size and mtime, new inode": (in_place(edit_new_inode), {
         ("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"), ("notes/2024/gamma.md", "Gamma")}),
+    "hard-linked into another folder": (hard_link_elsewhere, {  # one post, the first path
+        ("posts/alpha.md", "Alpha"), ("notes/2024/beta-twin.md", "Beta"),
+        ("notes/2024/gamma.md", "Gamma")}),
     "folder renamed": (rename_folder, {("posts/alpha.md", "Alpha"), ("posts/beta.md", "Beta"),
                                        ("notes/archive-2024/gamma.md", "Gamma")}),
 }  # fmt: skip
@@ -192,6 +201,100 @@ def test_a_damaged_walk_file_costs_one_full_walk(blog: Path) -> None:
     add(blog)
     assert ("posts/delta.md", "Delta") in shown(command(blog))
     assert walk.read_bytes().startswith(b"blogtui-walk")  # written anew
+
+
+def resealed(data: bytes, change: Callable[[dict[str, object], list[bytes]], None]) -> bytes:
+    """The walk file with its head and columns changed by `change`, sealed again (as only
+    its owner could write it)."""
+    magic, _digest, payload = data.split(b"\n", 2)
+    text, _, body = payload.partition(b"\n")
+    head = json.loads(text)
+    sections, at = [], 0
+    for size in head["sizes"]:
+        sections.append(body[at : at + size])
+        at += size
+    change(head, sections)
+    head["sizes"] = [len(section) for section in sections]
+    payload = json.dumps(head).encode() + b"\n" + b"".join(sections)
+    digest = hashlib.blake2b(payload, digest_size=32).hexdigest().encode()
+    return magic + b"\n" + digest + b"\n" + payload
+
+
+def _set(head: dict[str, object], key: str, value: object) -> None:
+    head[key] = value
+
+
+def _section(sections: list[bytes], number: int, value: bytes) -> None:
+    sections[number] = value
+
+
+def _older(data: bytes) -> bytes:
+    return b"blogtui-walk 2\n" + data.split(b"\n", 1)[1]
+
+
+#: Ways a walk file can be damaged, cut short, left by an older blogtui or planted.
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "cut in half": lambda data: data[: len(data) // 2],
+    "emptied": lambda data: b"",
+    "a flipped byte": lambda data: data[:-30] + bytes([data[-30] ^ 1]) + data[-29:],
+    "junk": lambda data: b"\x00\xff" * 500,
+    "an older format": _older,
+    "sealed, a column cut short": lambda data: resealed(
+        data, lambda head, sections: _section(sections, 4, sections[4][:-8])),
+    "sealed, one file too many": lambda data: resealed(
+        data, lambda head, sections: _set(head, "files", 4)),
+    "sealed, the folders' detail garbage": lambda data: resealed(
+        data, lambda head, sections: _section(sections, 6, b'[[9,"x",1,1,[["a"]]]]')),
+    "sealed, a folder's content out of range": lambda data: resealed(
+        data, lambda head, sections: _section(
+            sections, 6, sections[6].replace(b"[0,", b"[7,", 1))),
+    "sealed, a file's mtime off by one": lambda data: resealed(
+        data, lambda head, sections: _section(
+            sections, 4, sections[4][:16] + bytes([sections[4][16] ^ 1]) + sections[4][17:])),
+    "sealed, a folder's stamp off by one": lambda data: resealed(
+        data, lambda head, sections: _section(
+            sections, 2, sections[2][:16] + bytes([sections[2][16] ^ 1]) + sections[2][17:])),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_or_planted_walk_file_never_gives_a_wrong_answer(blog: Path, damage: str) -> None:
+    """Whatever the walk file holds, the next commands show what the archive holds (at the
+    cost of a full walk at worst) and the walk is written anew, readable."""
+    index = command(blog)
+    assert index.location is not None
+    walk = index.location / store.WALK
+    walk.write_bytes(DAMAGE[damage](walk.read_bytes()))
+    assert shown(command(blog)) == shown(index)
+    walk.write_bytes(DAMAGE[damage](walk.read_bytes()))
+    add(blog)
+    edit_nanoseconds(blog / "posts/beta.md")
+    expected = {("posts/alpha.md", "Alpha"), ("posts/beta.md", "Bzta"),
+                ("notes/2024/gamma.md", "Gamma"), ("posts/delta.md", "Delta")}  # fmt: skip
+    assert shown(command(blog)) == expected
+    assert freshness.load(index.location, blog, False) is not None
+    assert shown(command(blog)) == expected
+
+
+def test_with_nothing_changed_a_command_lists_no_folder(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed, or a known post edited in place: the command stats, and lists no
+    folder and builds no Folder; a post added lists its folder."""
+    command(blog).close()
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a folder was listed or decoded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(freshness, "walk_tree", refused)
+        patched.setattr(freshness, "_folders", refused)
+        assert len(command(blog).posts()) == 3
+        edit_nanoseconds(blog / "posts/beta.md")
+        assert ("posts/beta.md", "Bzta") in shown(command(blog))
+        assert ("posts/beta.md", "Bzta") in shown(command(blog))
+    add(blog)
+    assert ("posts/delta.md", "Delta") in shown(command(blog))
 
 
 def test_the_walk_file_is_private(blog: Path) -> None:

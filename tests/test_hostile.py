@@ -960,14 +960,14 @@ def test_finding_11_a_slow_scan_never_holds_the_library_lock(
     library = Library.open(root)
     library.refresh()
     started, release = threading.Event(), threading.Event()
-    real_scan = blogtui.search.freshness.walk_tree
+    real_scan = blogtui.search.freshness.walk
 
     def slow_scan(*args: Any, **kwargs: Any) -> Any:
         started.set()
         release.wait(30)
         return real_scan(*args, **kwargs)
 
-    monkeypatch.setattr(blogtui.search.freshness, "walk_tree", slow_scan)
+    monkeypatch.setattr(blogtui.search.freshness, "walk", slow_scan)
     polling = threading.Thread(target=library.refresh, daemon=True)
     polling.start()
     try:

@@ -454,7 +454,7 @@ class PostIndex:
     def folders(self) -> list[str]:
         """The folders the last walk took (what a file-system watcher should watch)."""
         walked = self._walked
-        return list(walked.tree.folders) if walked is not None else []
+        return walked.folders() if walked is not None else []
 
     def _last_walk(self) -> Walked | None:
         """The walk the next scan reuses: this process's last, else the one saved."""
@@ -474,7 +474,8 @@ class PostIndex:
             return found.todo, found.gone
         saved = freshness.load(self.location, self.root, self._follow) if self.location else None
         if saved is not None and saved.base == base:  # another process refreshed meanwhile
-            return freshness.changes(saved.tree, found.tree)
+            with contextlib.suppress(freshness.Undecodable):
+                return freshness.changes(saved.tree, found.tree)
         return None
 
     def _keep_walk(self, found: Found | Scan) -> None:
@@ -483,7 +484,7 @@ class PostIndex:
             return
         base = self._catalogue_stat
         reused = self._walked
-        self._walked = freshness.Walked(found.tree, base, self._follow)
+        self._walked = freshness.Walked.of(found, base, self._follow)
         if self.location is None or base is None:
             return
         if found.moved or reused is None or reused.base != base or found.base != base:
