@@ -24,7 +24,8 @@ try:
 finally:
     analysis = sys.modules.get("blogtui.search.analysis")
     # A LazyPattern holds its compiled pattern once used; a plain re.Pattern always does.
-    tokenised = analysis is not None and "compiled" in getattr(analysis.TOKEN, "__dict__", "compiled")
+    token = getattr(analysis, "TOKEN", None)
+    tokenised = token is not None and "compiled" in getattr(token, "__dict__", "compiled")
     with open(sys.argv[1], "w") as out:
         json.dump({"modules": sorted(sys.modules), "tokenised": tokenised}, out)
 raise SystemExit(status)
