@@ -79,3 +79,11 @@ class CommandParser(argparse.ArgumentParser):
     ) -> tuple[argparse.Namespace, list[str]]:
         self.command()
         return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self.command()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self.command()
+        return super().format_help()
