@@ -79,12 +79,13 @@ def home_env(home: Path | None, pycache: Path, checkout: Path | None) -> dict[st
     return env
 
 
-def measure(case: Case, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    """Run the case once, appending its CPU and wall seconds."""
+def measure(case: Case, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run the case once in `cwd`, appending its CPU and wall seconds (`python -m` puts the
+    working folder first on sys.path: run from a checkout, it would shadow PYTHONPATH's)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(case.argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env=env)  # fmt: skip
+                                env=env, cwd=cwd)  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)
         case.wall.append(time.perf_counter() - started)
         case.cpu.append(usage.ru_utime + usage.ru_stime)
@@ -194,7 +195,7 @@ def main() -> int:
         cases += baselines
         envs = {id(c): home_env(c.home, pycache, c.checkout) for c in cases}
         for case in cases:  # warm-up: bytecode, page cache, an index a checkout must rebuild
-            done = measure(case, envs[id(case)])
+            done = measure(case, envs[id(case)], scratch)
             if b"building" in done.stderr:  # an index this checkout could not read
                 print(
                     f"warm-up of {case.label} {case.name}: {done.stderr.decode(errors='replace')}"
@@ -204,7 +205,7 @@ def main() -> int:
         loads = (os.getloadavg()[0], 0.0)
         for _ in range(args.runs):
             for case in cases:
-                done = measure(case, envs[id(case)])
+                done = measure(case, envs[id(case)], scratch)
                 if case.name.startswith("search") and path.encode() not in done.stdout:
                     print(f"{case.name}: the post holding {word} was not found", file=sys.stderr)
         loads = (loads[0], os.getloadavg()[0])
