@@ -1,7 +1,7 @@
 """What a plain `blogtui` command costs before and around its work: CPU and wall, old vs new.
 
     python benchmarks/bench_startup.py [--posts 10000] [--runs 9] [--old CHECKOUT]
-        [--home WARM-HOME] [--record FILE]
+        [--home WARM-HOME] [--record FILE] [--instructions]
 
 Times, on the warm home of bench_scale.py's corpus (copied, never written):
   --help                     the parser alone: imports and argparse, no archive
@@ -17,7 +17,8 @@ branch started from). CPU is user + system of the child (wait4's rusage), the fi
 quote on a shared machine; wall is beside it. Every case runs once to warm up (bytecode
 compiled into a private PYTHONPYCACHEPREFIX, files in the page cache), then --runs times,
 all cases alternating (A B C A B C ...); medians and min-max are printed, with the
-1-minute load before and after.
+1-minute load before and after. With --instructions each command also runs once under
+valgrind's callgrind, whose instruction count does not move with the machine's load.
 
 Each checkout gets its own copy of the warm home (--home, default bench_scale.py's), removed
 at the end: an index format one of them cannot read is rebuilt in its copy during the
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -93,6 +95,18 @@ def measure(case: Case, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         err.seek(0)
         code = os.waitstatus_to_exitcode(status)
         return subprocess.CompletedProcess(case.argv, code, out.read(), err.read())
+
+
+def instructions(case: Case, env: dict[str, str], cwd: Path) -> int | None:
+    """User-space instructions the case executes (valgrind's callgrind `I refs`): the same
+    on a busy machine as on a quiet one, so old and new compare exactly. None without
+    valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *case.argv]
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
+    found = re.search(rb"I\s+refs:\s+([\d,]+)", done.stderr)
+    return int(found.group(1).replace(b",", b"")) if found else None
 
 
 def rare_word(root: Path) -> tuple[str, str]:
@@ -170,6 +184,11 @@ def main() -> int:
         "--home", type=Path, help="the warm home to copy (default: bench_scale.py's for --posts)"
     )
     parser.add_argument("--record", type=Path, help="append the medians as a JSON line")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's instructions once under valgrind (slow: ~1 min each)",
+    )
     args = parser.parse_args()
     root = corpus(args.posts)
     warm_home = args.home or BENCH_DIR / f"scale-home-{args.posts}-seed-1"
@@ -209,11 +228,18 @@ def main() -> int:
                 if case.name.startswith("search") and path.encode() not in done.stdout:
                     print(f"{case.name}: the post holding {word} was not found", file=sys.stderr)
         loads = (loads[0], os.getloadavg()[0])
+        counted = {
+            (c.label, c.name): instructions(c, envs[id(c)], scratch)
+            for c in cases
+            if args.instructions and (c.label or c.name == "python -c pass")
+        }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     labels = [label for label, _ in checkouts]
     print(f"{args.posts:,} posts, {word} in {path}; {args.runs} runs each")
     print(report(cases, labels, loads))
+    for (label, name), count in counted.items():
+        print(f"instructions, {label or 'baseline'} {name}: " + (f"{count:,}" if count else "-"))
     if args.record:
         medians = {f"{c.label or 'baseline'}: {c.name}": {"cpu": c.median("cpu"),
                    "wall": c.median("wall")} for c in cases}  # fmt: skip
