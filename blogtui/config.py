@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import platformdirs
+if TYPE_CHECKING:
+    from blogtui.model import Sort
 
-from blogtui.model import SORTS, Sort, is_sort
+# tomllib, platformdirs, datetime and the model are imported where they are used: the
+# command line reads this module for IMAGE_MODES at every start, and a config file is read
+# only when no archive is given.
 
 DEFAULT_THEME = "textual-dark"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
@@ -50,6 +51,8 @@ def config_path(explicit: Path | None = None) -> Path:
     env = os.environ.get("BLOGTUI_CONFIG")
     if env:
         return Path(env).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_config_dir("blogtui")) / "config.toml"
 
 
@@ -73,6 +76,8 @@ def load_config(explicit: Path | None = None) -> tuple[Config, list[str]]:
 
 def parse_config(text: str, path: Path) -> tuple[Config, list[str]]:
     """Turn the text of a config file into a Config and warnings (see `load_config`)."""
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -112,6 +117,8 @@ def _editor(value: Any) -> str:
 
 
 def _date_format(value: Any) -> str:
+    from datetime import date
+
     if not isinstance(value, str) or "%" not in value:
         raise ValueError("expected a strftime format such as '%Y-%m-%d'")
     try:
@@ -122,6 +129,8 @@ def _date_format(value: Any) -> str:
 
 
 def _sort(value: Any) -> Sort:
+    from blogtui.model import SORTS, is_sort
+
     if not is_sort(value):
         raise ValueError(f"expected one of {', '.join(SORTS)}")
     return value

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from blogtui.patterns import LazyPattern
+
 #: Every combining mark (Mn, Mc, Me) of Unicode 14.0, as a regex class body: Python's `\w`
 #: matches none of them, so the tokenizer adds them to its letters (tests/test_analysis.py
 #: checks this against the running Python's unicodedata). Written out because computing it
@@ -113,8 +115,8 @@ _FOLD: dict[int, str | None] = {
     **{ord(c): None for c in INVISIBLE if c != "\u200d"},
     **{ord(letter): folded for letter, folded in _LETTERS.items()},
 }
-#: A zero-width joiner that does not join two pictographs.
-_LONE_JOINER = re.compile(f"(?<![{PICTOGRAPHS}{EMOJI_MODIFIERS}])\u200d|\u200d(?![{PICTOGRAPHS}])")
+#: A zero-width joiner that does not join two pictographs (compiled when a joiner is met).
+_LONE_JOINER = LazyPattern(f"(?<![{PICTOGRAPHS}{EMOJI_MODIFIERS}])\u200d|\u200d(?![{PICTOGRAPHS}])")
 _SPACES = re.compile(r"\s+")
 
 

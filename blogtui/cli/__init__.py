@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: The command names, in the order `blogtui --help` lists them.
-COMMANDS: tuple[str, ...] = tuple(command.name for command in _REGISTRY)
+COMMANDS: tuple[str, ...] = tuple(listed.name for listed in _REGISTRY)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from blogtui.cli.command import CommandParser
+
 SHELLS = ("bash", "zsh", "fish")
 
 #: Arguments completed as paths, by the metavar `--help` shows for them, so a new
@@ -72,10 +74,12 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
 
 
 def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    """Every action of `parser` and of its commands' parsers."""
+    """Every action of `parser` and of its commands' parsers (each given its arguments)."""
     found = list(parser._actions)  # argparse lists a parser's arguments only here
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):  # aliases share one parser
+                if isinstance(sub, CommandParser):
+                    sub.command()
                 found.extend(_actions(sub))
     return found

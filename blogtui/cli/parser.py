@@ -6,7 +6,7 @@ import argparse
 import os
 import re
 
-from blogtui.cli.command import Command
+from blogtui.cli.command import Command, CommandParser, Listed
 from blogtui.cli.commands import COMMANDS, DEFAULT
 from blogtui.cli.errors import CliError
 from blogtui.cli.options import global_options, known_option, value_options
@@ -14,7 +14,7 @@ from blogtui.cli.spelling import close_names, close_options, suggestion, unknown
 
 USAGE = "blogtui [OPTIONS] [ARCHIVE]\n       blogtui COMMAND [OPTIONS] ..."
 #: The command names, in the registry's order.
-NAMES: tuple[str, ...] = tuple(command.name for command in COMMANDS)
+NAMES: tuple[str, ...] = tuple(listed.name for listed in COMMANDS)
 #: What a command name could be mistyped as: letters and dashes, no path characters.
 _COMMAND_LIKE = re.compile(r"[A-Za-z][A-Za-z-]*")
 
@@ -35,31 +35,33 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     """The main parser (the default command and the global options) and one subparser a
-    command; each parser's `command` default names the Command to run."""
+    command (a CommandParser: given its arguments when used); each parser's `command`
+    default names the Command to run."""
+    default = DEFAULT.command()
     parser = argparse.ArgumentParser(
         prog="blogtui",
         usage=USAGE,
         description=DEFAULT.help,
-        epilog=DEFAULT.examples,
+        epilog=default.examples,
         formatter_class=HelpFormatter,
         parents=[global_options(suppress=False)],
     )
-    DEFAULT.arguments(parser)
-    parser.set_defaults(command=DEFAULT)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    default.arguments(parser)
+    parser.set_defaults(command=default)
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=CommandParser
+    )
     shared = global_options(suppress=True)
-    for command in COMMANDS:
-        sub = subparsers.add_parser(
-            command.name,
-            prog=f"blogtui {command.name}",
-            help=command.help,
-            description=command.help,
-            epilog=command.examples,
-            parents=[shared],
+    for listed in COMMANDS:
+        subparsers.add_parser(
+            listed.name,
+            listed=listed,
+            prog=f"blogtui {listed.name}",
+            help=listed.help,
+            description=listed.help,
+            parents=[shared],  # type: ignore[list-item]  # typeshed wants CommandParsers here
             formatter_class=HelpFormatter,
         )
-        command.arguments(sub)
-        sub.set_defaults(command=command)
     return parser
 
 
@@ -78,11 +80,16 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     return args
 
 
-def command_parser(parser: argparse.ArgumentParser, command: Command) -> argparse.ArgumentParser:
-    """The parser of `command` inside the main parser (the main parser for the default)."""
+def command_parser(
+    parser: argparse.ArgumentParser, command: Command | Listed
+) -> argparse.ArgumentParser:
+    """The parser of `command` inside the main parser (the main parser for the default),
+    with the command's arguments."""
     for action in parser._actions:  # argparse keeps its subparsers only among its actions
         if isinstance(action, argparse._SubParsersAction) and command.name in action.choices:
             found: argparse.ArgumentParser = action.choices[command.name]
+            if isinstance(found, CommandParser):
+                found.command()
             return found
     return parser
 

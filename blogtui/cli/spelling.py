@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from blogtui.cli.errors import CliError
@@ -19,6 +18,8 @@ def close_names(word: str, names: Sequence[str]) -> list[str]:
     """The names `word` most likely meant, best first, at most three: the names it begins
     (two letters or more: `sea`, `cate`), those one slip away (`act`, `lst`), then those
     difflib finds alike (`serach`)."""
+    import difflib  # only for a word that names no command
+
     typed = word.casefold()
     begun = [name for name in names if len(typed) >= 2 and name.startswith(typed)]
     slipped = [name for name in names if one_slip(typed, name)]
@@ -62,6 +63,8 @@ def unknown_command(word: str, names: Sequence[str]) -> CliError:
 def close_options(token: str, options: Sequence[str]) -> list[str]:
     """The long options `--tga` (or `--tga=x`) most likely meant, compared without dashes;
     argparse already takes unambiguous abbreviations, so only likeness counts here."""
+    import difflib  # only for an unknown option
+
     typed = token.split("=", 1)[0].lstrip("-").casefold()
     longs = {option.lstrip("-"): option for option in options if option.startswith("--")}
     alike = difflib.get_close_matches(typed, list(longs), n=3, cutoff=OPTION_CUTOFF)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from blogtui.folding import EMOJI_MODIFIERS, INVISIBLE, MARKS, PICTOGRAPHS, fold
+from blogtui.patterns import LazyPattern
 
 _CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 #: A word: letters and digits of any non-CJK script, with the combining marks and the
@@ -28,8 +29,9 @@ _EMOJI = (
     rf"|[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*(?:\u200d[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*)*"
 )
 #: A run of CJK characters (group 1), an emoji sequence (group 2), or a word (group 3) and
-#: the rest of its compound (group 4: more words, each after one connector).
-TOKEN = re.compile(rf"([{_CJK}]+)|({_EMOJI})|({_WORD})((?:[./_-]{_WORD})*)")
+#: the rest of its compound (group 4: more words, each after one connector). Compiled on
+#: first use (about 9 ms): listing and reading never tokenise.
+TOKEN = LazyPattern(rf"([{_CJK}]+)|({_EMOJI})|({_WORD})((?:[./_-]{_WORD})*)")
 _CONNECTOR = re.compile(r"[./_-]")
 #: A compound longer than this (a long URL, most likely) is indexed by its parts only.
 MAX_COMPOUND = 64
@@ -138,7 +140,7 @@ def position_map(text: str) -> dict[str, list[int]]:
 #: rest of its compound, as one string.
 _PLAIN_TOKEN = re.compile(r"[^\W_]+(?:[./_-][^\W_]+)*")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SPECIAL = re.compile(
+_SPECIAL = LazyPattern(  # compiled on first use (about 4 ms): only indexing needs it
     rf"[{_CJK}{MARKS}{INVISIBLE}{PICTOGRAPHS}{EMOJI_MODIFIERS}\U0001f1e6-\U0001f1ff]"
 )
 #: token -> its term ("" for none) or (whole-compound term, part terms), for `_PLAIN_TOKEN`.

@@ -184,7 +184,6 @@ def _print_raw(args: argparse.Namespace, files: list[Path]) -> None:
 
 COMMAND = Command(
     name="cat",
-    help="Print posts: a header, then the body without front matter.",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -40,7 +40,6 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="fields",
-    help="Every front-matter key the posts use, with its post count (ask one as KEY:VALUE).",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

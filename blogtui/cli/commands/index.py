@@ -75,7 +75,6 @@ def _progress_bar() -> Iterator[Progress | None]:
 
 COMMAND = Command(
     name="index",
-    help="Build or refresh the archive's index and report.",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

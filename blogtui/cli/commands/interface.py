@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from blogtui.cli.command import Command
-from blogtui.cli.commands import listing
 from blogtui.cli.errors import CliError
 from blogtui.cli.opening import archive_root
 from blogtui.config import IMAGE_MODES
@@ -43,6 +42,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """The TUI on a terminal, else what `blogtui list` prints with its defaults."""
     if not sys.stdout.isatty():
+        from blogtui.cli.commands import listing
+
         defaults = listing.COMMAND.defaults()  # from list's own parser: they cannot drift
         return listing.COMMAND.run(argparse.Namespace(**{**defaults, **vars(args)}))
     root = archive_root(args)
@@ -60,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="",
-    help="A terminal reader for markdown blog archives (Hugo, Jekyll, Zola, Astro).",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -65,7 +65,6 @@ def _section(direction: str, posts: list[Post]) -> None:
 
 COMMAND = Command(
     name="links",
-    help="Print the posts a post links to and the posts linking to it.",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -126,7 +126,6 @@ def _print_rows(args: argparse.Namespace, rows: list[Row]) -> None:
 
 COMMAND = Command(
     name="list",
-    help="List posts, newest first (undated last).",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -36,7 +36,6 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="outline",
-    help="Print a post's headings (its table of contents).",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -50,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="related",
-    help="Print the posts most related to a post (shared rare terms, similar words).",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

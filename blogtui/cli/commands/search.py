@@ -153,7 +153,6 @@ def _hit_block(
 
 COMMAND = Command(
     name="search",
-    help="Search the archive's full-text index.",
     examples=EXAMPLES,
     arguments=arguments,
     run=run,

@@ -69,15 +69,9 @@ def _kind(name: str, kinds: list[str]) -> str:
     return lower
 
 
-def _command(kind: str, help_text: str) -> Command:
-    return Command(
-        name=kind,
-        help=help_text,
-        examples=EXAMPLES[kind],
-        arguments=arguments,
-        run=partial(run, kind),
-    )
+def _command(kind: str) -> Command:
+    return Command(name=kind, examples=EXAMPLES[kind], arguments=arguments, run=partial(run, kind))
 
 
-TAGS = _command("tags", "Every tag with its post count, most used first.")
-CATEGORIES = _command("categories", "Every category with its post count, most used first.")
+TAGS = _command("tags")
+CATEGORIES = _command("categories")

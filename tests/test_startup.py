@@ -1,0 +1,121 @@
+"""Plain commands load only what they use (sys.modules of a fresh process, as harlequin
+checks): a command's module only when it runs, no Whoosh to list, no Markdown parser to
+search, neither textual nor rich in a pipe, and the tokenizer compiled only to tokenise."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blogtui.cli.commands import COMMANDS, DEFAULT
+from tests.test_cli import write_archive
+
+#: Runs `main(ARGS)` like `blogtui ARGS`, then writes what the process imported to FILE
+#: (and whether the tokenizer's pattern was compiled), whatever the exit.
+CHILD = """\
+import json, sys
+from blogtui.cli import main
+try:
+    status = main(sys.argv[2:])
+finally:
+    analysis = sys.modules.get("blogtui.search.analysis")
+    # A LazyPattern holds its compiled pattern once used; a plain re.Pattern always does.
+    token = getattr(analysis, "TOKEN", None)
+    tokenised = token is not None and "compiled" in getattr(token, "__dict__", "compiled")
+    with open(sys.argv[1], "w") as out:
+        json.dump({"modules": sorted(sys.modules), "tokenised": tokenised}, out)
+raise SystemExit(status)
+"""
+#: What no piped command loads: the reader and styled output.
+NEVER_IN_A_PIPE = ("textual", "rich", "blogtui.tui", "blogtui.styled")
+
+
+def loaded(tmp_path: Path, *args: str) -> tuple[set[str], bool]:
+    """The modules `blogtui ARGS` imported (piped), and whether it compiled the tokenizer."""
+    report = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(report), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(report.read_text(encoding="utf-8"))
+    return set(found["modules"]), found["tokenised"]
+
+
+def under(modules: set[str], *prefixes: str) -> set[str]:
+    """The modules that are one of `prefixes` or inside one of them."""
+    return {m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)}
+
+
+def other_commands(modules: set[str], *running: str) -> set[str]:
+    """The command modules loaded besides those of the commands named."""
+    wanted = {f"blogtui.cli.commands.{name}" for name in ("interface", *running)}
+    return {
+        m for m in under(modules, "blogtui.cli.commands") if m != "blogtui.cli.commands"
+    } - wanted
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """The CLI tests' archive with its index built, as a warm home has it."""
+    root = write_archive(tmp_path / "blog")
+    subprocess.run([sys.executable, "-m", "blogtui", "index", "-a", str(root)],
+                   capture_output=True, check=True, timeout=120)  # fmt: skip
+    return root
+
+
+def test_help_loads_no_command_and_nothing_an_archive_needs(tmp_path: Path) -> None:
+    modules, tokenised = loaded(tmp_path, "--help")
+    assert other_commands(modules) == set()
+    heavy = ("blogtui.model", "blogtui.search", "blogtui.archive", "whoosh", "yaml", "tomllib")
+    assert under(modules, *heavy, "platformdirs", *NEVER_IN_A_PIPE) == set()
+    assert not tokenised
+
+
+def test_a_command_typo_loads_no_command_module(tmp_path: Path) -> None:
+    report = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", CHILD, str(report), "serach", "go"],
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2 and "did you mean search?" in done.stderr
+    modules = set(json.loads(report.read_text(encoding="utf-8"))["modules"])
+    assert other_commands(modules) == set()
+
+
+def test_listing_loads_neither_whoosh_nor_a_parser_nor_the_tokenizer(
+    tmp_path: Path, archive: Path
+) -> None:
+    modules, tokenised = loaded(tmp_path, "list", "-a", str(archive), "--json")
+    assert other_commands(modules, "listing") == set()
+    parsers = ("whoosh", "yaml", "frontmatter", "blogtui.parse", "blogtui.markup")
+    assert under(modules, *parsers, "markdown_it", *NEVER_IN_A_PIPE) == set()
+    assert not tokenised
+
+
+def test_search_loads_no_markdown_parser_and_no_link_graph(tmp_path: Path, archive: Path) -> None:
+    modules, tokenised = loaded(tmp_path, "search", "-a", str(archive), "zebra", "--json")
+    assert other_commands(modules, "search") == set()
+    unneeded = ("blogtui.markup", "markdown_it", "blogtui.search.links", "blogtui.search.related")
+    assert under(modules, *unneeded, *NEVER_IN_A_PIPE) == set()
+    assert tokenised  # the query's words, analysed as the index analysed the posts
+
+
+def test_cat_of_a_file_opens_no_index(tmp_path: Path, archive: Path) -> None:
+    modules, tokenised = loaded(tmp_path, "cat", "-a", str(archive), "posts/hello.md")
+    assert other_commands(modules, "cat") == set()
+    assert under(modules, "whoosh", "blogtui.search.index", *NEVER_IN_A_PIPE) == set()
+    assert not tokenised
+
+
+def test_the_registry_lists_each_command_as_its_module_defines_it() -> None:
+    """The names and one-line helps `--help` shows without importing the commands match
+    the Commands their modules define."""
+    for listed in (*COMMANDS, DEFAULT):
+        assert listed.command().name == listed.name
+    assert len({listed.name for listed in COMMANDS}) == len(COMMANDS)
