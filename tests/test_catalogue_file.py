@@ -160,3 +160,35 @@ def test_two_saves_in_a_row_keep_one_file_and_every_post(blog: Path) -> None:
     index = PostIndex.open(blog)
     assert hits(index, "egret") == {"posts/p03.md", "posts/p09.md"}
     assert len(data_files(blog)) == 1 and len(titles(index)) == 40
+
+
+def test_after_a_save_the_listing_keys_stay_known_without_decoding(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    index = PostIndex.open(blog)
+    edit(blog / "posts/p11.md", "Eleven, edited", "A plover.")
+    index.refresh()
+    entries = index._entries
+    assert all(entry.known_keys() is not None for entry in entries.values())
+    assert all(entry._record is None for path, entry in entries.items() if path != "posts/p11.md")
+    assert "Eleven, edited" in titles(index) and len(titles(index)) == 40
+
+
+@pytest.mark.parametrize("named", ["posts/p04.md", "\udcff", "../../etc/passwd"])
+def test_a_record_naming_another_file_is_repaired(blog: Path, named: str) -> None:
+    import json
+
+    PostIndex.open(blog).close()
+    head = index_location(blog) / store.CATALOGUE
+    loaded = catalogue.load_all(
+        head.read_bytes(), store.SCHEMA_VERSION, catalogue.opener_in(head.parent)
+    )
+    old = loaded.entries["posts/p03.md"]
+    record = list(old.record or ())
+    record[catalogue._NAMES.index("path")] = named
+    blob = json.dumps([record, old.canon]).encode("utf-8", "surrogatepass")
+    loaded.entries["posts/p03.md"] = catalogue.Entry(old.mtime_ns, old.size, None, blob=blob)
+    head.write_bytes(catalogue.dump(loaded.entries, store.SCHEMA_VERSION, loaded.site))
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert {post.path for post in index.posts()} == {f"posts/p{n:02}.md" for n in range(40)}
+    assert len(notices) == 1 and "repairing" in notices[0], notices

@@ -506,6 +506,7 @@ class Body:
         self._read, self.chunks, self.rows, self.name, self.file = read, chunks, rows, name, file
         self._views: dict[int, memoryview | None] = {}
         self._keys_text, self._keys = keys, cast("list[Keys | None] | None", None)
+        self._key_columns: list[list[Any]] | None = None
 
     @classmethod
     def of_file(
@@ -526,12 +527,29 @@ class Body:
         """Row `row`'s listing keys from the head's second line, decoded on first use (None
         where they are missing or wrong: then they are derived from the record)."""
         if self._keys is None:
+            columns = self.key_columns()
+            count = len(self.rows[0])
+            if columns is None:
+                self._keys = [None] * count
+            else:
+                self._keys = [None if k[4] is None else k for k in zip(*columns, strict=True)]
+        return self._keys[row]
+
+    def key_columns(self) -> list[list[Any]] | None:
+        """The listing keys as the head stores them (six checked columns); None if wrong."""
+        if self._key_columns is None and self._keys_text:
             try:
-                decoded = json.loads(self._keys_text) if self._keys_text else None
+                decoded = json.loads(self._keys_text)
             except (ValueError, RecursionError):
                 decoded = None
-            self._keys, self._keys_text = _keys(decoded, len(self.rows[0])), b""
-        return self._keys[row]
+            self._keys_text = b""
+            self._key_columns = _key_columns_checked(decoded, len(self.rows[0]))
+        return self._key_columns
+
+    def keyed(self, columns: list[list[Any]]) -> Body:
+        """This body, its listing keys given as checked columns (those just saved)."""
+        self._key_columns, self._keys_text, self._keys = columns, b"", None
+        return self
 
     def appended(self, chunks: list[Chunk], rows: Rows) -> Body:
         """The body of a save that appended to this one's file (the chunks read are kept)."""
@@ -711,7 +729,8 @@ def damaged(entries: dict[str, Entry]) -> dict[str, Damaged]:
             out[path] = broken[id(entry)]
         elif entry.readable:
             try:
-                post_of(entry.record, entry.canon)
+                if post_of(entry.record, entry.canon).path != path:
+                    raise Damaged("record names another file")
             except Damaged as exc:
                 out[path] = exc
     return out
@@ -753,6 +772,8 @@ class Saved(NamedTuple):
     at: int
     chunks: list[Chunk]
     rows: Rows
+    #: The listing keys as saved (six columns): the new body's, so no entry derives them.
+    keys: list[list[Any]]
 
 
 def dump(entries: dict[str, Entry], schema: str, site: str = "", spellings: Any = None) -> bytes:
@@ -812,11 +833,15 @@ def plan(
         "problems": [[i, list(e.problems)] for i, e in enumerate(values) if e.problems],
         "spellings": spellings,
     }
+    keys = _saved_keys(values, body, source, new_rows)
     text = b"\n".join(
         json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-        for part in (head, _key_columns(values))
+        for part in (head, keys)
     )
-    return Saved(seal_head(text), b"".join(pieces), fresh, 0 if fresh else at, chunks, rows)
+    saved_keys = [keys[name] for name in _KEY_COLUMNS]
+    return Saved(
+        seal_head(text), b"".join(pieces), fresh, 0 if fresh else at, chunks, rows, saved_keys
+    )
 
 
 def _columns(places: list[tuple[int, ...]]) -> Rows:
@@ -888,6 +913,24 @@ def _key_columns(values: list[Entry]) -> dict[str, list[Any]]:
     rows = [e.known_keys() or _keys_or(e, unknown) for e in values]  # most: no decoding
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in _KEY_COLUMNS]
     return {name: list(column) for name, column in zip(_KEY_COLUMNS, columns, strict=True)}
+
+
+def _saved_keys(
+    values: list[Entry], body: Body | None, source: list[int], new_rows: list[int]
+) -> dict[str, list[Any]]:
+    """`_key_columns` of a save: the columns of `body` copied for the entries kept in it
+    (their keys are as stored), the written ones' keys in their rows."""
+    stored = body.key_columns() if body is not None else None
+    if stored is None:
+        return _key_columns(values)
+    columns = [[column[r] for r in source] for column in stored]
+    unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
+    for i in new_rows:
+        entry = values[i]
+        keys = entry.known_keys() or _keys_or(entry, unknown)
+        for column, value in zip(columns, keys, strict=True):
+            column[i] = value
+    return dict(zip(_KEY_COLUMNS, columns, strict=True))
 
 
 def _keys_or(entry: Entry, unknown: Keys) -> Keys:
@@ -1084,29 +1127,36 @@ _MAYBE_INT = frozenset((int, type(None)))
 def _keys(columns: Any, count: int) -> list[Keys | None]:
     """The listing keys of each entry, or None for each where they are missing or wrong
     (then they are derived from the record: damage here costs time, not correctness)."""
-    unknown: list[Keys | None] = [None] * count
+    checked = _key_columns_checked(columns, count)
+    if checked is None:
+        return [None] * count
+    rows = zip(*checked, strict=True)
+    return [None if row[4] is None else row for row in rows]
+
+
+def _key_columns_checked(columns: Any, count: int) -> list[list[Any]] | None:
+    """The six listing key columns, each value of its type and range; None if not."""
     if type(columns) is not dict:
-        return unknown
+        return None
     try:
         days, micros, expiry, draft, hidden, titles = (
             _column(columns, name, None, count) for name in _KEY_COLUMNS
         )
     except Damaged:
-        return unknown
+        return None
     for column, (low, high) in ((days, _DAYS), (micros, _MICROS), (expiry, _MICROS)):
         if not set(map(type, column)) <= _MAYBE_INT:
-            return unknown
+            return None
         numbers = [n for n in column if n is not None]
         if numbers and not (low <= min(numbers) and max(numbers) <= high):
-            return unknown
+            return None
     if not (set(map(type, draft)) <= {bool} and set(map(type, titles)) <= {str}):
-        return unknown
+        return None
     if not set(map(type, hidden)) <= {str, type(None)}:
-        return unknown
+        return None
     if any((d is None) != (m is None) for d, m in zip(days, micros, strict=True)):
-        return unknown
-    rows = zip(days, micros, expiry, draft, hidden, titles, strict=True)
-    return [None if row[4] is None else row for row in rows]
+        return None
+    return [days, micros, expiry, draft, hidden, titles]
 
 
 # ---- the format before (catalogue 2): read once, then rewritten -------------------------------

@@ -579,11 +579,13 @@ class PostIndex:
         store.write_atomic(path, saved.head)
         if saved.fresh:
             fd = store.open_private(self.location / name, os.O_RDONLY)
-            self._body = catalogue.Body.of_file(fd, saved.chunks, saved.rows, name)
+            self._body = catalogue.Body.of_file(fd, saved.chunks, saved.rows, name).keyed(
+                saved.keys
+            )
             store.remove_unnamed(self.location, name)
         else:
             assert body is not None
-            self._body = body.appended(saved.chunks, saved.rows)
+            self._body = body.appended(saved.chunks, saved.rows).keyed(saved.keys)
         for row, entry in enumerate(entries.values()):
             entry.stored_as(self._body, row)
         self._site_key = site
@@ -653,6 +655,8 @@ class PostIndex:
             entry = self._entries[path]
             try:
                 post = catalogue.post_of(entry.record, entry.canon, self._now)
+                if post.path != path:  # a record is the file's it is kept under, or damaged
+                    raise catalogue.Damaged("the record names another file")
             except (TypeError, ValueError, OverflowError) as exc:
                 post = self._repair(path, f"{type(exc).__name__}: {exc}")
             self._by_path[path] = post

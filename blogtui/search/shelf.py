@@ -493,7 +493,10 @@ def _shelve(
     repaired: list[str],
 ) -> None:
     try:
-        out.append(_checked_record(value, pairs))
+        shelved = _checked_record(value, pairs)
+        if shelved.path != path:
+            raise Damaged("the record names another file")
+        out.append(shelved)
     except (ValueError, TypeError, IndexError, KeyError):  # Damaged is a ValueError
         repaired.append(path)
 
