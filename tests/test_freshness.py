@@ -388,3 +388,21 @@ def test_a_stopped_watcher_gives_its_inotify_instance_back(blog: Path) -> None:
             break
         time.sleep(0.05)
     assert after is not None and after <= before  # (an earlier test's may close meanwhile)
+
+
+def test_the_watcher_kind_is_read_from_watchfiles_not_guessed_from_counts() -> None:
+    """A watcher closing in another thread meanwhile must not make inotify look missing."""
+    from blogtui.tui import watcher as watching
+
+    class Made:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __repr__(self) -> str:
+            return self.text
+
+    count = watching._inotify_count()
+    assert not watching._polls(Made("RustNotify(Recommended(INotifyWatcher {"), count)  # type: ignore[arg-type]
+    assert watching._polls(Made("RustNotify(Poll(PollWatcher {"), None)  # type: ignore[arg-type]
+    if count is not None:  # an unknown repr: the count decides
+        assert watching._polls(Made("RustNotify(Other"), count)  # type: ignore[arg-type]

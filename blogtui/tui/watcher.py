@@ -58,7 +58,7 @@ class Watcher:
             notify = RustNotify(sorted(self.folders), False, False, 1000, False, True)
         except OSError as exc:  # a folder vanished since the walk, or no watch left
             return f"cannot watch the archive ({exc.strerror or exc})"
-        if before is not None and _inotify_count() == before:  # watchfiles fell back to polling
+        if _polls(notify, before):  # watchfiles fell back to polling
             notify.close()
             return "inotify is not available here (watchfiles would poll every file)"
         self._thread = threading.Thread(target=self._run, args=(notify,), daemon=True,
@@ -107,6 +107,19 @@ def _watch_limit() -> int | None:
         return int(_LIMITS.read_text().strip())
     except (OSError, ValueError):
         return None
+
+
+def _polls(notify: RustNotify, before: int | None) -> bool:
+    """Whether watchfiles fell back to polling: its repr names the watcher it made
+    ("Recommended" is inotify or FSEvents); where it does not say, whether this process
+    holds no more inotify instances than before (which a watcher closing meanwhile, in
+    another thread, can fool)."""
+    kind = repr(notify)[:40]
+    if kind.startswith("RustNotify(Recommended"):
+        return False
+    if kind.startswith("RustNotify(Poll"):
+        return True
+    return before is not None and _inotify_count() == before
 
 
 def _inotify_count() -> int | None:
