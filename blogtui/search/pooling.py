@@ -41,7 +41,7 @@ _ONE_POSITION_MEMO = 1 << 16
 
 class _OnePositions(dict[int, bytes]):
     """position -> the Positions value of a posting at that one position, made on first use
-    (a dict, so a whole column of positions maps to values in one `map` call)."""
+    (a dict subclass: a remembered one costs one subscript, no function call)."""
 
     def __missing__(self, pos: int) -> bytes:
         value = _UINT.pack(1) + dumps([pos], 2)
