@@ -18,7 +18,7 @@ from typing import Any
 from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler, params_of
 from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
-from blogtui.prose import plain_text
+from blogtui.prose import has_plain_text, plain_text
 from blogtui.prose import tidy as _tidy
 from blogtui.site import BUILT_IN_TAXONOMIES, NO_SITE, Site, build_options, unlisted_reason
 
@@ -452,7 +452,7 @@ def _names(value: object) -> bool:
 
 def _has_text(body: str) -> bool:
     """Whether the body has something to read: a heading or text left once markup goes."""
-    return bool(body.strip()) and bool(first_heading(body) or plain_text(body))
+    return bool(body.strip()) and bool(first_heading(body) or has_plain_text(body))
 
 
 def _draft(meta: Mapping[str, Any], layout: Layout) -> bool:

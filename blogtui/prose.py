@@ -1,13 +1,14 @@
 """Markdown as plain prose (links, images, markup, HTML and shortcodes removed), tidy text.
 
 Summaries (parse.py) and search snippets (search/search.py) share it; it imports nothing
-but the standard library and blogtui.model.
+but the standard library, blogtui.folding and blogtui.model.
 """
 
 from __future__ import annotations
 
 import re
 
+from blogtui.folding import INVISIBLE
 from blogtui.model import tidy_term
 
 # Markdown to plain prose: (a substring that must be present, pattern, replacement).
@@ -30,6 +31,19 @@ def plain_text(markdown: str) -> str:
         if trigger in markdown:
             markdown = pattern.sub(replacement, markdown)
     return tidy(markdown)
+
+
+def has_plain_text(markdown: str) -> bool:
+    """Whether `plain_text(markdown)` is not empty, without tidying the whole text (tidying
+    a body costs more than parsing the rest of the post): tidying drops only whitespace and
+    invisible characters (a joiner it keeps stands beside a pictograph, which it keeps)."""
+    for trigger, pattern, replacement in _PLAIN_SUBS:
+        if trigger in markdown:
+            markdown = pattern.sub(replacement, markdown)
+    return _SHOWN_CHARACTER.search(markdown) is not None
+
+
+_SHOWN_CHARACTER = re.compile(rf"[^\s{INVISIBLE}]")
 
 
 def tidy(text: str) -> str:

@@ -19,6 +19,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping
+from hashlib import md5
 from operator import itemgetter, sub
 from pickle import dumps
 from typing import Any
@@ -30,37 +31,31 @@ _COMPRESSION_MIN_SIZE = 80
 #: protocol 2 spells as a call to codecs.encode each; the reader's `loads` takes either,
 #: and the blocks come out 28% smaller and quicker to compress and to read.
 _BLOCK_PROTOCOL = 3
-_TERM_INFO = struct.Struct("!BfIBBfII")
 _INT = struct.Struct("!i")
 _UINT = struct.Struct("!I")
-_LONG = struct.Struct("!q")
 _USHORT = struct.Struct("!H")
 _KEY_VALUE_LENGTHS = struct.Struct("!ii")
-_ONE_POSITION: dict[int, bytes] = {}
 #: Positions whose one-position value is remembered (most postings are one position).
 _ONE_POSITION_MEMO = 1 << 16
 
 
-def encode_positions(positions: Any) -> bytes:
-    """The value Whoosh's Positions format stores for `positions` (sorted): the count, then
-    a protocol-2 pickle of the list of deltas."""
-    if len(positions) == 1:
-        return _one_position(positions[0])
-    deltas = [positions[0], *map(sub, positions[1:], positions)]
-    return _UINT.pack(len(deltas)) + dumps(deltas, 2)
+class _OnePositions(dict[int, bytes]):
+    """position -> the Positions value of a posting at that one position, made on first use
+    (a dict subclass: a remembered one costs one subscript, no function call)."""
 
-
-def _one_position(pos: int) -> bytes:
-    value = _ONE_POSITION.get(pos)
-    if value is None:
+    def __missing__(self, pos: int) -> bytes:
         value = _UINT.pack(1) + dumps([pos], 2)
         if pos < _ONE_POSITION_MEMO:
-            _ONE_POSITION[pos] = value
-    return value
+            self[pos] = value
+        return value
+
+
+_ONE_POSITION = _OnePositions()
 
 
 def decode_positions(value: bytes) -> list[int]:
-    """The positions of a Positions value (what `encode_positions` wrote)."""
+    """The positions of a Positions value (Whoosh's Positions.encode: the count, then a
+    protocol-2 pickle of the list of deltas)."""
     from pickle import loads
 
     position, out = 0, []
@@ -130,9 +125,10 @@ class PostingPool:
         postings in docnum order."""
         if fieldname in self._packed:
             boost = self.boosts[fieldname]
-            packed = sorted((t.encode("utf-8"), p) for t, p in self._packed[fieldname].items())
-            for btext, postings in packed:
-                ids, weights, values = unpack(postings, boost)
+            terms = self._packed[fieldname]
+            for term in sorted(terms):  # code point order is the UTF-8 bytes' order
+                ids, weights, values = unpack(terms[term], boost)
+                btext = term.encode("utf-8")
                 if fieldname in self._mixed:
                     ids, weights, values = _by_docnum(list(zip(ids, weights, values, strict=True)))
                 yield btext, ids, weights, values
@@ -162,20 +158,23 @@ def _by_docnum(rows: list[tuple[int, float, Any]]) -> tuple[list[int], list[floa
 
 
 def unpack(packed: array[int], boost: float) -> tuple[list[int], list[float], list[bytes]]:
-    """The docnums, weights and values of one term's packed array."""
+    """The docnums, weights and values of one term's packed array (`docnum, frequency,
+    positions...` per document)."""
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    i, end = 0, len(packed)
+    items = packed.tolist()  # one conversion: list items are quicker to index than an array's
+    one, i, end = _ONE_POSITION, 0, len(items)
     while i < end:
-        n = packed[i + 1]
-        ids.append(packed[i])
+        n = items[i + 1]
+        ids.append(items[i])
         if n == 1:
             weights.append(boost)
-            values.append(_one_position(packed[i + 2]))
-        else:
+            values.append(one[items[i + 2]])
+        else:  # Whoosh's Positions.encode: the count, then the pickled deltas
             weights.append(n * boost)
-            values.append(encode_positions(packed[i + 2 : i + 2 + n]))
+            where = items[i + 2 : i + 2 + n]
+            values.append(_UINT.pack(n) + dumps([where[0], *map(sub, where[1:], where)], 2))
         i += 2 + n
     return ids, weights, values
 
@@ -213,32 +212,58 @@ class _TermWriter:
         self.no_length = (length_to_byte(None), length_to_byte(0))
 
     def write(self, terms: Iterator[Columns]) -> None:
-        postfile, table = self.postfile, self.table
-        offset = postfile.tell()
+        """Write each term's posting list and its term-table row (OrderedHashWriter.add's
+        work: keys must increase), buffered and with file offsets counted, not asked for."""
+        postfile, table, prefix = self.postfile, self.table, self.prefix
+        offset, at = postfile.tell(), table.dbfile.tell()
+        hashfn = _md5_hash if table.hashfn is _whoosh_md5_hash() else table.hashfn
+        buckets, lastkey, no_length = table.buckets, table.lastkey, self.no_length[1]
+        postings: list[bytes] = []
+        rows: list[bytes] = []  # three parts a row: its lengths, key and value
+        starts: list[int] = []
         for btext, ids, weights, values in terms:
-            data, info = self._postings(ids, weights, values)
-            postfile.write(data)
-            _add_row(table, self.prefix + btext, info + _LONG.pack(offset) + _INT.pack(len(data)))
+            data, total, top = self._postings(ids, weights, values)
+            key = prefix + btext
+            if key <= lastkey:
+                raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+            value = _VALUE.pack(0, total, len(ids), 0, no_length, top, ids[0], ids[-1],
+                                offset, len(data))  # fmt: skip
+            postings.append(data)
+            rows += (_KEY_VALUE_LENGTHS.pack(len(key), _VALUE.size), key, value)
+            starts.append(at)
+            h = hashfn(key)
+            buckets[h & 255].append((h, at))
             offset += len(data)
+            at += _ROW_SIZE + len(key)
+            lastkey = key
+            if len(postings) >= _BUFFERED_TERMS:
+                postfile.write(b"".join(postings))
+                table.dbfile.write(b"".join(rows))
+                postings.clear()
+                rows.clear()
+        postfile.write(b"".join(postings))
+        table.dbfile.write(b"".join(rows))
+        table.lastkey = lastkey
+        _extend_index(table.index, starts)
 
     def _postings(
         self, ids: list[int], weights: list[float], values: list[Any]
-    ) -> tuple[bytes, bytes]:
-        """A term's posting-list bytes and the start of its term info (without the extent)."""
+    ) -> tuple[bytes, float, float]:
+        """A term's posting-list bytes, the sum of its weights and the largest."""
         limit, count = self.blocklimit, len(ids)
+        if count == 1:  # most terms: one block of one posting
+            return self._lone(ids[0], array("f", weights)[0], values[0])
         if count <= limit:
-            blocks = [self._block(ids, array("f", weights), values, True)]
-        else:
-            blocks = [
-                self._block(ids[at : at + limit], array("f", weights[at : at + limit]),
-                            values[at : at + limit], at + limit >= count)
-                for at in range(0, count, limit)
-            ]  # fmt: skip
+            block, total, top = self._block(ids, array("f", weights), values, True)
+            return _MAGIC + block, total, top
+        blocks = [
+            self._block(ids[at : at + limit], array("f", weights[at : at + limit]),
+                        values[at : at + limit], at + limit >= count)
+            for at in range(0, count, limit)
+        ]  # fmt: skip
         total = sum(block[1] for block in blocks)
         top = max(block[2] for block in blocks)
-        # no lengths: the minimum is written as 0, the maximum as the byte of length 0
-        info = _TERM_INFO.pack(0, total, count, 0, self.no_length[1], top, ids[0], ids[-1])
-        return b"".join([_MAGIC, *(block[0] for block in blocks)]), info
+        return b"".join([_MAGIC, *(block[0] for block in blocks)]), total, top
 
     def _block(
         self, ids: list[int], weights: array[float], values: list[Any], last: bool
@@ -255,6 +280,18 @@ class _TermWriter:
         length = len(info) + len(data)
         return _INT.pack(-length if last else length) + info + data, sum(weights), top
 
+    def _lone(self, docnum: int, weight: float, value: Any) -> tuple[bytes, float, float]:
+        """`_postings` of a term in one document: `_block` with each step's one answer."""
+        data = dumps(((docnum,), None if weight == 1.0 else weight, self._values([value])),
+                     _BLOCK_PROTOCOL)  # fmt: skip
+        comp = self.compression if len(data) >= _COMPRESSION_MIN_SIZE else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        minlen, maxlen = self.no_length
+        info = dumps((1, docnum, weight, comp, minlen, maxlen), 2)
+        length = len(info) + len(data)
+        return _MAGIC + _INT.pack(-length) + info + data, weight, weight
+
     def _values(self, values: list[Any]) -> Any:
         fixed = self.fixed
         if fixed is None or fixed < 0:
@@ -262,6 +299,16 @@ class _TermWriter:
         if fixed == 0:
             return None
         return b"".join(filter(None, values))
+
+
+#: A term-table row's value: the term info (W3's "!BfIBBfII": flags, total weight, doc
+#: frequency, min and max length bytes, top weight, first and last docnum), then the
+#: posting list's offset and length.
+_VALUE = struct.Struct("!BfIBBfIIqi")
+#: A row's bytes besides its key: the key and value lengths, and the value.
+_ROW_SIZE = 8 + _VALUE.size
+#: Terms whose posting lists and rows are joined before they are written.
+_BUFFERED_TERMS = 512
 
 
 def _mini_weights(weights: array[float]) -> Any:
@@ -274,14 +321,22 @@ def _mini_weights(weights: array[float]) -> Any:
     return tuple(weights)
 
 
-def _add_row(table: Any, key: bytes, value: bytes) -> None:
-    """OrderedHashWriter.add: one term-table row (keys must increase)."""
-    if key <= table.lastkey:
-        raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
-    dbfile = table.dbfile
-    pos = dbfile.tell()
-    table.index.append(pos)
-    dbfile.write(_KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value)
-    h = table.hashfn(key)
-    table.buckets[h & 255].append((h, pos))
-    table.lastkey = key
+def _md5_hash(key: bytes) -> int:
+    """whoosh.filedb.filetables.md5_hash (the low 32 bits of the MD5 digest), without the
+    detour through hex."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+
+
+def _whoosh_md5_hash() -> Any:
+    from whoosh.filedb.filetables import md5_hash
+
+    return md5_hash
+
+
+def _extend_index(index: Any, starts: list[int]) -> None:
+    """GrowableArray.extend (the term table's key positions) at once: retyped for the
+    largest, as appending them one by one would."""
+    if starts:
+        index.append(starts[-1])
+        index.array.pop()
+        index.array.extend(starts)
