@@ -569,13 +569,13 @@ class PostIndex:
         name = fresh
         if not saved.fresh and body is not None and body.name is not None:
             try:
-                store.append_private(self.location / body.name, saved.data)
+                store.append_private(self.location / body.name, saved.pieces)
                 name = body.name
             except FileNotFoundError:  # removed under us: write them all anew
                 body = None
                 saved = catalogue.plan(entries, store.SCHEMA_VERSION, site, counts, None, 0, fresh)
         if saved.fresh:
-            store.write_atomic(self.location / name, saved.data)
+            store.write_atomic(self.location / name, saved.pieces)
         store.write_atomic(path, saved.head)
         if saved.fresh:
             fd = store.open_private(self.location / name, os.O_RDONLY)

@@ -25,12 +25,15 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from blogtui.model import FIELDS_FINGERPRINT
 from blogtui.search.analysis import FINGERPRINT as ANALYSIS_FINGERPRINT
+
+#: Bytes, or a view of them.
+Buffer = bytes | bytearray | memoryview
 
 #: Bump when the Whoosh schema, the codec or the catalogue layout changes. The Post field
 #: table and the analyzer are hashed into SCHEMA_VERSION as well, so changing them rebuilds
@@ -237,15 +240,17 @@ def wipe(location: Path) -> None:
             child.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `path` through a temporary file and a rename: readers see old or new, never half."""
+def write_atomic(path: Path, data: bytes | Sequence[Buffer]) -> None:
+    """Write `path` through a temporary file and a rename: readers see old or new, never half.
+    `data` may be pieces, written in order."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temp)  # left by a crash of a process with the same pid
     fd = open_private(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for piece in [data] if isinstance(data, bytes | bytearray) else data:
+                out.write(piece)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -253,14 +258,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def append_private(path: Path, data: bytes) -> None:
+def append_private(path: Path, pieces: Sequence[Buffer]) -> None:
     """Append `data` to a private cache file (the catalogue's data file: readers of an
     older head read only the chunks it names, before the end this starts at)."""
     fd = open_private(path, os.O_WRONLY | os.O_APPEND)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 
