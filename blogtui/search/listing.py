@@ -13,7 +13,6 @@ import codecs
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from itertools import chain
 
 from blogtui.model import Sort
 from blogtui.search.catalogue import GAP, Damaged, Entry, Keys, bulk, fragments
@@ -148,16 +147,20 @@ def json_bytes(rows: Sequence[Row], now: datetime | None) -> bytes | None:
         ]
         for k in keys
     ]
+    common = _JUDGED[False, False]
+    usual = len(pieces)
+    for i, flags in enumerate(judged):  # the few future or expired posts: filled in alone
+        if flags is not common:
+            piece = bytes(pieces[i])
+            if piece.count(GAP) != 1:
+                return None  # a fragment we did not write (each has one gap)
+            pieces[i] = piece.replace(GAP, flags)
+            usual -= 1
     joined = b"[" + b", ".join(pieces) + b"]"
     del pieces
-    if joined.count(GAP) != len(keys):
-        return None  # a fragment we did not write (each has one gap)
-    common = _JUDGED[False, False]
-    if all(flags is common for flags in judged):  # most posts are neither future nor expired
-        joined = joined.replace(GAP, common)
-    else:
-        parts = joined.split(GAP)
-        joined = b"".join(chain.from_iterable(zip(parts[:-1], judged, strict=True))) + parts[-1]
+    if joined.count(GAP) != usual:
+        return None  # a fragment we did not write
+    joined = joined.replace(GAP, common)  # most posts are neither future nor expired
     if not _safe(joined) or not _utf8(joined):
         return None
     return joined
