@@ -16,13 +16,7 @@ from blogtui.search import catalogue, store
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
 from blogtui.search.store import index_location
-
-
-def write_post(root: Path, rel: str, title: str, body: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body}\n", "utf-8")
-    return path
+from tests.test_index import write_post
 
 
 @pytest.fixture

@@ -1,18 +1,20 @@
 """The compact catalogue beside the index: each file's stat and post metadata, checksummed JSON.
 
 A record is a flat list of the Post fields the table in blogtui.model marks as stored, in
-table order, dates as (microseconds since the epoch, day ordinal). The file is a header (a
-magic line and a BLAKE2b digest of the rest), one JSON line of columns (paths, stats,
-problems, record and fragment lengths, the listing keys, the archive's spelling counts),
-then the records, one small JSON document each, decoded only when a Post is wanted, then
-each post's `list --json` fragment. Loading decodes the columns in one pass; a listing
-sorts and filters by the keys and joins fragments, decoding no record (search/listing.py).
+table order, dates as (microseconds since the epoch, day ordinal). The head file is a magic
+line, a BLAKE2b digest of the rest, one JSON line of columns (paths, stats, problems, where
+each post's record and fragment are, the chunk table with each chunk's digest, the
+archive's spelling counts) and one JSON line of listing keys, decoded when wanted. The
+records (one small JSON document each, decoded only when a Post is wanted) and each post's
+`list --json` fragment live in a data file the head names, in chunks checked against their
+digests when first read (`Body`); a save appends what changed (`plan`). A listing sorts and
+filters by the keys and joins fragments, decoding no record (search/listing.py).
 
 The cache could be damaged or planted, so no decoder here may crash on any bytes: the
-digest is checked before anything is parsed, the parser is the stdlib's JSON (marshal
-segfaults on a tuple that contains itself, pickle runs code), and every decoded value is
-checked for its field's type and range before it becomes a Post. Whatever is wrong raises
-`Damaged`, and nothing else.
+head's digest is checked before anything is parsed, a chunk's before any document in it,
+the parser is the stdlib's JSON (marshal segfaults on a tuple that contains itself, pickle
+runs code), and every decoded value is checked for its field's type and range before it
+becomes a Post. Whatever is wrong raises `Damaged`, and nothing else.
 """
 
 from __future__ import annotations
@@ -405,9 +407,10 @@ class Entry:
         self._body, self._row = body, row
 
     def _decode(self) -> None:
-        if self._blob:
+        blob = self._blob  # (sliced from its chunk once)
+        if blob:
             try:
-                decoded = json.loads(bytes(self._blob))
+                decoded = json.loads(bytes(blob))
             except (ValueError, RecursionError) as exc:
                 raise Damaged(f"record is not JSON ({exc})") from None
             self._accept(decoded)
@@ -556,15 +559,6 @@ class Body:
         body = Body(self._read, chunks, rows, self.name, self.file)
         body._views = self._views
         return body
-
-    @property
-    def end(self) -> int:
-        """Where the last chunk ends: what a save appends after."""
-        return max((offset + length for offset, length, _digest in self.chunks), default=0)
-
-    def live(self) -> int:
-        """The bytes of the documents the rows still name (the rest of the file is dead)."""
-        return sum(self.rows[2]) + sum(self.rows[5])
 
     def record(self, row: int) -> Buffer:
         """Row `row`'s record JSON; BROKEN when its chunk is damaged (it fails to decode)."""
@@ -741,8 +735,7 @@ def damaged(entries: dict[str, Entry]) -> dict[str, Damaged]:
 
 def seal(body: bytes) -> bytes:
     """`body` behind the magic line and its digest (what `unseal` checks)."""
-    digest = hashlib.blake2b(body, digest_size=_DIGEST_SIZE).hexdigest().encode()
-    return MAGIC + digest + b"\n" + body
+    return MAGIC + _digest(body).encode() + b"\n" + body
 
 
 def unseal(data: bytes, magic: bytes = MAGIC) -> bytes:
@@ -756,8 +749,7 @@ def _unsealed(data: bytes, magic: bytes = MAGIC) -> memoryview:
     if not data.startswith(magic) or len(data) < head or data[head - 1 : head] != b"\n":
         raise Damaged("not a blogtui catalogue")
     body = memoryview(data)[head:]
-    digest = hashlib.blake2b(body, digest_size=_DIGEST_SIZE).hexdigest().encode()
-    if not hmac.compare_digest(digest, data[len(magic) : head - 1]):
+    if not hmac.compare_digest(_digest(body).encode(), data[len(magic) : head - 1]):
         raise Damaged("its checksum does not match (a damaged file)")
     return body
 
