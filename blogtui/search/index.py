@@ -188,16 +188,20 @@ class PostIndex:
         root = Path(root)
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
+        ahead = None
         try:
             store.prepare_location(location, root)
             if rebuild:
                 index._wipe()
-            else:
+            else:  # the last walk's stats are taken while the catalogue loads
+                ahead = freshness.Ahead.start(index._last_walk()) if refresh else None
                 index._load_or_reset()
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
-            index.refresh(progress, exact=False, counted=False)
+            index.refresh(progress, exact=False, counted=False, ahead=ahead)
+        elif ahead is not None:
+            ahead.close()
         return index
 
     def _say(self, line: str) -> None:
@@ -411,7 +415,7 @@ class PostIndex:
 
     def refresh(
         self, progress: Progress | None = None, found: Found | Scan | None = None,
-        *, exact: bool = True, counted: bool = True,
+        *, exact: bool = True, counted: bool = True, ahead: freshness.Ahead | None = None,
     ) -> Refresh:  # fmt: skip
         """Bring the index up to date with the archive by stat; read only what changed.
 
@@ -419,9 +423,14 @@ class PostIndex:
         without holding its own lock; without it the archive is scanned here: every folder
         listed when `exact`, else only those whose stamp changed (freshness.py).
         `counted`: count the pages that are not posts by reason (`Refresh.hidden`).
+        `ahead`: the last walk's stats, being taken since the index was opened.
         """
         started = time.perf_counter()
-        found = found if found is not None else self.scan(exact=exact)
+        try:
+            found = found if found is not None else self.scan(exact=exact, ahead=ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
         self._site = found.site
         try:
             with self._refreshing, store.refresh_lock(self.location):
@@ -442,13 +451,16 @@ class PostIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def scan(self, *, exact: bool = False, touched: Iterable[str] | None = None) -> Found:
+    def scan(
+        self, *, exact: bool = False, touched: Iterable[str] | None = None,
+        ahead: freshness.Ahead | None = None,
+    ) -> Found:  # fmt: skip
         """The archive's post files by stat, as the next refresh would see them: every
         folder listed when `exact`, else those whose stamp changed since the last walk
         (only the `touched` paths, when file-system events name them). See freshness.py."""
         return freshness.walk(
             self.root, self._last_walk(), follow_symlinks=self._follow, exact=exact,
-            touched=touched,
+            touched=touched, ahead=ahead,
         )  # fmt: skip
 
     def folders(self) -> list[str]:
