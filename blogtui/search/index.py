@@ -150,7 +150,7 @@ class PostIndex:
         self._notice = notice
         self._lock = threading.RLock()
         self._refreshing = threading.Lock()
-        self._entries: dict[str, Entry] = {}
+        self._entries: catalogue.Entries = {}
         self._spellings: spellings.Spellings | None = None  # the catalogue's term counts
         self._body: catalogue.Body | None = None  # where the catalogue's documents are
         self._catalogue_stat: tuple[int, int] | None = None
@@ -304,7 +304,7 @@ class PostIndex:
 
     def _set_entries(
         self,
-        entries: dict[str, Entry],
+        entries: catalogue.Entries,
         spelled: spellings.Spellings | None = None,
         body: catalogue.Body | None = None,
     ) -> None:
@@ -444,7 +444,7 @@ class PostIndex:
                 report = self._apply(found, progress)
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
-        report.total = sum(1 for e in self._entries.values() if e.readable)
+        report.total = len(catalogue.readable_paths(self._entries))
         if counted:  # (the listing keys of every post: a command's own refresh skips it)
             with self._lock:
                 report.hidden = listing.hidden_counts(self._entries.items())
@@ -515,7 +515,9 @@ class PostIndex:
                 if self._spellings is None:  # an older catalogue kept no counts
                     self._reread_damaged(old)
                     self._spellings = spellings.recount(old)
-                self._save(dict(old))
+                saved = self._save(catalogue.copied(old))
+                with self._lock:
+                    self._entries = saved
             return Refresh()  # nothing changed: Whoosh is not even imported
         if old:
             try:
@@ -529,27 +531,27 @@ class PostIndex:
             changed=sum(1 for f in todo if f.path in old),
             deleted=len(gone),
         )
-        entries = dict(old)
+        entries = catalogue.copied(old)
         for path in gone:
             del entries[path]
         fresh = self._write(todo, gone, progress)
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
-        entries = dict(sorted(entries.items()))
+        entries = catalogue.in_path_order(entries)
         spelled = spellings.update(self._spellings, entries, old, [*gone, *fresh])
         if spelled is None:  # count every post again (their records must decode)
             self._reread_damaged(entries)
             spelled = spellings.recount(entries)
         self._spellings = spelled
         if self.location is not None:
-            self._save(entries)
+            entries = self._save(entries)
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
             self._set_entries(entries, spelled, self._body)
             self._site_key = self._site.fingerprint
         return report
 
-    def _reread_damaged(self, entries: dict[str, Entry]) -> None:
+    def _reread_damaged(self, entries: catalogue.Entries) -> None:
         """Read again the files whose catalogue records do not decode (with one notice)."""
         from blogtui.archive import SourceFile
 
@@ -565,10 +567,11 @@ class PostIndex:
             self._say(store.repair_notice(self.location, reason))
         self._repair_said = True
 
-    def _save(self, entries: dict[str, Entry]) -> None:
+    def _save(self, entries: catalogue.Entries) -> catalogue.Entries:
         """Write the catalogue and remember its stat: the documents of changed entries are
         appended to the data file (or all written to a new one when most of it is dead),
-        then the head is replaced atomically, so readers see the old catalogue or the new."""
+        then the head is replaced atomically, so readers see the old catalogue or the new.
+        The entries to use from now on (pointed at the new data file) are returned."""
         assert self.location is not None
         path = self.location / store.CATALOGUE
         site = self._site.fingerprint
@@ -598,12 +601,12 @@ class PostIndex:
         else:
             assert body is not None
             self._body = body.appended(saved.chunks, saved.rows).keyed(saved.keys)
-        for row, entry in enumerate(entries.values()):
-            entry.stored_as(self._body, row)
+        entries = catalogue.saved_as(entries, self._body, saved.flat)
         self._site_key = site
         st = path.stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
         self._dirty = False
+        return entries
 
     @staticmethod
     def _end(body: catalogue.Body | None) -> int:
@@ -649,7 +652,7 @@ class PostIndex:
     # ---- reading -----------------------------------------------------------------------------
 
     def _file_problems(self) -> list[Problem]:
-        return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
+        return [Problem(p, r) for p, r in catalogue.problems_of(self._entries)]
 
     def _ensure_posts(self) -> list[Post]:
         """Every post (canonical spellings, as archive.load gives them), in date order."""
@@ -699,7 +702,7 @@ class PostIndex:
         with store.refresh_lock(self.location, wait=False) as held:
             if held and not self._catalogue_changed():
                 before = self._catalogue_stat
-                self._save(self._entries)
+                self._entries = self._save(self._entries)
                 self._rebase_walk(before)
 
     def _rebase_walk(self, before: tuple[int, int] | None) -> None:
@@ -719,12 +722,12 @@ class PostIndex:
     def readable_paths(self) -> list[str]:
         """The paths `posts()` gives posts of (catalogue order), without building them."""
         with self._lock:
-            return [path for path, e in self._entries.items() if e.readable]
+            return catalogue.readable_paths(self._entries)
 
     def count(self) -> int:
         """How many posts `posts()` gives, without building them."""
         with self._lock:
-            return sum(1 for e in self._entries.values() if e.readable)
+            return len(catalogue.readable_paths(self._entries))
 
     def rows(self) -> list[listing.Row]:
         """The readable catalogue entries as (path, Entry), undecoded (see search/listing.py)."""
@@ -771,7 +774,7 @@ class PostIndex:
             self._storage = None
 
 
-def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:
+def _diff(old: catalogue.Entries, files: list[Any]) -> tuple[list[Any], list[str]]:
     """Files new or changed by stat since the catalogue, and catalogue paths now gone."""
     seen = {f.path for f in files}
     todo = [
