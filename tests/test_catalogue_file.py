@@ -209,7 +209,7 @@ def test_loaded_entries_change_as_a_dict_does_and_save_the_same(blog: Path) -> N
     loaded = catalogue.load_all(data, store.SCHEMA_VERSION, catalogue.opener_in(location))
     stored = loaded.entries
     assert isinstance(stored, catalogue.Stored) and loaded.body is not None
-    mirror = dict(stored.copy().items())  # the same Entry objects, in a dict
+    mirror = dict(stored.copy().items())  # other Entry objects, in a dict
     chance = random.Random(7)
     paths = [*mirror, "posts/new-a.md", "posts/new-b.md"]
     for _ in range(300):
@@ -290,3 +290,29 @@ def test_damaged_listing_keys_are_derived_again_not_trusted(blog: Path) -> None:
     assert listed == [f"Post {n}" for n in range(40)]
     rows = index.rows()
     assert all(entry.keys is not None and entry.keys[5] != "Planto" for _p, entry in rows)
+
+
+@pytest.mark.parametrize("order", ["saved in order", "out of order"])
+def test_stored_entries_behave_as_a_dict(order: str) -> None:
+    import random
+
+    paths = [f"p/{n:03}.md" for n in range(50)]
+    if order == "out of order":
+        random.Random(3).shuffle(paths)
+    zeros = [0] * len(paths)
+    body = catalogue.Body.of_bytes(b"", [], (zeros, zeros, zeros, zeros, zeros, zeros))
+    stored = catalogue.Stored(paths, list(range(50)), zeros, {4: ("odd",)}, body)
+    mirror = dict(stored.items())
+    chance = random.Random(11)
+    for _ in range(400):
+        path = chance.choice([*paths, "p/new.md", "p/001.md.x"])
+        if chance.random() < 0.4 and path in mirror:
+            del stored[path], mirror[path]
+        elif chance.random() < 0.2:
+            assert stored.get(path) is mirror.get(path)
+        else:
+            stored[path] = mirror[path] = catalogue.Entry(chance.randrange(99), 1, None)
+        assert list(stored) == list(mirror) and (path in stored) == (path in mirror)
+    assert list(stored.items()) == list(mirror.items()) and len(stored) == len(mirror)
+    assert catalogue.problems_of(stored) == catalogue.problems_of(mirror)
+    assert 3 not in stored and None not in stored  # not a path: absent, no error
