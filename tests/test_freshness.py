@@ -179,6 +179,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[freshness.Ahead | None]:
     """Every command takes its stats ahead in a child, however small the archive; the
     Aheads started are listed."""
     monkeypatch.setattr(freshness, "AHEAD_MIN", 0)
+    monkeypatch.setattr(freshness, "AHEAD_SPLIT", 2)  # two children, from two files
     started: list[freshness.Ahead | None] = []
     start = freshness.Ahead.start
     monkeypatch.setattr(freshness.Ahead, "start", lambda w: started.append(start(w)) or started[-1])
@@ -200,14 +201,14 @@ def test_a_failed_child_leaves_the_stats_to_the_walk(
     blog: Path, forked: list[freshness.Ahead | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     command(blog).close()
-    parent, stats_of = os.getpid(), freshness._stats_of
+    parent, stats = os.getpid(), freshness._stats
 
-    def failing(columns: freshness.Columns) -> object:
+    def failing(*args: object) -> object:
         if os.getpid() != parent:
             raise OSError("the child cannot stat")
-        return stats_of(columns)
+        return stats(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(freshness, "_stats_of", failing)
+    monkeypatch.setattr(freshness, "_stats", failing)
     edit_nanoseconds(blog / "posts/beta.md")
     assert ("posts/beta.md", "Bzta") in shown(command(blog))
     assert forked[-1] is not None

@@ -71,6 +71,8 @@ _FEW = 64
 #: A saved walk of at least this many files has its stats taken ahead (`Ahead`): below it
 #: the stats cost less than the fork (10,000 stats: 40 ms; a fork and its pipe: ~3 ms).
 AHEAD_MIN = 20_000
+#: From this many files the stats are split between two children.
+AHEAD_SPLIT = 40_000
 #: Whether paths reach the file system as UTF-8 (with undecodable bytes kept as they were).
 _UTF8 = sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors() == (
     "surrogateescape"
@@ -455,22 +457,26 @@ def _stats_of(columns: Columns) -> tuple[array[int], array[int]]:
 
 
 class Ahead:
-    """The stats of a saved walk, taken by a forked child process while this one does other
-    work (a command loads its catalogue meanwhile): on two cores the stats, most of what
-    finding no change costs (0.37 s of CPU at 100,000 posts), overlap the load.
+    """The stats of a saved walk, taken by forked child processes while this one does other
+    work (a command loads its catalogue meanwhile): the stats, most of what finding no
+    change costs (0.37 s of CPU at 100,000 posts), overlap the load, split between two
+    children from AHEAD_SPLIT files (the parent's load and two halves of the stats keep
+    two cores busy).
 
-    The stats stand for the moment the child took them, a few tenths of a second before the
-    walk compares them: as if the command had started that much earlier. The child only
+    The stats stand for the moment a child took them, a few tenths of a second before the
+    walk compares them: as if the command had started that much earlier. A child only
     stats and writes the numbers to a pipe; any failure (no fork, a short or odd reply)
     leaves the walk to stat the files itself. Forked only from a process with no other
     thread (a fork copies no thread, and a lock another held stays held), and only on
     Linux (on macOS the system's libraries are not safe to use in a forked child).
     """
 
-    __slots__ = ("_columns", "_fd", "_pid")
+    __slots__ = ("_children", "_columns")
 
-    def __init__(self, columns: Columns, pid: int, fd: int) -> None:
-        self._columns, self._pid, self._fd = columns, pid, fd
+    def __init__(self, columns: Columns, children: list[tuple[int, int, int, int]]) -> None:
+        self._columns = columns
+        #: Each child's pid, pipe, and the files it stats (from, to).
+        self._children = children
 
     @classmethod
     def start(cls, walked: Walked | None) -> Ahead | None:
@@ -483,69 +489,94 @@ class Ahead:
             or threading.active_count() != 1
         ):
             return None
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the child: stat, write, and leave at once (no cleanup, no flush)
-            code = 1
-            try:
-                os.close(read_end)
-                stamps, numbers = _stats_of(columns)
-                _write_all(write_end, len(stamps).to_bytes(8, "little"))
-                _write_all(write_end, stamps.tobytes())
-                _write_all(write_end, numbers.tobytes())
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        return cls(columns, pid, read_end)
+        files = columns.file_paths()  # made once, here: each child inherits it
+        count = len(files)
+        parts = 2 if count >= AHEAD_SPLIT else 1
+        bounds = [count * k // parts for k in range(parts + 1)]
+        ahead = cls(columns, [])
+        for k in range(parts):
+            child = _fork_stats(columns, files, bounds[k], bounds[k + 1], stamps=k == 0)
+            if child is None:
+                ahead.close()
+                return None
+            ahead._children.append(child)
+        return ahead
 
     def result(self, columns: Columns | None) -> tuple[array[int], array[int]] | None:
         """The stamps and stats, if they were taken of these `columns`; None otherwise
-        (then the walk takes them). The child is waited for either way."""
-        reply = self._collect()
-        expected = 8 + 8 * (4 * len(self._columns.paths) + 5 * len(self._columns.links))
-        if reply is None or columns is not self._columns or len(reply) != expected:
-            return None
-        count = int.from_bytes(reply[:8], "little")
-        if count != len(columns.stamps):
+        (then the walk takes them). The children are waited for either way."""
+        replies = [_collect(pid, fd) for pid, fd, _start, _stop in self._children]
+        taken = self._children
+        self._children = []
+        if columns is not self._columns or not taken or None in replies:
             return None
         stamps, numbers = array("q"), array("q")
-        stamps.frombytes(reply[8 : 8 + 8 * count])
-        numbers.frombytes(reply[8 + 8 * count :])
+        for (_pid, _fd, start, stop), reply in zip(taken, replies, strict=True):
+            assert reply is not None
+            if start == 0:
+                count = 4 * len(columns.paths)
+                if len(reply) < 8 * count:
+                    return None
+                stamps.frombytes(reply[: 8 * count])
+                reply = reply[8 * count :]
+            if len(reply) != 8 * 5 * (stop - start):
+                return None
+            numbers.frombytes(reply)
         return stamps, numbers
 
     def close(self) -> None:
-        """Wait for the child, its reply unread (a walk that did not need it)."""
-        self._collect()
-
-    def _collect(self) -> bytes | None:
-        if self._fd < 0:
-            return None
-        parts: list[bytes] = []
-        try:
-            while part := os.read(self._fd, 1 << 20):
-                parts.append(part)
-        except OSError:
-            parts = []
-        finally:
-            os.close(self._fd)
-            self._fd = -1
-        try:
-            _pid, status = os.waitpid(self._pid, 0)
-        except ChildProcessError:
-            return None
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
-        return b"".join(parts)
+        """Wait for the children, their replies unread (a walk that did not need them)."""
+        for pid, fd, _start, _stop in self._children:
+            _collect(pid, fd)
+        self._children = []
 
     def __del__(self) -> None:
-        if self._fd >= 0:
-            self.close()
+        self.close()
+
+
+def _fork_stats(
+    columns: Columns, files: list[bytes] | list[str], start: int, stop: int, *, stamps: bool
+) -> tuple[int, int, int, int] | None:
+    """A child that writes the stats of files[start:stop] (after the folders' stamps, when
+    `stamps`) to a pipe and leaves: (its pid, the pipe, start, stop); None if none forks."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: stat, write, and leave at once (no cleanup, no flush)
+        code = 1
+        try:
+            os.close(read_end)
+            if stamps:
+                _write_all(write_end, _stats(columns.paths, _STAMP, 4).tobytes())
+            _write_all(write_end, _stats(files[start:stop], _STAT, 5).tobytes())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end, start, stop
+
+
+def _collect(pid: int, fd: int) -> bytes | None:
+    """A child's whole reply, once it has left; None if it failed."""
+    parts: list[bytes] = []
+    try:
+        while part := os.read(fd, 1 << 20):
+            parts.append(part)
+    except OSError:
+        parts = []
+    finally:
+        os.close(fd)
+    try:
+        _pid, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    return b"".join(parts)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -183,8 +183,11 @@ class PostIndex:
         refresh: bool = True,
         progress: Progress | None = None,
         notice: Notice | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> PostIndex:
-        """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
+        """Open (creating or rebuilding as needed) and, unless told not to, refresh.
+        `meanwhile`: the caller's own work (imports, say), done while the stats of the last
+        walk are taken (`freshness.Ahead`), before the refresh waits for them."""
         root = Path(root)
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
@@ -198,6 +201,8 @@ class PostIndex:
                 index._load_or_reset()
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
+        if meanwhile is not None:
+            meanwhile()
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
             index.refresh(progress, exact=False, counted=False, ahead=ahead)
         elif ahead is not None:
@@ -772,6 +777,16 @@ class PostIndex:
         with self._lock:
             self._close_searcher()
             self._storage = None
+
+
+def search_imports() -> None:
+    """Import what a search and its hits need (Whoosh's queries and index, the post parser
+    for snippets): the `meanwhile` of `PostIndex.open` for a command that searches."""
+    import whoosh.filedb.filestore
+    import whoosh.query  # noqa: F401
+
+    import blogtui.parse
+    import blogtui.search.search  # noqa: F401
 
 
 def _diff(old: catalogue.Entries, files: list[Any]) -> tuple[list[Any], list[str]]:
