@@ -564,10 +564,13 @@ class Stored(MutableMapping[str, Entry]):
         """Every entry made (the cyclic GC off meanwhile: see `bulk`)."""
         made = self._made
         if len(self._touched) + len(self._gone) < len(made):
+            keys = self._body.key_list()  # given now: no lazy lookup per entry later
             with bulk():
                 for row, entry in enumerate(made):
                     if entry is None:
-                        self._entry(row)
+                        made_now = self._entry(row)
+                        if made_now.readable:
+                            made_now._keys = keys[row]
 
     def __getitem__(self, path: str) -> Entry:
         entry = self._extra.get(path)
@@ -820,6 +823,10 @@ class Body:
     def keys(self, row: int) -> Keys | None:
         """Row `row`'s listing keys from the head's second line, decoded on first use (None
         where they are missing or wrong: then they are derived from the record)."""
+        return self.key_list()[row]
+
+    def key_list(self) -> list[Keys | None]:
+        """Every row's `keys`."""
         if self._keys is None:
             columns = self.key_columns()
             count = len(self.rows[0])
@@ -827,7 +834,7 @@ class Body:
                 self._keys = [None] * count
             else:
                 self._keys = [None if k[4] is None else k for k in zip(*columns, strict=True)]
-        return self._keys[row]
+        return self._keys
 
     def key_columns(self) -> list[list[Any]] | None:
         """The listing keys as the head stores them (six checked columns); None if wrong."""
@@ -1108,7 +1115,7 @@ def plan(
     if body is None:
         rows = _columns([(*a, *b) for a, b in zip(placed, placed_shown, strict=True)])
     else:
-        copied = [[column[r] for r in source] for column in body.rows]
+        copied = [_taken(column, source) for column in body.rows]
         for i, a, b in zip(new_rows, placed, placed_shown, strict=True):
             for column, value in zip(copied, (*a, *b), strict=True):
                 column[i] = value
@@ -1254,7 +1261,7 @@ def _saved_keys(
     stored = body.key_columns() if body is not None else None
     if stored is None:
         return _key_columns([flat.entry(i) for i in range(len(flat.paths))])
-    columns = [[column[r] for r in source] for column in stored]
+    columns = [_taken(column, source) for column in stored]
     unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
     for i in new_rows:
         entry = flat.entry(i)
@@ -1262,6 +1269,18 @@ def _saved_keys(
         for column, value in zip(columns, keys, strict=True):
             column[i] = value
     return dict(zip(_KEY_COLUMNS, columns, strict=True))
+
+
+def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:
+    """column[row] for each of `rows` (a copy at C speed when they are all, in order: the
+    usual save, of an edit)."""
+    if (
+        len(rows) == len(column)
+        and (not rows or rows[-1] == len(rows) - 1)
+        and rows == list(range(len(rows)))
+    ):
+        return list(column)
+    return [column[row] for row in rows]
 
 
 def _keys_or(entry: Entry, unknown: Keys) -> Keys:
