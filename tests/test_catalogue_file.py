@@ -258,6 +258,10 @@ def as_catalogue_4(data: bytes) -> bytes:
     del head["keys"]
     head["mtimes"], head["sizes"] = listed(head["mtimes"]), listed(head["sizes"])
     head["rows"] = {name: listed(column) for name, column in head["rows"].items()}
+    listing = json.loads(keys)
+    for name in ("days", "micros", "expiry"):
+        listing[name] = [None if n == -(2**63) else n for n in listed(listing[name])]
+    keys = json.dumps(listing, ensure_ascii=False, separators=(",", ":")).encode()
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + keys
     magic = b"blogtui-catalogue 4\n"
     digest = hashlib.blake2b(text, digest_size=32).hexdigest().encode()

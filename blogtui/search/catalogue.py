@@ -843,7 +843,7 @@ class Body:
             try:
                 if digest is not None and not hmac.compare_digest(_digest(self._keys_text), digest):
                     raise ValueError("the listing keys' digest does not match")
-                decoded = json.loads(self._keys_text)
+                decoded = _unpacked_keys(json.loads(self._keys_text))
             except (ValueError, TypeError, RecursionError):
                 decoded = None
             self._keys_text = b""
@@ -1121,7 +1121,7 @@ def plan(
                 column[i] = value
         rows = cast("Rows", tuple(copied))
     keys = _saved_keys(flat, body, source, new_rows)
-    keys_line = _json_line(keys)
+    keys_line = _json_line(_packed_keys(keys))
     head = {
         "schema": schema,
         "site": site,
@@ -1494,6 +1494,40 @@ def _keys(columns: Any, count: int) -> list[Keys | None]:
         return [None] * count
     rows = zip(*checked, strict=True)
     return [None if row[4] is None else row for row in rows]
+
+
+#: The listing keys kept packed (`_packed`), None written as this (no date or instant is).
+_PACKED_KEYS = ("days", "micros", "expiry")
+_NO_NUMBER = -(2**63)
+
+
+def _packed_keys(columns: dict[str, list[Any]]) -> dict[str, Any]:
+    """The listing key columns as the head's second line keeps them: the numbers packed."""
+    out: dict[str, Any] = dict(columns)
+    for name in _PACKED_KEYS:
+        out[name] = _packed([_NO_NUMBER if n is None else n for n in columns[name]])
+    return out
+
+
+def _unpacked_keys(columns: Any) -> Any:
+    """`_packed_keys` undone (a catalogue 4's keys, all JSON, as they are); ValueError if a
+    packed column is not base64 of whole numbers."""
+    if type(columns) is not dict:
+        return columns
+    for name in _PACKED_KEYS:
+        packed = columns.get(name)
+        if type(packed) is not str:
+            continue
+        raw = binascii.a2b_base64(packed, strict_mode=True)
+        numbers = array("q")
+        numbers.frombytes(raw)  # ValueError unless a whole number of int64
+        if sys.byteorder != "little":
+            numbers.byteswap()
+        values: list[int | None] = numbers.tolist()  # type: ignore[assignment]
+        if numbers.count(_NO_NUMBER):
+            values = [None if n == _NO_NUMBER else n for n in values]
+        columns[name] = values
+    return columns
 
 
 def _key_columns_checked(columns: Any, count: int) -> list[list[Any]] | None:
