@@ -1272,15 +1272,15 @@ def _saved_keys(
 
 
 def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:
-    """column[row] for each of `rows` (a copy at C speed when they are all, in order: the
-    usual save, of an edit)."""
-    if (
-        len(rows) == len(column)
-        and (not rows or rows[-1] == len(rows) - 1)
-        and rows == list(range(len(rows)))
-    ):
-        return list(column)
-    return [column[row] for row in rows]
+    """column[row] for each of `rows`, where a row of -1 gives None (to be filled in by the
+    caller). Copied whole at C speed when most rows stay where they were (the usual save,
+    of an edit), then the rest patched."""
+    if len(rows) != len(column):
+        return [column[row] if row >= 0 else None for row in rows]
+    out = list(column)
+    for i in [i for i, row in enumerate(rows) if row != i]:
+        out[i] = column[rows[i]] if rows[i] >= 0 else None
+    return out
 
 
 def _keys_or(entry: Entry, unknown: Keys) -> Keys:
