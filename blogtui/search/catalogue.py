@@ -29,7 +29,7 @@ import os
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain, compress
 from operator import attrgetter
@@ -527,7 +527,7 @@ class Stored(MutableMapping[str, Entry]):
             index = dict(zip(paths, range(len(paths)), strict=True))
         self._index = index
         self._made: list[Entry | None] = [None] * len(paths)
-        self._touched: set[int] = set()  # the rows in _made (made, or set)
+        self._touched: set[int] = set()  # the rows set to another entry (see `readable`)
         self._gone: set[int] = set()
         self._extra: dict[str, Entry] = {}
 
@@ -553,7 +553,6 @@ class Stored(MutableMapping[str, Entry]):
         entry = self._made[row]
         if entry is None:
             readable = self._body.rows[2][row] > 0
-            self._touched.add(row)
             entry = self._made[row] = Entry.stored(
                 self._body, row, self._mtimes[row], self._sizes[row],
                 self._problems.get(row, ()), readable, _LAZY,
@@ -562,12 +561,12 @@ class Stored(MutableMapping[str, Entry]):
 
     def _make_all(self) -> None:
         """Every entry made (the cyclic GC off meanwhile: see `bulk`)."""
-        made = self._made
-        if len(self._touched) + len(self._gone) < len(made):
+        made, gone = self._made, self._gone
+        if made.count(None) > len(gone):
             keys = self._body.key_list()  # given now: no lazy lookup per entry later
             with bulk():
                 for row, entry in enumerate(made):
-                    if entry is None:
+                    if entry is None and row not in gone:
                         made_now = self._entry(row)
                         if made_now.readable:
                             made_now._keys = keys[row]
@@ -646,7 +645,7 @@ class Stored(MutableMapping[str, Entry]):
 
     def readable_paths(self) -> list[str]:
         """The paths of readable entries, in order (no entry made)."""
-        lengths = self._body.rows[2]  # a record stored: readable
+        lengths = self._body.rows[2]  # a record stored: readable (made entries agree)
         if self._touched or self._gone:
             flags = list(map(bool, lengths))
             for row in self._touched:
@@ -682,10 +681,7 @@ class Stored(MutableMapping[str, Entry]):
         rows = list(live) if stays else [-1] * len(live)
         stored = self._problems
         problems = {i: stored[row] for i, row in enumerate(live) if row in stored}
-        if self._gone:
-            touched = [i for i, e in enumerate(made) if e is not None]
-        else:
-            touched = sorted(self._touched)
+        touched = [i for i, e in enumerate(made) if e is not None]  # (made: maybe detached)
         for i, entry in chain(((i, made[i]) for i in touched), enumerate(extra, len(made))):
             assert entry is not None
             if i >= len(made):
@@ -710,17 +706,13 @@ class Stored(MutableMapping[str, Entry]):
         so far kept (pointed at their new rows), the rest to be made from the new columns."""
         out = Stored(flat.paths, flat.mtimes, flat.sizes, flat.problems, body)
         made = self._live(self._made)
-        if self._gone:
-            touched: Iterable[int] = [i for i, e in enumerate(made) if e is not None]
-        else:
-            touched = self._touched
+        touched = [i for i, e in enumerate(made) if e is not None]
         for i, entry in chain(
             ((i, made[i]) for i in touched), enumerate(self._extra.values(), len(made))
         ):
             if entry is not None:
-                entry.stored_as(body, i)
+                entry.stored_as(body, i)  # (as saved: its stat, problems, readable)
                 out._made[i] = entry
-                out._touched.add(i)
         return out
 
 
