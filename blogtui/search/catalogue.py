@@ -562,14 +562,16 @@ class Stored(MutableMapping[str, Entry]):
     def _make_all(self) -> None:
         """Every entry made (the cyclic GC off meanwhile: see `bulk`)."""
         made, gone = self._made, self._gone
-        if made.count(None) > len(gone):
-            keys = self._body.key_list()  # given now: no lazy lookup per entry later
-            with bulk():
-                for row, entry in enumerate(made):
-                    if entry is None and row not in gone:
-                        made_now = self._entry(row)
-                        if made_now.readable:
-                            made_now._keys = keys[row]
+        if made.count(None) <= len(gone):
+            return
+        body, stored = self._body, Entry.stored
+        keys = body.key_list()  # given now: no lazy lookup per entry later
+        lengths, mtimes, sizes, problems = body.rows[2], self._mtimes, self._sizes, self._problems
+        with bulk():
+            for row, entry in enumerate(made):
+                if entry is None and row not in gone:
+                    made[row] = stored(body, row, mtimes[row], sizes[row], problems.get(row, ()),
+                                       lengths[row] > 0, keys[row])  # fmt: skip
 
     def __getitem__(self, path: str) -> Entry:
         entry = self._extra.get(path)
@@ -617,7 +619,9 @@ class Stored(MutableMapping[str, Entry]):
     def items(self) -> Any:
         """Every (path, entry) (all made), in order."""
         self._make_all()
-        return [*zip(self._live_paths(), self._live(self._made), strict=True), *self._extra.items()]
+        with bulk():
+            pairs = zip(self._live_paths(), self._live(self._made), strict=True)
+            return [*pairs, *self._extra.items()]
 
     def copy(self) -> Stored:
         """A copy to change (the columns shared: they are never changed)."""
@@ -818,14 +822,15 @@ class Body:
         return self.key_list()[row]
 
     def key_list(self) -> list[Keys | None]:
-        """Every row's `keys`."""
+        """Every row's `keys` (100,000 tuples: made with the cyclic GC off, see `bulk`)."""
         if self._keys is None:
-            columns = self.key_columns()
-            count = len(self.rows[0])
-            if columns is None:
-                self._keys = [None] * count
-            else:
-                self._keys = [None if k[4] is None else k for k in zip(*columns, strict=True)]
+            with bulk():
+                columns = self.key_columns()
+                count = len(self.rows[0])
+                if columns is None:
+                    self._keys = [None] * count
+                else:
+                    self._keys = [None if k[4] is None else k for k in zip(*columns, strict=True)]
         return self._keys
 
     def key_columns(self) -> list[list[Any]] | None:

@@ -736,7 +736,7 @@ class PostIndex:
 
     def rows(self) -> list[listing.Row]:
         """The readable catalogue entries as (path, Entry), undecoded (see search/listing.py)."""
-        with self._lock:
+        with self._lock, catalogue.bulk():
             return [(p, e) for p, e in self._entries.items() if e.readable]
 
     def order(self) -> list[str]:
