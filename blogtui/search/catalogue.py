@@ -1112,7 +1112,8 @@ def plan(
     if body is None:
         rows = _columns([(*a, *b) for a, b in zip(placed, placed_shown, strict=True)])
     else:
-        copied = [_taken(column, source) for column in body.rows]
+        moved = _moved(source)
+        copied = [_taken(column, source, moved) for column in body.rows]
         for i, a, b in zip(new_rows, placed, placed_shown, strict=True):
             for column, value in zip(copied, (*a, *b), strict=True):
                 column[i] = value
@@ -1258,7 +1259,8 @@ def _saved_keys(
     stored = body.key_columns() if body is not None else None
     if stored is None:
         return _key_columns([flat.entry(i) for i in range(len(flat.paths))])
-    columns = [_taken(column, source) for column in stored]
+    moved = _moved(source)
+    columns = [_taken(column, source, moved) for column in stored]
     unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
     for i in new_rows:
         entry = flat.entry(i)
@@ -1268,14 +1270,19 @@ def _saved_keys(
     return dict(zip(_KEY_COLUMNS, columns, strict=True))
 
 
-def _taken(column: Sequence[Any], rows: list[int]) -> list[Any]:
+def _moved(rows: list[int]) -> list[int]:
+    """The positions whose row is not their own (see `_taken`)."""
+    return [i for i, row in enumerate(rows) if row != i]
+
+
+def _taken(column: Sequence[Any], rows: list[int], moved: list[int]) -> list[Any]:
     """column[row] for each of `rows`, where a row of -1 gives None (to be filled in by the
-    caller). Copied whole at C speed when most rows stay where they were (the usual save,
-    of an edit), then the rest patched."""
-    if len(rows) != len(column):
+    caller); `moved`: `_moved(rows)`. Copied whole at C speed when the rows are the
+    column's own, in order, but for a few (the usual save, of an edit), then patched."""
+    if len(rows) != len(column) or len(moved) * 8 > len(rows):
         return [column[row] if row >= 0 else None for row in rows]
     out = list(column)
-    for i in [i for i, row in enumerate(rows) if row != i]:
+    for i in moved:
         out[i] = column[rows[i]] if rows[i] >= 0 else None
     return out
 
