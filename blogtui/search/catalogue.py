@@ -2,9 +2,12 @@
 
 A record is a flat list of the Post fields the table in blogtui.model marks as stored, in
 table order, dates as (microseconds since the epoch, day ordinal). The head file is a magic
-line, a BLAKE2b digest of the rest, one JSON line of columns (paths, stats, problems, where
-each post's record and fragment are, the chunk table with each chunk's digest, the
-archive's spelling counts) and one JSON line of listing keys, decoded when wanted. The
+line, a BLAKE2b digest of its next line, one JSON line of columns (paths, stats, problems,
+where each post's record and fragment are, the chunk table with each chunk's digest, the
+archive's spelling counts, the digest of the line after; columns of numbers packed as
+base64 of int64, decoded at C speed) and one JSON line of listing keys, decoded (and
+checked against its digest) when wanted. A loaded catalogue makes an Entry only for the
+posts looked up (`Stored`). The
 records (one small JSON document each, decoded only when a Post is wanted) and each post's
 `list --json` fragment live in a data file the head names, in chunks checked against their
 digests when first read (`Body`); a save appends what changed (`plan`). A listing sorts and
@@ -527,7 +530,7 @@ class Stored(MutableMapping[str, Entry]):
             index = dict(zip(paths, range(len(paths)), strict=True))
         self._index = index
         self._made: list[Entry | None] = [None] * len(paths)
-        self._touched: set[int] = set()  # the rows set to another entry (see `readable`)
+        self._touched: set[int] = set()  # the rows set to another entry than was stored
         self._gone: set[int] = set()
         self._extra: dict[str, Entry] = {}
 
