@@ -320,3 +320,20 @@ def test_stored_entries_behave_as_a_dict(order: str) -> None:
     assert list(stored.items()) == list(mirror.items()) and len(stored) == len(mirror)
     assert catalogue.problems_of(stored) == catalogue.problems_of(mirror)
     assert 3 not in stored and None not in stored  # not a path: absent, no error
+
+
+def test_loaded_entries_are_known_to_be_the_heads_rows_without_making_them(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    index = PostIndex.open(blog)
+    entries, body = index._entries, index._body
+    assert isinstance(entries, catalogue.Stored) and body is not None
+    assert catalogue.as_stored(entries, body) and entries._made.count(None) == 40
+    assert entries["posts/p03.md"].record is not None  # looked up (made), still its row
+    assert catalogue.as_stored(entries, body)
+    edit(blog / "posts/p05.md", "Five, edited", "A new body.")
+    index.refresh()  # saved: the new catalogue's rows again
+    assert catalogue.as_stored(index._entries, index._body)  # type: ignore[arg-type]
+    changed = index._entries.copy()  # type: ignore[attr-defined]
+    changed["posts/p06.md"] = catalogue.Entry(1, 1, None)
+    assert not catalogue.as_stored(changed, index._body)  # type: ignore[arg-type]
+    assert catalogue.as_stored(dict(index._entries.items()), index._body)  # type: ignore[arg-type]
