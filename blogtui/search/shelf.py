@@ -289,18 +289,30 @@ class Shelf:
 
     def sample(self, most: int) -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
         """(title, path) and tags of at most `most` posts spread evenly over the list: what
-        the layout sizes the title column by (read once per shelf)."""
+        the layout sizes the title column by (their records read once per shelf)."""
         if self._sample is not None and self._sample[0] == most:
             return self._sample[1]
-        step = max(1, -(-len(self.paths) // most))
-        picked = range(0, len(self.paths), step)
-        titles = [(self.titles[i], self.paths[i]) for i in picked]
+        picked = self._picked(most)
         missing = [i for i in picked if i not in self._known]
         read = dict(zip(missing, self._read(missing), strict=True))
         per_post = [self._known.get(i) or read.get(i, ()) for i in picked]
         tags = [tuple(dict.fromkeys(t for kind, t in terms if kind == "tag")) for terms in per_post]
+        titles = self.sample_titles(most)
         self._sample = (most, (titles, tags))
         return titles, tags
+
+    def sample_titles(self, most: int) -> list[tuple[str, str]]:
+        """The (title, path) of `sample`'s posts, which need no record read."""
+        return [(self.titles[i], self.paths[i]) for i in self._picked(most)]
+
+    def built_tags(self) -> list[tuple[str, ...]]:
+        """The tags of the Posts built so far (the first screen's: the first paint's guess
+        at `sample`'s tags, which need a record read from every chunk of the data file)."""
+        return [post.tags for post in list(self._posts.values())]
+
+    def _picked(self, most: int) -> range:
+        step = max(1, -(-len(self.paths) // most))
+        return range(0, len(self.paths), step)
 
     # ---- posts -------------------------------------------------------------------------------
 

@@ -228,13 +228,24 @@ class MainScreen(Screen[None]):
         self.run_search()  # the search typed meanwhile, over the posts just read
 
     def _catalogue_changed(self, catalogue: Sequence[Post]) -> None:
-        """A new list of every post: size the panes for its titles."""
+        """A new list of every post: size the panes for its titles (the index's: first by
+        the tags of the rows at hand, then by its sample's, read in a worker)."""
         self.catalogue = catalogue
         if isinstance(catalogue, ShelfPosts):
-            titles = layout.title_width_of(*catalogue.shelf.sample(layout.TITLE_SAMPLE))
+            shelf = catalogue.shelf
+            sample = shelf.sample_titles(layout.TITLE_SAMPLE)
+            self._titles_sized(catalogue, layout.title_width_of(sample, shelf.built_tags()))
+            self.call_after_refresh(self._size_titles, catalogue)  # after the list is drawn
         else:
-            titles = layout.title_width(catalogue)
-        if titles != self._titles:
+            self._titles_sized(catalogue, layout.title_width(catalogue))
+
+    @work(thread=True, exclusive=True, group="titles")
+    def _size_titles(self, catalogue: ShelfPosts) -> None:
+        titles = layout.title_width_of(*catalogue.shelf.sample(layout.TITLE_SAMPLE))
+        self.call_later(self._titles_sized, catalogue, titles)
+
+    def _titles_sized(self, catalogue: Sequence[Post], titles: int) -> None:
+        if catalogue is self.catalogue and titles != self._titles:
             self._titles = titles
             self._relayout()
 
