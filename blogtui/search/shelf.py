@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from itertools import chain, compress, repeat
+from itertools import chain, compress, groupby, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -41,8 +41,9 @@ POST_CACHE = 4096
 #: One post's facet terms: (kind, term) of tags, categories, authors, series, section and
 #: the archive's own taxonomies, in their archive-wide spellings.
 Terms = tuple[tuple[FacetKind, str], ...]
-#: The facet terms of these paths' posts, in their order (read after the first paint).
-ReadTerms = Callable[[Sequence[str]], list[Terms]]
+#: (place in `paths`, facet terms) of these paths' posts, in any order (read after the first
+#: paint); a path left out has none.
+ReadTerms = Callable[[Sequence[str]], Iterable[tuple[int, Terms]]]
 
 
 class Shelved(NamedTuple):
@@ -203,15 +204,23 @@ class Shelf:
             if self._table is None:
                 with _no_gc():
                     missing = [i for i in range(len(self.paths)) if i not in self._known]
-                    read = self._read(missing)
-                    per_post = chain(self._known.items(), zip(missing, read, strict=True))
+                    read = ((missing[at], terms) for at, terms in self._stream(missing))
+                    per_post = chain(self._known.items(), read)
                     self._table = _TermTable(len(self.paths), per_post, self._years())
                 self._known = {}
             return self._table
 
     def _read(self, ids: Sequence[int]) -> list[Terms]:
+        """The terms of these ids' posts, in their order."""
+        out: list[Terms] = [()] * len(ids)
+        for at, terms in self._stream(ids):
+            out[at] = terms
+        return out
+
+    def _stream(self, ids: Sequence[int]) -> Iterable[tuple[int, Terms]]:
+        """(place in `ids`, terms) of these ids' posts, in the order they are read."""
         if not ids:
-            return []
+            return ()
         assert self._read_terms is not None
         return self._read_terms([self.paths[i] for i in ids])
 
@@ -347,7 +356,7 @@ class Shelf:
         return cls(
             listed_of(index),
             lambda paths: _posts_of(index, paths),
-            lambda paths: terms_of(index, paths),
+            lambda paths: stored_terms(index, paths),
         )
 
 
@@ -581,38 +590,56 @@ def _shelved(index: PostIndex, paths: Sequence[str]) -> list[Shelved]:
 
 def terms_of(index: PostIndex, paths: Sequence[str]) -> list[Terms]:
     """The facet terms of these paths' records, in their order (a damaged record, or a file
-    gone since: its Post read again, else no terms).
-
-    Read in the order the records are stored, DECODE_CHUNK to a JSON call (the index held
-    still for each, not for the whole pass: a keystroke's search gets in between), each
-    chunk of the data file read once and let go once passed (the catalogue keeps every
-    chunk it reads: all of them hold some 55 MB at 100,000 posts). Records stay undecoded."""
+    gone since: its Post read again, else no terms). See `stored_terms`."""
     out: list[Terms] = [()] * len(paths)
+    for place, terms in stored_terms(index, paths):
+        out[place] = terms
+    return out
+
+
+def stored_terms(index: PostIndex, paths: Sequence[str]) -> Iterator[tuple[int, Terms]]:
+    """(place in `paths`, facet terms) of each path with a readable record, in the order
+    the records are stored: those of one chunk of the data file decoded together (at most
+    DECODE_CHUNK to a JSON call), the index held still for each group only (a keystroke's
+    search gets in between), and the chunk let go once its records are read (the catalogue
+    keeps every chunk it reads: all of them hold some 55 MB at 100,000 posts). Records stay
+    undecoded."""
     pairs: dict[tuple[str, str], tuple[str, str]] = {}
+    with index.snapshot():
+        body, entries = index._body, index._entries
+        found = [(place, entries.get(path)) for place, path in enumerate(paths)]
+        held = set(body._views) if body is not None else set()
+    where = _stored_place(body)
     with _no_gc():
-        with index.snapshot():
-            body, entries = index._body, index._entries
-            found = [(place, entries.get(path)) for place, path in enumerate(paths)]
-            held = set(body._views) if body is not None else set()
-        wanted = [(place, e) for place, e in found if e is not None and e.readable]
-        where = _stored_place(body)
-        wanted.sort(key=lambda item: where(item[1]))
-        for start in range(0, len(wanted), DECODE_CHUNK):
-            batch = wanted[start : start + DECODE_CHUNK]
-            with index.snapshot():
-                blobs = [e._blob for _place, e in batch]  # sliced from their chunks once
-                values = iter(_decoded([blob for blob in blobs if blob]))
-                for (place, entry), blob in zip(batch, blobs, strict=True):
-                    value = next(values) if blob else [entry.record, entry.canon]
-                    terms = _quick_terms(value, pairs)
-                    out[place] = (
-                        terms
-                        if terms is not None
-                        else _terms_or_read(index, paths[place], value, pairs)
-                    )
-            if body is not None:
-                rest = wanted[start + DECODE_CHUNK : start + DECODE_CHUNK + 1]
-                _let_go(body, held, where(rest[0][1]) if rest else None)
+        wanted = sorted(
+            ((where(e), place, e) for place, e in found if e is not None and e.readable),
+            key=itemgetter(0),
+        )
+    for chunk, group in groupby(wanted, key=lambda item: item[0] >> 40):
+        stored = list(group)
+        for start in range(0, len(stored), DECODE_CHUNK):
+            with index.snapshot(), _no_gc():
+                done = _decoded_terms(index, paths, stored[start : start + DECODE_CHUNK], pairs)
+            yield from done
+        if body is not None and chunk >= 0 and chunk not in held:
+            body._views.pop(chunk, None)
+
+
+def _decoded_terms(
+    index: PostIndex,
+    paths: Sequence[str],
+    batch: list[tuple[int, int, Any]],
+    pairs: dict[tuple[str, str], tuple[str, str]],
+) -> list[tuple[int, Terms]]:
+    blobs = [e._blob for _where, _place, e in batch]  # sliced from their chunk once
+    values = iter(_decoded([blob for blob in blobs if blob]))
+    out: list[tuple[int, Terms]] = []
+    for (_where, place, entry), blob in zip(batch, blobs, strict=True):
+        value = next(values) if blob else [entry.record, entry.canon]
+        terms = _quick_terms(value, pairs)
+        if terms is None:
+            terms = _terms_or_read(index, paths[place], value, pairs)
+        out.append((place, terms))
     return out
 
 
@@ -645,16 +672,6 @@ def _stored_place(body: Any) -> Callable[[Any], int]:
         return int((chunks[row] << 40) + offsets[row])
 
     return place
-
-
-def _let_go(body: Any, held: set[int], upto: int | None) -> None:
-    """Drop the chunks `body` read for the records before place `upto` (all, if None),
-    unless it held them before (they are read and checked again if wanted)."""
-    last = None if upto is None else (upto >> 40) if upto >= 0 else -1
-    views = body._views
-    for chunk in list(views):  # a copy: another thread may read a chunk meanwhile
-        if chunk not in held and (last is None or chunk < last):
-            views.pop(chunk, None)
 
 
 _AT = {f.name: i for i, f in enumerate(RECORD_FIELDS)}
@@ -799,10 +816,19 @@ def shelved_post(post: Post) -> Shelved:
 
 
 def _posts_of(index: PostIndex, paths: Sequence[str]) -> list[Post]:
+    """The catalogue's Posts of these paths; the data-file chunks read for their records
+    are let go (a screen of the newest posts spans some 30 of them, 1 MB each, at 100,000
+    posts; the Posts built are kept, here and by the index)."""
     if not paths:
         return []
     with index.snapshot() as snapshot:
-        return [post for post, _row in snapshot.rows(paths)]
+        body = index._body
+        held = set(body._views) if body is not None else set()
+        posts = [post for post, _row in snapshot.rows(paths)]
+        if body is not None:
+            for chunk in [c for c in body._views if c not in held]:
+                body._views.pop(chunk, None)
+        return posts
 
 
 def generation(index: PostIndex) -> object:
