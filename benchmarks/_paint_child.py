@@ -20,7 +20,9 @@ from typing import Any
 MARKS = (
     ("blogtui.tui.library", "_previewed", "front-matter preview's first batch (_previewed)"),
     ("blogtui.tui.library", "Library.open", "catalogue opened (Library.open)"),
-    ("blogtui.search.shelf", "Shelf.of_index", "every record shelved, no Post (Shelf.of_index)"),
+    ("blogtui.search.shelf", "Shelf.of_index", "the shelf of every post (Shelf.of_index)"),
+    ("blogtui.search.shelf", "ShelfPosts.prefetch", "the first screen's Posts (prefetch)"),
+    ("blogtui.search.shelf", "Shelf.sample", "the title column's sample (Shelf.sample)"),
     ("blogtui.search.index", "PostIndex.posts", "every post built (PostIndex.posts)"),
     ("blogtui.tui.screens.main", "MainScreen.library_ready", "library_ready on the UI thread"),
     ("blogtui.tui.screens.main", "MainScreen._show_results", "rows shown"),

@@ -227,9 +227,20 @@ def test_a_catalogue_with_one_flipped_byte_fails_its_checksum(archive: Path) -> 
     folder = indexed(archive)
     path = folder / store.CATALOGUE
     data = bytearray(path.read_bytes())
-    data[-5] ^= 0x01
+    columns = data.index(b"\n", len(catalogue.MAGIC)) + 1  # the columns' line
+    data[columns + 20] ^= 0x01
     with pytest.raises(catalogue.Damaged, match="checksum"):
         catalogue.load(bytes(data), store.SCHEMA_VERSION)
+
+
+def test_a_flipped_byte_in_the_listing_keys_fails_their_own_digest(archive: Path) -> None:
+    folder = indexed(archive)
+    path = folder / store.CATALOGUE
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01  # the keys' line: checked when they are first decoded
+    loaded = catalogue.load_all(bytes(data), store.SCHEMA_VERSION, catalogue.opener_in(folder))
+    assert loaded.body is not None and loaded.body.key_columns() is None  # derived again
+    assert all(entry.keys is not None for entry in loaded.entries.values() if entry.readable)
 
 
 def test_a_thousand_fuzzed_catalogues_raise_only_our_error() -> None:

@@ -7,6 +7,7 @@ replaces the head; when most of the file is dead it is written anew under a new 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -186,3 +187,153 @@ def test_a_record_naming_another_file_is_repaired(blog: Path, named: str) -> Non
     index = PostIndex.open(blog, notice=notices.append)
     assert {post.path for post in index.posts()} == {f"posts/p{n:02}.md" for n in range(40)}
     assert len(notices) == 1 and "repairing" in notices[0], notices
+
+
+def test_a_loaded_catalogue_makes_only_the_entries_looked_up(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    index = PostIndex.open(blog)  # nothing changed: no entry needed by the refresh
+    entries = index._entries
+    assert isinstance(entries, catalogue.Stored)
+    assert entries._made.count(None) == 40
+    assert hits(index, "heron 7") == {"posts/p07.md"}
+    assert 40 - entries._made.count(None) <= 2, "the hit's entry (and its snippet's)"
+    assert index.count() == 40 and len(index.readable_paths()) == 40
+
+
+def test_loaded_entries_change_as_a_dict_does_and_save_the_same(blog: Path) -> None:
+    import random
+
+    PostIndex.open(blog).close()
+    location = index_location(blog)
+    data = (location / store.CATALOGUE).read_bytes()
+    loaded = catalogue.load_all(data, store.SCHEMA_VERSION, catalogue.opener_in(location))
+    stored = loaded.entries
+    assert isinstance(stored, catalogue.Stored) and loaded.body is not None
+    mirror = dict(stored.copy().items())  # other Entry objects, in a dict
+    chance = random.Random(7)
+    paths = [*mirror, "posts/new-a.md", "posts/new-b.md"]
+    for _ in range(300):
+        path = chance.choice(paths)
+        if chance.random() < 0.35 and path in mirror:
+            del stored[path], mirror[path]
+        else:
+            odd = ("odd",) * chance.randrange(2)
+            entry = catalogue.Entry(chance.randrange(10**9), 7, None, odd)
+            stored[path] = mirror[path] = entry
+        assert list(stored) == list(mirror) and len(stored) == len(mirror)
+        assert (path in stored) == (path in mirror)
+        assert stored.get(path) is mirror.get(path)
+    assert list(stored.items()) == list(mirror.items())
+    assert catalogue.readable_paths(stored) == catalogue.readable_paths(mirror)
+    assert catalogue.problems_of(stored) == catalogue.problems_of(mirror)
+    args = (store.SCHEMA_VERSION, "", None, loaded.body, loaded.body.file.size(), "x.dat")
+    assert catalogue.plan(stored, *args).head == catalogue.plan(mirror, *args).head
+
+
+def test_an_edit_after_a_load_saves_what_a_full_load_would(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    (blog / "posts/p09.md").unlink()
+    PostIndex.open(blog).close()  # the edit saved from lazily made entries
+    listed = {(p.path, p.title, p.date) for p in PostIndex.open(blog).posts()}
+    rebuilt = PostIndex.open(blog, rebuild=True)
+    assert listed == {(p.path, p.title, p.date) for p in rebuilt.posts()}
+    assert len(listed) == 39 and ("posts/p07.md", "Seven, edited") in {x[:2] for x in listed}
+    assert hits(PostIndex.open(blog), "kingfisher") == {"posts/p07.md"}
+
+
+def as_catalogue_4(data: bytes) -> bytes:
+    """A catalogue 5 head written as catalogue 4 wrote it: its numbers as JSON lists, one
+    digest over both lines, no digest of the keys."""
+    import base64
+    import json
+    from array import array
+
+    def listed(packed: str) -> list[int]:
+        return array("q", base64.b64decode(packed)).tolist()
+
+    text, rest = catalogue.split_head(data)
+    columns, _, keys = text.partition(b"\n")
+    head = json.loads(columns)
+    del head["keys"]
+    head["mtimes"], head["sizes"] = listed(head["mtimes"]), listed(head["sizes"])
+    head["rows"] = {name: listed(column) for name, column in head["rows"].items()}
+    listing = json.loads(keys)
+    for name in ("days", "micros", "expiry"):
+        listing[name] = [None if n == -(2**63) else n for n in listed(listing[name])]
+    keys = json.dumps(listing, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + keys
+    magic = b"blogtui-catalogue 4\n"
+    digest = hashlib.blake2b(text, digest_size=32).hexdigest().encode()
+    return magic + digest + b"\n" + text + b"\n" + rest
+
+
+def test_a_catalogue_4_is_read_and_rewritten_once_without_a_rebuild(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    head = index_location(blog) / store.CATALOGUE
+    head.write_bytes(as_catalogue_4(head.read_bytes()))
+    (data,) = data_files(blog)
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40 and notices == []
+    assert hits(index, "heron 7") == {"posts/p07.md"}
+    assert head.read_bytes().startswith(catalogue.MAGIC), "rewritten in this format"
+    assert data_files(blog) == [data], "its data file kept"
+    assert len(titles(PostIndex.open(blog))) == 40
+
+
+def test_damaged_listing_keys_are_derived_again_not_trusted(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    head = index_location(blog) / store.CATALOGUE
+    data = head.read_bytes()
+    at = data.index(b'"titles":[') + len(b'"titles":["')
+    assert data[at : at + 6] == b"Post 0"
+    head.write_bytes(data[:at] + b"Planto" + data[at + 6 :])  # valid JSON; the seal holds
+    index = PostIndex.open(blog)
+    listed = [title for _path, title in sorted((p.path, p.title) for p in index.posts())]
+    assert listed == [f"Post {n}" for n in range(40)]
+    rows = index.rows()
+    assert all(entry.keys is not None and entry.keys[5] != "Planto" for _p, entry in rows)
+
+
+@pytest.mark.parametrize("order", ["saved in order", "out of order"])
+def test_stored_entries_behave_as_a_dict(order: str) -> None:
+    import random
+
+    paths = [f"p/{n:03}.md" for n in range(50)]
+    if order == "out of order":
+        random.Random(3).shuffle(paths)
+    zeros = [0] * len(paths)
+    body = catalogue.Body.of_bytes(b"", [], (zeros, zeros, zeros, zeros, zeros, zeros))
+    stored = catalogue.Stored(paths, list(range(50)), zeros, {4: ("odd",)}, body)
+    mirror = dict(stored.items())
+    chance = random.Random(11)
+    for _ in range(400):
+        path = chance.choice([*paths, "p/new.md", "p/001.md.x"])
+        if chance.random() < 0.4 and path in mirror:
+            del stored[path], mirror[path]
+        elif chance.random() < 0.2:
+            assert stored.get(path) is mirror.get(path)
+        else:
+            stored[path] = mirror[path] = catalogue.Entry(chance.randrange(99), 1, None)
+        assert list(stored) == list(mirror) and (path in stored) == (path in mirror)
+    assert list(stored.items()) == list(mirror.items()) and len(stored) == len(mirror)
+    assert catalogue.problems_of(stored) == catalogue.problems_of(mirror)
+    assert 3 not in stored and None not in stored  # not a path: absent, no error
+
+
+def test_loaded_entries_are_known_to_be_the_heads_rows_without_making_them(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    index = PostIndex.open(blog)
+    entries, body = index._entries, index._body
+    assert isinstance(entries, catalogue.Stored) and body is not None
+    assert catalogue.as_stored(entries, body) and entries._made.count(None) == 40
+    assert entries["posts/p03.md"].record is not None  # looked up (made), still its row
+    assert catalogue.as_stored(entries, body)
+    edit(blog / "posts/p05.md", "Five, edited", "A new body.")
+    index.refresh()  # saved: the new catalogue's rows again
+    assert catalogue.as_stored(index._entries, index._body)  # type: ignore[arg-type]
+    changed = index._entries.copy()  # type: ignore[attr-defined]
+    changed["posts/p06.md"] = catalogue.Entry(1, 1, None)
+    assert not catalogue.as_stored(changed, index._body)  # type: ignore[arg-type]
+    assert catalogue.as_stored(dict(index._entries.items()), index._body)  # type: ignore[arg-type]

@@ -141,10 +141,68 @@ def test_a_shelf_from_the_listing_keys_lists_and_counts_the_same(archive: str) -
     index = PostIndex.open(FIXTURES / archive)
     try:
         shelf = Shelf.of_index(index)
-        assert shelf._pending is not None and all(t is None for t in shelf._pending)
+        assert shelf._table is None and not shelf._known  # no record read for its terms
         assert len(shelf.rows(shelf.listing("date"))) == len(search(index, "").hits)
         for text in QUERIES:
             _same(index, text)
             _same(index, text, "title")
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("masks", [0, 1, 3])
+def test_counts_are_the_same_however_many_terms_have_masks(
+    masks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The biggest terms are counted by bit masks, the rest by their ids: any split agrees
+    with search()'s counts."""
+    from blogtui.search import shelf
+
+    monkeypatch.setattr(shelf, "MASKS", masks)
+    index = PostIndex.open(FIXTURES / "quirks")
+    try:
+        for text in QUERIES:
+            _same(index, text)
+        _same(index, "", tags=["python"])
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_a_shelf_made_entry_by_entry_lists_and_counts_the_same(
+    keyed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the head's columns cannot be used (entries a refresh could not save), the shelf
+    is made from each entry's keys, or from its record where its keys are unknown."""
+    from blogtui.search import catalogue, shelf
+
+    PostIndex.open(FIXTURES / "hugo-site").close()
+    index = PostIndex.open(FIXTURES / "hugo-site")
+    monkeypatch.setattr(shelf, "_stored_columns", lambda index: None)
+    if not keyed:
+        monkeypatch.setattr(catalogue.Entry, "known_keys", lambda self: None)
+    try:
+        for text in QUERIES:
+            _same(index, text)
+            _same(index, text, "title")
+    finally:
+        index.close()
+
+
+def test_reading_terms_and_rows_lets_the_data_file_go() -> None:
+    """The catalogue keeps each data-file chunk it reads; the shelf's reads (every record's
+    terms, a screen's Posts) give back the chunks they read, and answer the same after."""
+    PostIndex.open(FIXTURES / "hugo-site").close()
+    index = PostIndex.open(FIXTURES / "hugo-site")
+    try:
+        body = index._body
+        assert body is not None and not body._views
+        shelf = Shelf.of_index(index)
+        rows = shelf.rows(shelf.listing("date"))
+        rows.prefetch(10)
+        counts = shelf.facets()
+        assert not body._views
+        assert [post.path for post in rows] == [hit.post.path for hit in search(index, "").hits]
+        assert counts == search(index, "").facets
     finally:
         index.close()

@@ -174,6 +174,64 @@ def test_a_command_with_nothing_changed_reads_no_file(
     assert found.base is not None and (found.todo, found.gone) == ([], [])
 
 
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[freshness.Ahead | None]:
+    """Every command takes its stats ahead in a child, however small the archive; the
+    Aheads started are listed."""
+    monkeypatch.setattr(freshness, "AHEAD_MIN", 0)
+    monkeypatch.setattr(freshness, "AHEAD_SPLIT", 2)  # two children, from two files
+    started: list[freshness.Ahead | None] = []
+    start = freshness.Ahead.start
+    monkeypatch.setattr(freshness.Ahead, "start", lambda w: started.append(start(w)) or started[-1])
+    return started
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_stats_taken_ahead_see_each_change(
+    blog: Path, change: str, forked: list[freshness.Ahead | None]
+) -> None:
+    command(blog).close()
+    make, expected = CHANGES[change]
+    make(blog)
+    assert shown(command(blog)) == expected
+    assert forked[-1] is not None  # the stats of the last walk were taken in a child
+
+
+def test_a_failed_child_leaves_the_stats_to_the_walk(
+    blog: Path, forked: list[freshness.Ahead | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command(blog).close()
+    parent, stats = os.getpid(), freshness._stats
+
+    def failing(*args: object) -> object:
+        if os.getpid() != parent:
+            raise OSError("the child cannot stat")
+        return stats(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(freshness, "_stats", failing)
+    edit_nanoseconds(blog / "posts/beta.md")
+    assert ("posts/beta.md", "Bzta") in shown(command(blog))
+    assert forked[-1] is not None
+
+
+def test_no_child_is_forked_beside_another_thread(
+    blog: Path, forked: list[freshness.Ahead | None]
+) -> None:
+    import threading
+
+    command(blog).close()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        edit_nanoseconds(blog / "posts/beta.md")
+        assert ("posts/beta.md", "Bzta") in shown(command(blog))
+    finally:
+        stop.set()
+        other.join()
+    assert forked[-1] is None
+
+
 def test_an_appended_word_is_found_by_the_next_search(blog: Path) -> None:
     command(blog).close()
     with open(blog / "notes/2024/gamma.md", "a", encoding="utf-8") as handle:

@@ -62,7 +62,10 @@ class Streamed:
         self.name = catalogue.data_name(os.urandom(8))
         path = location / self.name
         self._out = store.open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-        self.body = Body.of_file(store.open_private(path, os.O_RDONLY), [], _no_rows(), self.name)
+        #: The documents' places (catalogue.Rows), grown as they are written.
+        self._columns: list[list[int]] = [[] for _ in range(6)]
+        columns = tuple(self._columns)
+        self.body = Body.of_file(store.open_private(path, os.O_RDONLY), [], columns, self.name)  # type: ignore[arg-type]
         self.entries: dict[str, Entry] = {}
         self.tally = spellings.Tally()
         self._keys: list[list[Any]] = [[] for _ in range(6)]
@@ -89,7 +92,7 @@ class Streamed:
         """Forget what was taken, and the file's contents (the build starts again)."""
         os.ftruncate(self._out, 0)
         self.body.chunks.clear()
-        for column in (*self.body.rows, *self._keys):
+        for column in (*self._columns, *self._keys):
             column.clear()
         self.entries.clear()
         self.tally = spellings.Tally()
@@ -149,10 +152,6 @@ class Streamed:
 _UNKNOWN_KEYS = (None, None, None, False, None, "")
 
 
-def _no_rows() -> catalogue.Rows:
-    return ([], [], [], [], [], [])
-
-
 class _Packer:
     """Documents of one kind (records or fragments) packed into chunks of the data file."""
 
@@ -164,7 +163,7 @@ class _Packer:
 
     def add(self, row: int, doc: catalogue.Buffer) -> None:
         """Place `doc` as row `row`'s document (appending the row's three columns)."""
-        rows = self._stream.body.rows
+        rows = self._stream._columns
         chunk, at, length = rows[self._column], rows[self._column + 1], rows[self._column + 2]
         if not doc:
             chunk.append(0)
@@ -187,7 +186,7 @@ class _Packer:
         stream = self._stream
         stream._write(b"".join(self._docs))
         number = len(stream.body.chunks) - 1
-        column = stream.body.rows[self._column]
+        column = stream._columns[self._column]
         for row in self._rows:
             column[row] = number
         self._docs, self._rows, self._size = [], [], 0

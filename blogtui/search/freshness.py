@@ -21,6 +21,7 @@ import json
 import os
 import stat
 import sys
+import threading
 import time
 from array import array
 from bisect import bisect_right
@@ -67,6 +68,11 @@ _NUMBER = itemgetter(0)
 _FAILED = -2
 #: More files changed than this are left to a walk (each is checked against every inode).
 _FEW = 64
+#: A saved walk of at least this many files has its stats taken ahead (`Ahead`): below it
+#: the stats cost less than the fork (10,000 stats: 40 ms; a fork and its pipe: ~3 ms).
+AHEAD_MIN = 20_000
+#: From this many files the stats are split between two children.
+AHEAD_SPLIT = 40_000
 #: Whether paths reach the file system as UTF-8 (with undecodable bytes kept as they were).
 _UTF8 = sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors() == (
     "surrogateescape"
@@ -295,14 +301,16 @@ def walk(
     follow_symlinks: bool = False,
     exact: bool = False,
     touched: Iterable[str] | None = None,
+    ahead: Ahead | None = None,
 ) -> Found:
     """Walk the archive at `root`, reusing `previous` unless `exact` (then every folder is
-    listed again); `touched` (paths named by file-system events) limits what is looked at.
-    Raises ArchiveError."""
+    listed again); `touched` (paths named by file-system events) limits what is looked at;
+    `ahead`: the stats of `previous` already being taken (`Ahead.start`). Raises ArchiveError."""
     columns = previous.columns if previous is not None else None
+    taken = ahead.result(columns) if ahead is not None else None
     if columns is not None and not exact and touched is None:
         check_root(root)
-        differences = _differences(columns, root)
+        differences = _differences(columns, root, taken)
         if differences is not None:
             folders, files = differences
             if columns.plain:  # list only the folders that changed, stat only the files
@@ -424,22 +432,157 @@ def _columns_of(numbers: array[int], width: int) -> list[array[int]]:
     return [numbers[i::width] for i in range(width)]
 
 
-def _differences(columns: Columns, root: Path) -> tuple[list[int], list[int]] | None:
+def _differences(
+    columns: Columns, root: Path, taken: tuple[array[int], array[int]] | None = None
+) -> tuple[list[int], list[int]] | None:
     """The numbers of the folders and of the files whose stat is not the saved one; None
     when the walk would not start where it did (the content folders moved: walk by stamps).
 
     A walk over the same content folders that finds every folder's stamp and every file's
     stat as they were would take the same folders in the same order and keep each Folder
-    as it was: so comparing the stats, column by column, stands for walking.
+    as it was: so comparing the stats, column by column, stands for walking. `taken`: the
+    stamps and stats, taken ahead (`Ahead`).
     """
     if not columns.whole or tuple(content_folders(root)) != columns.contents[: columns.walked]:
         return None
-    stamps = _stats(columns.paths, _STAMP, 4)
-    files = columns.file_paths()
-    numbers = _stats(files, _STAT, 5)
+    stamps, numbers = taken if taken is not None else _stats_of(columns)
     if stamps == columns.stamps and numbers == columns.numbers:
         return [], []
     return _unequal(stamps, columns.stamps, 4), _unequal(numbers, columns.numbers, 5)
+
+
+def _stats_of(columns: Columns) -> tuple[array[int], array[int]]:
+    """Every folder's stamp and every file's stat, as the columns keep them."""
+    return _stats(columns.paths, _STAMP, 4), _stats(columns.file_paths(), _STAT, 5)
+
+
+class Ahead:
+    """The stats of a saved walk, taken by forked child processes while this one does other
+    work (a command loads its catalogue meanwhile): the stats, most of what finding no
+    change costs (0.37 s of CPU at 100,000 posts), overlap the load, split between two
+    children from AHEAD_SPLIT files (the parent's load and two halves of the stats keep
+    two cores busy).
+
+    The stats stand for the moment a child took them, a few tenths of a second before the
+    walk compares them: as if the command had started that much earlier. A child only
+    stats and writes the numbers to a pipe; any failure (no fork, a short or odd reply)
+    leaves the walk to stat the files itself. Forked only from a process with no other
+    thread (a fork copies no thread, and a lock another held stays held), and only on
+    Linux (on macOS the system's libraries are not safe to use in a forked child).
+    """
+
+    __slots__ = ("_children", "_columns")
+
+    def __init__(self, columns: Columns, children: list[tuple[int, int, int, int]]) -> None:
+        self._columns = columns
+        #: Each child's pid, pipe, and the files it stats (from, to).
+        self._children = children
+
+    @classmethod
+    def start(cls, walked: Walked | None) -> Ahead | None:
+        """Start taking the stats of `walked`'s columns; None when not worth it or not safe."""
+        columns = walked.columns if walked is not None else None
+        if (
+            columns is None
+            or len(columns.links) < AHEAD_MIN
+            or sys.platform != "linux"
+            or threading.active_count() != 1
+        ):
+            return None
+        files = columns.file_paths()  # made once, here: each child inherits it
+        count = len(files)
+        parts = 2 if count >= AHEAD_SPLIT else 1
+        bounds = [count * k // parts for k in range(parts + 1)]
+        ahead = cls(columns, [])
+        for k in range(parts):
+            child = _fork_stats(columns, files, bounds[k], bounds[k + 1], stamps=k == 0)
+            if child is None:
+                ahead.close()
+                return None
+            ahead._children.append(child)
+        return ahead
+
+    def result(self, columns: Columns | None) -> tuple[array[int], array[int]] | None:
+        """The stamps and stats, if they were taken of these `columns`; None otherwise
+        (then the walk takes them). The children are waited for either way."""
+        replies = [_collect(pid, fd) for pid, fd, _start, _stop in self._children]
+        taken = self._children
+        self._children = []
+        if columns is not self._columns or not taken or None in replies:
+            return None
+        stamps, numbers = array("q"), array("q")
+        for (_pid, _fd, start, stop), reply in zip(taken, replies, strict=True):
+            assert reply is not None
+            if start == 0:
+                count = 4 * len(columns.paths)
+                if len(reply) < 8 * count:
+                    return None
+                stamps.frombytes(reply[: 8 * count])
+                reply = reply[8 * count :]
+            if len(reply) != 8 * 5 * (stop - start):
+                return None
+            numbers.frombytes(reply)
+        return stamps, numbers
+
+    def close(self) -> None:
+        """Wait for the children, their replies unread (a walk that did not need them)."""
+        for pid, fd, _start, _stop in self._children:
+            _collect(pid, fd)
+        self._children = []
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _fork_stats(
+    columns: Columns, files: list[bytes] | list[str], start: int, stop: int, *, stamps: bool
+) -> tuple[int, int, int, int] | None:
+    """A child that writes the stats of files[start:stop] (after the folders' stamps, when
+    `stamps`) to a pipe and leaves: (its pid, the pipe, start, stop); None if none forks."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: stat, write, and leave at once (no cleanup, no flush)
+        code = 1
+        try:
+            os.close(read_end)
+            if stamps:
+                _write_all(write_end, _stats(columns.paths, _STAMP, 4).tobytes())
+            _write_all(write_end, _stats(files[start:stop], _STAT, 5).tobytes())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end, start, stop
+
+
+def _collect(pid: int, fd: int) -> bytes | None:
+    """A child's whole reply, once it has left; None if it failed."""
+    parts: list[bytes] = []
+    try:
+        while part := os.read(fd, 1 << 20):
+            parts.append(part)
+    except OSError:
+        parts = []
+    finally:
+        os.close(fd)
+    try:
+        _pid, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _stats(paths: list[bytes] | list[str], fields: attrgetter[Any], width: int) -> array[int]:

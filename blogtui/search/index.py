@@ -159,7 +159,7 @@ class PostIndex:
         self._notice = notice
         self._lock = threading.RLock()
         self._refreshing = threading.Lock()
-        self._entries: dict[str, Entry] = {}
+        self._entries: catalogue.Entries = {}
         self._spellings: spellings.Spellings | None = None  # the catalogue's term counts
         self._counted: spellings.Spellings | None = None  # those a whole build just made
         self._body: catalogue.Body | None = None  # where the catalogue's documents are
@@ -193,21 +193,30 @@ class PostIndex:
         refresh: bool = True,
         progress: Progress | None = None,
         notice: Notice | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> PostIndex:
-        """Open (creating or rebuilding as needed) and, unless told not to, refresh."""
+        """Open (creating or rebuilding as needed) and, unless told not to, refresh.
+        `meanwhile`: the caller's own work (imports, say), done while the stats of the last
+        walk are taken (`freshness.Ahead`), before the refresh waits for them."""
         root = Path(root)
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
+        ahead = None
         try:
             store.prepare_location(location, root)
             if rebuild:
                 index._wipe()
-            else:
+            else:  # the last walk's stats are taken while the catalogue loads
+                ahead = freshness.Ahead.start(index._last_walk()) if refresh else None
                 index._load_or_reset()
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
+        if meanwhile is not None:
+            meanwhile()
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
-            index.refresh(progress, exact=False, counted=False)
+            index.refresh(progress, exact=False, counted=False, ahead=ahead)
+        elif ahead is not None:
+            ahead.close()
         return index
 
     def _say(self, line: str) -> None:
@@ -310,7 +319,7 @@ class PostIndex:
 
     def _set_entries(
         self,
-        entries: dict[str, Entry],
+        entries: catalogue.Entries,
         spelled: spellings.Spellings | None = None,
         body: catalogue.Body | None = None,
     ) -> None:
@@ -421,7 +430,7 @@ class PostIndex:
 
     def refresh(
         self, progress: Progress | None = None, found: Found | Scan | None = None,
-        *, exact: bool = True, counted: bool = True,
+        *, exact: bool = True, counted: bool = True, ahead: freshness.Ahead | None = None,
     ) -> Refresh:  # fmt: skip
         """Bring the index up to date with the archive by stat; read only what changed.
 
@@ -429,9 +438,14 @@ class PostIndex:
         without holding its own lock; without it the archive is scanned here: every folder
         listed when `exact`, else only those whose stamp changed (freshness.py).
         `counted`: count the pages that are not posts by reason (`Refresh.hidden`).
+        `ahead`: the last walk's stats, being taken since the index was opened.
         """
         started = time.perf_counter()
-        found = found if found is not None else self.scan(exact=exact)
+        try:
+            found = found if found is not None else self.scan(exact=exact, ahead=ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
         self._site = found.site
         try:
             with self._refreshing, store.refresh_lock(self.location):
@@ -445,20 +459,23 @@ class PostIndex:
                 report = self._apply(found, progress)
         self._scan_problems = list(found.problems)
         self.problems = self._scan_problems + self._file_problems()
-        report.total = sum(1 for e in self._entries.values() if e.readable)
+        report.total = len(catalogue.readable_paths(self._entries))
         if counted:  # (the listing keys of every post: a command's own refresh skips it)
             with self._lock:
                 report.hidden = listing.hidden_counts(self._entries.items())
         report.seconds = time.perf_counter() - started
         return report
 
-    def scan(self, *, exact: bool = False, touched: Iterable[str] | None = None) -> Found:
+    def scan(
+        self, *, exact: bool = False, touched: Iterable[str] | None = None,
+        ahead: freshness.Ahead | None = None,
+    ) -> Found:  # fmt: skip
         """The archive's post files by stat, as the next refresh would see them: every
         folder listed when `exact`, else those whose stamp changed since the last walk
         (only the `touched` paths, when file-system events name them). See freshness.py."""
         return freshness.walk(
             self.root, self._last_walk(), follow_symlinks=self._follow, exact=exact,
-            touched=touched,
+            touched=touched, ahead=ahead,
         )  # fmt: skip
 
     def folders(self) -> list[str]:
@@ -513,7 +530,9 @@ class PostIndex:
                 if self._spellings is None:  # an older catalogue kept no counts
                     self._reread_damaged(old)
                     self._spellings = spellings.recount(old)
-                self._save(dict(old))
+                saved = self._save(catalogue.copied(old))
+                with self._lock:
+                    self._entries = saved
             return Refresh()  # nothing changed: Whoosh is not even imported
         if old:
             try:
@@ -527,13 +546,13 @@ class PostIndex:
             changed=sum(1 for f in todo if f.path in old),
             deleted=len(gone),
         )
-        entries = dict(old)
+        entries = catalogue.copied(old)
         for path in gone:
             del entries[path]
         fresh = self._write(todo, gone, progress)
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
-        entries = dict(sorted(entries.items()))
+        entries = catalogue.in_path_order(entries)
         spelled, self._counted = self._counted, None  # a whole build counted them as it went
         if spelled is None:
             spelled = spellings.update(self._spellings, entries, old, [*gone, *fresh])
@@ -542,14 +561,14 @@ class PostIndex:
             spelled = spellings.recount(entries)
         self._spellings = spelled
         if self.location is not None:
-            self._save(entries)
+            entries = self._save(entries)
         with self._lock:
             self._close_searcher()  # the next search sees the new segments
             self._set_entries(entries, spelled, self._body)
             self._site_key = self._site.fingerprint
         return report
 
-    def _reread_damaged(self, entries: dict[str, Entry]) -> None:
+    def _reread_damaged(self, entries: catalogue.Entries) -> None:
         """Read again the files whose catalogue records do not decode (with one notice)."""
         from blogtui.archive import SourceFile
 
@@ -565,10 +584,11 @@ class PostIndex:
             self._say(store.repair_notice(self.location, reason))
         self._repair_said = True
 
-    def _save(self, entries: dict[str, Entry]) -> None:
+    def _save(self, entries: catalogue.Entries) -> catalogue.Entries:
         """Write the catalogue and remember its stat: the documents of changed entries are
         appended to the data file (or all written to a new one when most of it is dead),
-        then the head is replaced atomically, so readers see the old catalogue or the new."""
+        then the head is replaced atomically, so readers see the old catalogue or the new.
+        The entries to use from now on (pointed at the new data file) are returned."""
         assert self.location is not None
         path = self.location / store.CATALOGUE
         site = self._site.fingerprint
@@ -598,12 +618,12 @@ class PostIndex:
         else:
             assert body is not None
             self._body = body.appended(saved.chunks, saved.rows).keyed(saved.keys)
-        for row, entry in enumerate(entries.values()):
-            entry.stored_as(self._body, row)
+        entries = catalogue.saved_as(entries, self._body, saved.flat)
         self._site_key = site
         st = path.stat()
         self._catalogue_stat = (st.st_mtime_ns, st.st_size)
         self._dirty = False
+        return entries
 
     @staticmethod
     def _end(body: catalogue.Body | None) -> int:
@@ -664,7 +684,7 @@ class PostIndex:
     # ---- reading -----------------------------------------------------------------------------
 
     def _file_problems(self) -> list[Problem]:
-        return [Problem(p, r) for p, e in self._entries.items() for r in e.problems]
+        return [Problem(p, r) for p, r in catalogue.problems_of(self._entries)]
 
     def _ensure_posts(self) -> list[Post]:
         """Every post (canonical spellings, as archive.load gives them), in date order."""
@@ -714,7 +734,7 @@ class PostIndex:
         with store.refresh_lock(self.location, wait=False) as held:
             if held and not self._catalogue_changed():
                 before = self._catalogue_stat
-                self._save(self._entries)
+                self._entries = self._save(self._entries)
                 self._rebase_walk(before)
 
     def _rebase_walk(self, before: tuple[int, int] | None) -> None:
@@ -734,16 +754,16 @@ class PostIndex:
     def readable_paths(self) -> list[str]:
         """The paths `posts()` gives posts of (catalogue order), without building them."""
         with self._lock:
-            return [path for path, e in self._entries.items() if e.readable]
+            return catalogue.readable_paths(self._entries)
 
     def count(self) -> int:
         """How many posts `posts()` gives, without building them."""
         with self._lock:
-            return sum(1 for e in self._entries.values() if e.readable)
+            return len(catalogue.readable_paths(self._entries))
 
     def rows(self) -> list[listing.Row]:
         """The readable catalogue entries as (path, Entry), undecoded (see search/listing.py)."""
-        with self._lock:
+        with self._lock, catalogue.bulk():
             return [(p, e) for p, e in self._entries.items() if e.readable]
 
     def order(self) -> list[str]:
@@ -786,7 +806,17 @@ class PostIndex:
             self._storage = None
 
 
-def _diff(old: dict[str, Entry], files: list[Any]) -> tuple[list[Any], list[str]]:
+def search_imports() -> None:
+    """Import what a search and its hits need (Whoosh's queries and index, the post parser
+    for snippets): the `meanwhile` of `PostIndex.open` for a command that searches."""
+    import whoosh.filedb.filestore
+    import whoosh.query  # noqa: F401
+
+    import blogtui.parse
+    import blogtui.search.search  # noqa: F401
+
+
+def _diff(old: catalogue.Entries, files: list[Any]) -> tuple[list[Any], list[str]]:
     """Files new or changed by stat since the catalogue, and catalogue paths now gone."""
     seen = {f.path for f in files}
     todo = [

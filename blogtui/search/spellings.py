@@ -10,7 +10,7 @@ then every record is counted again (`recount`), as before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -188,7 +188,7 @@ def canon_of(record: Record, choices: Mapping[str, Mapping[str, str]]) -> tuple[
     return tuple(values) if changed else None
 
 
-def recount(entries: dict[str, Entry]) -> Spellings:
+def recount(entries: MutableMapping[str, Entry]) -> Spellings:
     """Count every record (entries in path order; they must decode) and respell each entry."""
     decode_all(list(entries.values()))
     spellings = Spellings()
@@ -206,7 +206,7 @@ def recount(entries: dict[str, Entry]) -> Spellings:
 
 def update(
     before: Spellings | None,
-    entries: dict[str, Entry],
+    entries: MutableMapping[str, Entry],
     old: Mapping[str, Entry],
     changed: Collection[str],
 ) -> Spellings | None:
@@ -222,7 +222,7 @@ def update(
 
 def _update(
     spellings: Spellings,
-    entries: dict[str, Entry],
+    entries: MutableMapping[str, Entry],
     old: Mapping[str, Entry],
     changed: Collection[str],
 ) -> Spellings | None:

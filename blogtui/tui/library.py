@@ -198,8 +198,8 @@ class Library:
             found = self.index.scan(exact=exact, touched=touched)
         finally:
             self.scan_seconds = time.monotonic() - started
-        with self._lock:
-            return self.index.refresh(progress, found)
+        with self._lock:  # (the reader shows no count of pages that are not posts)
+            return self.index.refresh(progress, found, counted=False)
 
     def folders(self) -> list[str]:
         """The folders the last refresh walked (what to watch for events)."""

@@ -64,14 +64,16 @@ def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentP
 
 
 def run(args: argparse.Namespace) -> int:
-    from blogtui.search.search import snippets
+    from blogtui.search.index import search_imports
     from blogtui.search.syntax import QueryError, check
 
     text = " ".join(args.query)
     try:
         check(text)
         root = archive_root(args)
-        index = open_index(args, root)
+        index = open_index(args, root, meanwhile=search_imports)
+        from blogtui.search.search import snippets  # (imported meanwhile)
+
         warn_problems(index.problems)
         hits, matched = filtered_search(index, text, args)
     except QueryError as error:

@@ -196,8 +196,11 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        self._count_later()
-        if self.catalogue:  # a cold index starts building once the preview's first screen shows
+        counting = self._count_later()
+        # A cold index starts building once the preview's first screen shows. A warm one is
+        # refreshed once the counts are shown (`_worker_done`): the two side by side took
+        # turns at the GIL all the same, and held both their peaks of memory at once.
+        if self.catalogue and not counting:
             self._first_refresh()
 
     def _first_refresh(self) -> None:
@@ -228,13 +231,24 @@ class MainScreen(Screen[None]):
         self.run_search()  # the search typed meanwhile, over the posts just read
 
     def _catalogue_changed(self, catalogue: Sequence[Post]) -> None:
-        """A new list of every post: size the panes for its titles."""
+        """A new list of every post: size the panes for its titles (the index's: first by
+        the tags of the rows at hand, then by its sample's, read in a worker)."""
         self.catalogue = catalogue
         if isinstance(catalogue, ShelfPosts):
-            titles = layout.title_width_of(*catalogue.shelf.sample(layout.TITLE_SAMPLE))
+            shelf = catalogue.shelf
+            sample = shelf.sample_titles(layout.TITLE_SAMPLE)
+            self._titles_sized(catalogue, layout.title_width_of(sample, shelf.built_tags()))
+            self.call_after_refresh(self._size_titles, catalogue)  # after the list is drawn
         else:
-            titles = layout.title_width(catalogue)
-        if titles != self._titles:
+            self._titles_sized(catalogue, layout.title_width(catalogue))
+
+    @work(thread=True, exclusive=True, group="titles")
+    def _size_titles(self, catalogue: ShelfPosts) -> None:
+        titles = layout.title_width_of(*catalogue.shelf.sample(layout.TITLE_SAMPLE))
+        self.call_later(self._titles_sized, catalogue, titles)
+
+    def _titles_sized(self, catalogue: Sequence[Post], titles: int) -> None:
+        if catalogue is self.catalogue and titles != self._titles:
             self._titles = titles
             self._relayout()
 
@@ -349,9 +363,11 @@ class MainScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         """A refresh ended: look at what events named while it ran (or the new watcher's
-        first poll)."""
+        first poll). The first counts ended: the first refresh starts."""
         if event.worker.group == "refresh" and event.worker.is_finished:
             self._touched(frozenset())
+        elif event.worker.group == "count" and event.worker.is_finished and self.catalogue:
+            self._first_refresh()  # (once: the first paint's counts are done)
 
     def _archive_lost(self, message: Safe) -> None:
         """Say once that the archive is gone; polls (not events) notice its return."""
@@ -413,10 +429,12 @@ class MainScreen(Screen[None]):
         else:
             self._partial_search(self.filters, list(self.catalogue))
 
-    def _count_later(self) -> None:
-        """Count the facets of the list shown, if its search left them uncounted."""
+    def _count_later(self) -> bool:
+        """Count the facets of the list shown, if its search left them uncounted (True then)."""
         if self.results is not None and self.results.facets is None and self.shown is not None:
             self._count(self.shown, self.results.posts)
+            return True
+        return False
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, filters: Filters, posts: Sequence[Post]) -> None:
