@@ -634,6 +634,7 @@ class PostIndex:
         self, todo: list[Any], gone: list[str], progress: Progress | None
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
+        self._counted = None  # (a failed build's counts must not outlive it)
         # No catalogue: whatever Whoosh holds (a killed build, an older format) is unknown.
         ix = self._ix(create=True, fresh=not self._entries)
         # Whoosh's own lock file is not used: the refresh lock, held here, excludes writers.
