@@ -37,8 +37,11 @@ _CONNECTOR = re.compile(r"[./_-]")
 MAX_COMPOUND = 64
 _TERMS: dict[str, str] = {}
 _STEM: Callable[[str], str] | None = None
-#: How many distinct words `term_of` remembers before starting again (bounds memory).
-MAX_TERM_MEMO = 400_000
+#: How many distinct words `term_of` (and `position_map`'s plans) remember before starting
+#: again: bounds a build worker's memory. Zipf-distributed words repeat from a few thousand;
+#: 400,000 let each worker grow by about 20 MB a segment at 100,000 posts (the memos and the
+#: heap they fragment), 50,000 by about 7, at the same CPU (benchmarks/README.md).
+MAX_TERM_MEMO = 50_000
 
 
 def _stemmer() -> Callable[[str], str]:

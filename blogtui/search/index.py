@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blogtui.model import Post, Problem
-from blogtui.search import catalogue, freshness, listing, segments, spellings, store, workers
+from blogtui.search import (
+    building,
+    catalogue,
+    freshness,
+    listing,
+    segments,
+    spellings,
+    store,
+    workers,
+)
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
@@ -152,6 +161,7 @@ class PostIndex:
         self._refreshing = threading.Lock()
         self._entries: catalogue.Entries = {}
         self._spellings: spellings.Spellings | None = None  # the catalogue's term counts
+        self._counted: spellings.Spellings | None = None  # those a whole build just made
         self._body: catalogue.Body | None = None  # where the catalogue's documents are
         self._catalogue_stat: tuple[int, int] | None = None
         self._scan_problems: list[Problem] = []
@@ -543,7 +553,9 @@ class PostIndex:
         entries.update(fresh)
         report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
         entries = catalogue.in_path_order(entries)
-        spelled = spellings.update(self._spellings, entries, old, [*gone, *fresh])
+        spelled, self._counted = self._counted, None  # a whole build counted them as it went
+        if spelled is None:
+            spelled = spellings.update(self._spellings, entries, old, [*gone, *fresh])
         if spelled is None:  # count every post again (their records must decode)
             self._reread_damaged(entries)
             spelled = spellings.recount(entries)
@@ -622,6 +634,7 @@ class PostIndex:
         self, todo: list[Any], gone: list[str], progress: Progress | None
     ) -> dict[str, Entry]:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
+        self._counted = None  # (a failed build's counts must not outlive it)
         # No catalogue: whatever Whoosh holds (a killed build, an older format) is unknown.
         ix = self._ix(create=True, fresh=not self._entries)
         # Whoosh's own lock file is not used: the refresh lock, held here, excludes writers.
@@ -630,9 +643,7 @@ class PostIndex:
             for path in [*gone, *(f.path for f in todo if f.path in self._entries)]:
                 writer.delete_by_term("path", path)
             if len(todo) >= PARALLEL_MIN and self.location is not None:
-                folder = self.location / store.WHOOSH
-                entries, built = workers.build(folder, todo, self._now, progress, self._site)
-                segments.commit_with(writer, built)
+                entries = self._parallel(writer, todo, progress)
             else:
                 entries = self._serial(writer, todo, progress)
                 writer.commit(mergetype=segments.merge_small)
@@ -643,6 +654,23 @@ class PostIndex:
                 segments.clean_leftovers(self._storage)
             raise
         return entries
+
+    def _parallel(
+        self, writer: Any, todo: list[Any], progress: Progress | None
+    ) -> dict[str, Entry]:
+        """`_write`'s work in build workers. With no catalogue yet, the entries' documents
+        go to a new data file as they come, which becomes `_body`, and their spellings are
+        counted meanwhile (`_counted`): the process never holds every decoded record."""
+        assert self.location is not None
+        whole = not self._entries
+        sink = building.Streamed(self.location) if whole else building.Kept()
+        folder = self.location / store.WHOOSH
+        built = workers.build(folder, todo, self._now, progress, self._site, sink)
+        if isinstance(sink, building.Streamed):
+            self._counted = sink.finish()
+            self._body = sink.body
+        segments.commit_with(writer, built)
+        return sink.entries
 
     def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}

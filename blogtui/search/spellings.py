@@ -10,7 +10,8 @@ then every record is counted again (`recount`), as before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, MutableMapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from blogtui.archive import respell_terms, spelling_choices
@@ -40,6 +41,12 @@ def _groups(record: Record) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield _TAXONOMY + name, terms
 
 
+def groups_of(record: Record) -> list[tuple[str, tuple[str, ...]]]:
+    """(group, terms) of a record, all that counting its spellings needs (a build worker
+    sends these instead of the record)."""
+    return list(_groups(record))
+
+
 class Spellings:
     """Per group (term field or taxonomy) the count and first place of each distinct term."""
 
@@ -50,7 +57,11 @@ class Spellings:
 
     def add(self, path: str, record: Record) -> None:
         """Count one post's terms (posts counted in path order, or any order after)."""
-        for group, terms in _groups(record):
+        self.add_groups(path, _groups(record))
+
+    def add_groups(self, path: str, groups: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """`add`, given the record's `groups_of`."""
+        for group, terms in groups:
             table = self.tables.setdefault(group, {})
             for position, term in enumerate(terms):
                 row = table.get(term)
@@ -122,6 +133,38 @@ def _well_formed(row: Any) -> bool:
     return (
         type(row) is list and tuple(map(type, row)) == _ROW and row[1] > 0 and 0 <= row[3] < 2**31
     )
+
+
+class Tally:
+    """Counts made in any order (a build's chunks as the workers return them) that come out
+    as counting in path order makes them, down to the order of groups and terms (so the
+    catalogue's bytes do not depend on which worker answered first)."""
+
+    __slots__ = ("_first", "spellings")
+
+    def __init__(self) -> None:
+        self.spellings = Spellings()
+        self._first: dict[str, tuple[str, int]] = {}  # group -> where it is first seen
+
+    def add(self, path: str, groups: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Count one post's `groups_of`."""
+        first = self._first
+        for index, (group, _terms) in enumerate(groups):
+            seen = first.get(group)
+            if seen is None or (path, index) < seen:
+                first[group] = (path, index)
+        self.spellings.add_groups(path, groups)
+
+    def counted(self) -> Spellings:
+        """The counts, groups and terms in the order counting in path order gives them
+        (a term is first added where it is first seen, and every first place is known)."""
+        tables = self.spellings.tables
+        place = itemgetter(1, 2)
+        ordered = {}
+        for group in sorted(tables, key=self._first.__getitem__):
+            rows = sorted(tables[group].items(), key=lambda item: place(item[1]))
+            ordered[group] = dict(rows)
+        return Spellings(ordered)
 
 
 def canon_of(record: Record, choices: Mapping[str, Mapping[str, str]]) -> tuple[Any, ...] | None:

@@ -21,8 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blogtui.search import catalogue, segments
-from blogtui.search.catalogue import Entry
+from blogtui.search import building, catalogue, segments
 from blogtui.site import NO_SITE, Site
 
 if TYPE_CHECKING:
@@ -81,8 +80,9 @@ def worker_main() -> None:
     """A build worker: index the chunks of files its parent sends on stdin.
 
     In: the index folder, `now` and SEGMENT_BYTES, then lists of SourceFiles and a final
-    None. Out: ("done", n, entries) per chunk (its catalogue entries, so neither process
-    holds them all in one message), then ("ok", segments) or ("error", why, errno).
+    None. Out: ("done", n, rows) per chunk (its catalogue entries in their stored form,
+    `building.row_of`: the parent decodes no record), then ("ok", segments) or ("error",
+    why, errno).
     """
     source, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the message stream
@@ -104,16 +104,17 @@ def _build(
     ix = store.whoosh_storage(Path(folder)).open_index()
     writer, held, written = segments.open_writer(ix, lock=False), 0, []
     while (chunk := read_frame(source)) is not None:
-        entries: dict[str, Entry] = {}
+        rows: list[building.Row] = []
         for item in chunk:
-            entries[item.path], post = catalogue.read(item, now, site)
+            entry, post = catalogue.read(item, now, site)
+            rows.append(building.row_of(item.path, entry))
             if post is not None:
                 segments.add_post(writer, post)
                 held += item.size
         if held >= segment_bytes:  # postings live in memory: bound them by a segment
             written.append(segments.finish_segment(writer))
             writer, held = segments.open_writer(ix, lock=False), 0
-        _send(out, ("done", len(chunk), entries))
+        _send(out, ("done", len(chunk), rows))
     if (last := segments.finish_segment(writer)) is not None:
         written.append(last)
     return (written,)
@@ -176,33 +177,46 @@ class Worker:
         self.stdout.close()
 
 
+#: Takes each chunk's rows as they come (building.Streamed or Kept; restarted on a retry).
+Sink = Any
+
+
 def build(
     folder: Path,
     todo: list[Any],
     now: datetime | None,
     progress: Progress | None,
     site: Site = NO_SITE,
-) -> tuple[dict[str, Entry], list[Any]]:
-    """Parse and index `todo` in WORKERS processes: their catalogue entries and segments."""
+    sink: Sink = None,
+) -> list[Any]:
+    """Parse and index `todo` in WORKERS processes, handing their catalogue rows to `sink`
+    as they come; their segments."""
+    sink = sink if sink is not None else building.Kept()
     try:
-        return _build_once(folder, todo, now, progress, site)
+        return _build_once(folder, todo, now, progress, site, sink)
     except WorkerStalled:
         pass  # killed; once more with new workers (the segments it left are not in the TOC)
+    sink.restart()
     try:
-        return _build_once(folder, todo, now, progress, site)
+        return _build_once(folder, todo, now, progress, site, sink)
     except WorkerStalled as exc:
         raise RuntimeError(f"{exc}, twice; the index was not updated") from None
 
 
 def _build_once(
-    folder: Path, todo: list[Any], now: datetime | None, progress: Progress | None, site: Site
-) -> tuple[dict[str, Entry], list[Any]]:
+    folder: Path,
+    todo: list[Any],
+    now: datetime | None,
+    progress: Progress | None,
+    site: Site,
+    sink: Sink,
+) -> list[Any]:
     ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     chunks.reverse()  # pop() hands them out biggest first
     workers = [Worker(str(folder), now, site) for _ in range(WORKERS)]
     try:
-        return _run(workers, chunks, len(todo), progress)
+        return _run(workers, chunks, len(todo), progress, sink)
     except WorkerStalled:
         for worker in workers:
             worker.proc.kill()  # stuck: waiting for it to end on its own would not end
@@ -213,10 +227,14 @@ def _build_once(
 
 
 def _run(
-    workers: list[Worker], chunks: list[list[Any]], total: int, progress: Progress | None
-) -> tuple[dict[str, Entry], list[Any]]:
-    """Feed chunks to whichever worker is free; collect their segments and catalogue entries."""
-    entries: dict[str, Entry] = {}
+    workers: list[Worker],
+    chunks: list[list[Any]],
+    total: int,
+    progress: Progress | None,
+    sink: Sink,
+) -> list[Any]:
+    """Feed chunks to whichever worker is free; collect their segments, and hand their
+    catalogue rows to `sink`."""
     written: list[Any] = []
     done = 0
     for worker in workers:
@@ -240,12 +258,12 @@ def _run(
                     del running[fd]
                     continue
                 done += message[1]
-                entries.update(message[2])
                 worker.busy -= 1
+                worker.feed(chunks)  # first: the worker never waits for the parent
+                sink.add(message[2])
                 if progress is not None:
                     progress(done, total)
-                worker.feed(chunks)
-    return entries, written
+    return written
 
 
 def _still_working(running: dict[int, Worker], spent: dict[int, int | None]) -> bool:
