@@ -179,7 +179,6 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[freshness.Ahead | None]:
     """Every command takes its stats ahead in a child, however small the archive; the
     Aheads started are listed."""
     monkeypatch.setattr(freshness, "AHEAD_MIN", 0)
-    monkeypatch.setattr(freshness, "AHEAD_SPLIT", 2)  # two children, from two files
     started: list[freshness.Ahead | None] = []
     start = freshness.Ahead.start
     monkeypatch.setattr(freshness.Ahead, "start", lambda w: started.append(start(w)) or started[-1])

@@ -68,11 +68,9 @@ _NUMBER = itemgetter(0)
 _FAILED = -2
 #: More files changed than this are left to a walk (each is checked against every inode).
 _FEW = 64
-#: A saved walk of at least this many files has its stats taken ahead (`Ahead`): below it
-#: the stats cost less than the fork (10,000 stats: 40 ms; a fork and its pipe: ~3 ms).
+#: A saved walk of at least this many files has its stats taken ahead (`Ahead`); below it
+#: they are a few tens of milliseconds (10,000 files: 0.04 s of CPU).
 AHEAD_MIN = 20_000
-#: From this many files the stats are split between two children.
-AHEAD_SPLIT = 40_000
 #: Whether paths reach the file system as UTF-8 (with undecodable bytes kept as they were).
 _UTF8 = sys.getfilesystemencoding() == "utf-8" and sys.getfilesystemencodeerrors() == (
     "surrogateescape"
@@ -460,8 +458,9 @@ class Ahead:
     """The stats of a saved walk, taken by forked child processes while this one does other
     work (a command loads its catalogue meanwhile): the stats, most of what finding no
     change costs (0.37 s of CPU at 100,000 posts), overlap the load, split between two
-    children from AHEAD_SPLIT files (the parent's load and two halves of the stats keep
-    two cores busy).
+    children. Measured at 100,000 posts on two quiet cores, warm search: no child 0.90 s,
+    one child 0.90 s (the parent waits for it as long as it would have statted), two
+    0.72 s (benchmarks/README.md).
 
     The stats stand for the moment a child took them, a few tenths of a second before the
     walk compares them: as if the command had started that much earlier. A child only
@@ -490,12 +489,10 @@ class Ahead:
         ):
             return None
         files = columns.file_paths()  # made once, here: each child inherits it
-        count = len(files)
-        parts = 2 if count >= AHEAD_SPLIT else 1
-        bounds = [count * k // parts for k in range(parts + 1)]
+        half = len(files) // 2
         ahead = cls(columns, [])
-        for k in range(parts):
-            child = _fork_stats(columns, files, bounds[k], bounds[k + 1], stamps=k == 0)
+        for start, stop in ((0, half), (half, len(files))):
+            child = _fork_stats(columns, files, start, stop, stamps=start == 0)
             if child is None:
                 ahead.close()
                 return None
