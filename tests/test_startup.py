@@ -27,7 +27,8 @@ finally:
     token = getattr(analysis, "TOKEN", None)
     tokenised = token is not None and "compiled" in getattr(token, "__dict__", "compiled")
     with open(sys.argv[1], "w") as out:
-        json.dump({"modules": sorted(sys.modules), "tokenised": tokenised}, out)
+        modules = [m for m, o in sys.modules.items() if not getattr(o, "STAND_IN", False)]
+        json.dump({"modules": sorted(modules), "tokenised": tokenised}, out)
 raise SystemExit(status)
 """
 #: What no piped command loads: the reader and styled output.
