@@ -56,8 +56,11 @@ def test_whoosh_morphology_loads_only_when_a_query_uses_it() -> None:
         "print(getattr(sys.modules['whoosh.lang.morph_en'], 'STAND_IN', False))\n"
         "print(sorted(whoosh.query.terms.variations('cats')))\n"
         "print(sys.modules['whoosh.lang.morph_en'].__file__.endswith('morph_en.py'))\n"
+        "del sys.modules['whoosh.lang.morph_en']; blogtui.search._defer_morphology()\n"
+        "from whoosh.lang.morph_en import rules\n"  # another name: the real module's
+        "print(bool(rules), sys.modules['whoosh.lang.morph_en'].__file__.endswith('.py'))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert out == ["True", "['cat', 'cats']", "True"]
+    assert out == ["True", "['cat', 'cats']", "True", "True True"]

@@ -18,20 +18,34 @@ from collections.abc import Iterable
 _MORPHOLOGY = "whoosh.lang.morph_en"
 
 
-def _variations(word: str) -> Iterable[str]:
-    """whoosh.lang.morph_en.variations, the real module loaded on the first call."""
+def _real() -> types.ModuleType:
+    """whoosh.lang.morph_en itself, loaded in the stand-in's place on first use."""
     import importlib
 
-    if getattr(sys.modules.get(_MORPHOLOGY), "variations", None) is _variations:
+    if getattr(sys.modules.get(_MORPHOLOGY), "STAND_IN", False):
         del sys.modules[_MORPHOLOGY]
-    real: Iterable[str] = importlib.import_module(_MORPHOLOGY).variations(word)
-    return real
+    return importlib.import_module(_MORPHOLOGY)
+
+
+def _variations(word: str) -> Iterable[str]:
+    """whoosh.lang.morph_en.variations (what whoosh.query imports from it)."""
+    found: Iterable[str] = _real().variations(word)
+    return found
+
+
+def _other(name: str) -> object:
+    """Any other name of the module (a newer Whoosh importing more from it) loads it too;
+    the import system's own probes (`__path__`, `__spec__`, ...) do not."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(_real(), name)
 
 
 def _defer_morphology() -> None:
     if _MORPHOLOGY not in sys.modules:
         stand_in = types.ModuleType(_MORPHOLOGY, "blogtui's stand-in until first use")
         stand_in.variations = _variations  # type: ignore[attr-defined]
+        stand_in.__getattr__ = _other  # type: ignore[method-assign]
         stand_in.STAND_IN = True  # type: ignore[attr-defined]  # (not Whoosh: tests skip it)
         sys.modules[_MORPHOLOGY] = stand_in
 

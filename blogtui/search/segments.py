@@ -2,8 +2,9 @@
 
 Everything here touches Whoosh, and the few private Whoosh methods blogtui relies on are
 called in one place only (the "Whoosh internals" section at the end), so a Whoosh upgrade
-has one section to check. Whoosh is imported inside the functions: opening an index that
-needs no writing never loads it.
+has one section to check (and blogtui/search/__init__.py, which defers one Whoosh import).
+Whoosh is imported inside the functions: opening an index that needs no writing never
+loads it.
 """
 
 from __future__ import annotations
