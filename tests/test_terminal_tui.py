@@ -118,11 +118,15 @@ def test_search_read_filter_quit_on_kerthcet(terminal: Terminal, isolated_home: 
     terminal.wait_for("type to narrow")  # the picker is up: letters typed sooner are lost
     terminal.keys("stadium", literal=True)
     terminal.keys("Enter", "Escape")
-    # the count, not the filter: the status bar names the tag before the search lands
-    screen = terminal.wait_for("8/62 posts")
+
+    # The count, not the filter: the status bar names the tag before the search lands.
+    # Both at once: a capture can catch tmux between the two parts of one redraw.
+    def filtered(screen: str) -> bool:
+        rows = list_rows(screen)
+        return "8/62 posts" in screen and len(rows) == 8 and any("Stamford" in r for r in rows)
+
+    screen = terminal.wait_until(filtered, "8 rows, Stamford Bridge among them, and 8/62 posts")
     assert "tag:stadium" in screen, screen
-    rows = list_rows(screen)
-    assert len(rows) == 8 and any("Stamford Bridge" in row for row in rows), rows
 
     terminal.keys("q")
     terminal.wait_for("EXITED-0")
