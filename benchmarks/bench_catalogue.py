@@ -103,18 +103,18 @@ def catalogue_3(data: bytes, rounds: int) -> dict[str, Any]:
     from blogtui.search import catalogue, listing
     from blogtui.search.store import SCHEMA_VERSION
 
-    def rows() -> list[Any]:
-        entries = catalogue.load(data, SCHEMA_VERSION)
-        return [(p, e) for p, e in entries.items() if e.readable]
-
     def everything() -> None:
-        listed = listing.ordered(rows())
+        table = listing.Table.of(catalogue.load(data, SCHEMA_VERSION))
+        listed = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
         assert listed is not None and listing.json_text(listed, None) is not None
 
     def first_screen() -> None:
-        listed = listing.ordered(rows())
+        entries = catalogue.load(data, SCHEMA_VERSION)
+        table = listing.Table.of(entries)
+        listed = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
         assert listed is not None
-        for _path, entry in listed[:FIRST_SCREEN]:
+        for path in listed.paths()[:FIRST_SCREEN]:
+            entry = entries[path]
             catalogue.post_of(entry.record, entry.canon)
 
     return {
@@ -245,14 +245,14 @@ def encoders(posts: list[Any], rounds: int) -> dict[str, float]:
 
 
 def fragments_listing(data: bytes, rounds: int) -> float:
-    """The fragments of catalogue 3 joined, judged and checked (listing.json_text)."""
+    """The fragments of catalogue 3 joined, judged and checked (listing.json_parts)."""
     from blogtui.search import catalogue, listing
     from blogtui.search.store import SCHEMA_VERSION
 
-    entries = catalogue.load(data, SCHEMA_VERSION)
-    rows = listing.ordered((p, e) for p, e in entries.items() if e.readable)
+    table = listing.Table.of(catalogue.load(data, SCHEMA_VERSION))
+    rows = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
     assert rows is not None
-    return cpu_median(lambda: listing.json_text(rows, None), rounds)
+    return cpu_median(lambda: listing.json_parts(rows, None), rounds)
 
 
 def main() -> int:
@@ -290,7 +290,7 @@ def main() -> int:
     for name, seconds in encoders(today(data), args.rounds).items():
         print(f"  {name:40} {seconds * 1000:7.0f} ms")
     seconds = fragments_listing(data, args.rounds)
-    print(f"  {'catalogue 3 fragments (listing.json_text)':40} {seconds * 1000:7.0f} ms")
+    print(f"  {'catalogue 3 fragments (listing.json_parts)':40} {seconds * 1000:7.0f} ms")
     return 0
 
 

@@ -180,14 +180,15 @@ def make_case(rng: random.Random, base: bytes) -> bytes:
 
 def _listed(loaded: catalogue.Loaded) -> None:
     """List from the keys and fragments, and update the spelling counts, as commands do."""
-    rows = [(p, e) for p, e in loaded.entries.items() if e.readable]
+    table = listing.Table.of(loaded.entries)
     for sort in ("date", "title"):
-        kept = listing.kept_in_order(rows, sort, drafts=False, hidden=False, years=[2024])
-        everything = listing.kept_in_order(rows, sort, drafts=True, hidden=True, years=[])
+        kept = listing.kept_in_order(table, sort, drafts=False, hidden=False, years=[2024])
+        everything = listing.kept_in_order(table, sort, drafts=True, hidden=True, years=[])
         for chosen in (kept, everything):
-            text = listing.json_text(chosen or [], None)
+            text = listing.json_text(chosen, None) if chosen is not None else None
             if text is not None and listing._UNSAFE_JSON.search(text.encode()):
                 raise AssertionError("an unsafe fragment was printed")
+    rows = [(p, e) for p, e in loaded.entries.items() if e.readable]
     listing.hidden_counts(rows)
     counts = spellings.Spellings.from_json(loaded.spellings)
     if counts is not None and rows:

@@ -65,11 +65,34 @@ def test_listing_from_keys_and_fragments_is_the_posts_json(
     PostIndex.open(root, now=NOW).close()
     for reopened in (False, True):  # fresh entries, then entries loaded from the file
         index = PostIndex.open(root, now=NOW)
-        rows = listing.kept_in_order(index.rows(), sort, drafts=drafts, hidden=hidden, years=years)
+        rows = listing.kept_in_order(index.table(), sort, drafts=drafts, hidden=hidden, years=years)
         assert rows is not None
         text = listing.json_text(rows, NOW)
         assert text == _expected(index.posts(), drafts, hidden, years, sort), reopened
         index.close()
+
+
+def test_a_listing_reads_the_loaded_columns_until_an_entry_changes(tmp_path: Path) -> None:
+    """Straight from the loaded columns (no Entry made) while nothing changed; from the
+    entries once one did: the same JSON either way, the change shown."""
+    root = _archive(tmp_path / "blog")
+    PostIndex.open(root, now=NOW).close()
+    index = PostIndex.open(root, now=NOW)
+    table = index.table()
+    assert table is not None and table._body is not None, "read from the columns"
+    assert not any(index._entries._made), "no entry made"
+    listed = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=[])
+    assert listed is not None
+    assert listing.json_text(listed, NOW) == _expected(index.posts(), True, True, [], "date")
+    index.close()
+    post = root / "posts" / "c.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("Gamma", "Gamma 2"), "utf-8")
+    index = PostIndex.open(root, now=NOW)
+    listed = listing.kept_in_order(index.table(), "date", drafts=True, hidden=True, years=[])
+    assert listed is not None
+    text = listing.json_text(listed, NOW)
+    assert text == _expected(index.posts(), True, True, [], "date") and "Gamma 2" in text
+    index.close()
 
 
 def test_the_order_and_a_slice_of_posts_need_no_other_post(tmp_path: Path) -> None:
@@ -97,7 +120,7 @@ def test_a_planted_fragment_is_never_printed(tmp_path: Path) -> None:
     path.write_bytes(catalogue.dump(loaded.entries, store.SCHEMA_VERSION, loaded.site,
                                     loaded.spellings))  # fmt: skip
     rows = listing.kept_in_order(
-        PostIndex.open(root).rows(), "date", drafts=True, hidden=False, years=[]
+        PostIndex.open(root).table(), "date", drafts=True, hidden=False, years=[]
     )
     assert rows is not None and listing.json_text(rows, None) is None
     proc = subprocess.run(

@@ -650,6 +650,23 @@ class Stored(MutableMapping[str, Entry]):
         gone = self._gone
         return [value for row, value in enumerate(column) if row not in gone]
 
+    def pristine(self) -> tuple[list[str], list[int]] | None:
+        """Every path and the readable rows, when the entries are still the loaded columns
+        (none set, deleted, added or detached since the load, no path twice): a listing
+        then reads keys and fragments straight from the body (`listing.Table`). None
+        otherwise."""
+        if self._touched or self._gone or self._extra or not self.unique:
+            return None
+        body = self._body
+        if any(entry._body is not body for entry in self._made if entry is not None):
+            return None
+        return self._paths, list(compress(range(len(self._paths)), body.rows[2]))
+
+    @property
+    def body(self) -> Body:
+        """The loaded columns' records, fragments and listing keys."""
+        return self._body
+
     def readable_paths(self) -> list[str]:
         """The paths of readable entries, in order (no entry made)."""
         lengths = self._body.rows[2]  # a record stored: readable (made entries agree)
@@ -888,6 +905,21 @@ class Body:
     def fragment(self, row: int) -> Buffer | None:
         """Row `row`'s `list --json` fragment; None when its chunk is damaged."""
         return self._piece(self.rows[3][row], self.rows[4][row], self.rows[5][row])
+
+    def fragments_of(self, rows: list[int]) -> tuple[list[Buffer], list[int]]:
+        """`fragment` of each of `rows`, in one pass per row (a slice of its chunk, read
+        and checked once); and the places in that list of the rows whose fragment is not
+        there (a damaged chunk, a place past its end), to be made from their records."""
+        chunk_of, at, length = self.rows[3], self.rows[4], self.rows[5]
+        views = {chunk: self._view(chunk) for chunk in {chunk_of[row] for row in rows}}
+        read = {chunk: view if view is not None else _LAZY for chunk, view in views.items()}
+        pieces: list[Buffer] = [
+            read[chunk_of[row]][at[row] : at[row] + length[row]] for row in rows
+        ]
+        if sum(map(len, pieces)) == sum(length[row] for row in rows):
+            return pieces, []  # (each piece is at most its length: all are whole)
+        missing = [i for i, row in enumerate(rows) if len(pieces[i]) != length[row]]
+        return pieces, missing
 
     def fragments(self, rows: list[int]) -> list[Buffer | None]:
         """`fragment` of each of `rows` (the listing's loop: a slice each)."""

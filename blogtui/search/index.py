@@ -762,15 +762,16 @@ class PostIndex:
         with self._lock:
             return len(catalogue.readable_paths(self._entries))
 
-    def rows(self) -> list[listing.Row]:
-        """The readable catalogue entries as (path, Entry), undecoded (see search/listing.py)."""
-        with self._lock, catalogue.bulk():
-            return [(p, e) for p, e in self._entries.items() if e.readable]
+    def table(self) -> listing.Table | None:
+        """The readable posts' listing keys and fragments, as columns, undecoded (see
+        search/listing.py); None if a record's keys are damaged."""
+        with self._lock:
+            return listing.Table.of(self._entries)
 
     def order(self) -> list[str]:
         """Every post's path in `posts()` order, from the listing keys (no Post is built)."""
-        rows = listing.ordered(self.rows())
-        return [p for p, _e in rows] if rows is not None else [p.path for p in self.posts()]
+        listed = listing.kept_in_order(self.table(), "date", drafts=True, hidden=True, years=())
+        return listed.paths() if listed is not None else [p.path for p in self.posts()]
 
     def posts_of(self, paths: Iterable[str]) -> list[Post]:
         """The catalogue's posts at `paths` (e.g. one screen of `order()`), in that order."""

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from blogtui.model import Sort
-from blogtui.search.catalogue import GAP, Damaged, Entry, Keys, bulk, fragments
+from blogtui.search.catalogue import (
+    GAP,
+    Body,
+    Buffer,
+    Damaged,
+    Entry,
+    Stored,
+    bulk,
+    fragments,
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Row = tuple[str, Entry]
@@ -39,74 +49,131 @@ _JUDGED = {
 }
 
 
-def date_key(row: Row) -> tuple[int, int, float, str]:
-    """`Post.sort_key` from a row's keys: newest day, then newest instant, undated last."""
-    path, entry = row
-    keys = entry.keys
-    assert keys is not None
-    day, micros = keys[0], keys[1]
-    if day is None or micros is None:
-        return (1, 0, 0.0, path)
-    return (0, -day, -(micros / 1_000_000), path)
+class Table:
+    """The readable posts a listing chooses from, as columns: each one's path and listing
+    keys (`Keys`, a column each: day, instant, expiry, draft, hidden, title) and where its
+    fragment is. Read straight from a loaded catalogue's columns while its entries are
+    the loaded ones (no Entry made: at 100,000 posts, making them and reading their keys
+    took 0.5 s of `list --json`); else from the entries."""
+
+    __slots__ = ("_body", "_entries", "_stored", "keys", "paths", "rows")
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        keys: list[list[Any]],
+        rows: Sequence[int],
+        *,
+        body: Body | None = None,
+        stored: Stored | None = None,
+        entries: list[Entry] | None = None,
+    ) -> None:
+        self.paths, self.keys, self.rows = paths, keys, rows
+        self._body, self._stored, self._entries = body, stored, entries
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Entry]) -> Table | None:
+        """The readable entries' table; None if a record's keys are damaged."""
+        if isinstance(entries, Stored) and (pristine := entries.pristine()) is not None:
+            paths, rows = pristine
+            body = entries.body
+            keys = body.key_columns()
+            # (a readable row without stored keys has them derived from its record)
+            if keys is not None and None not in [keys[4][row] for row in rows]:
+                return cls(paths, keys, rows, body=body, stored=entries)
+        pairs = [(path, entry) for path, entry in entries.items() if entry.readable]
+        try:
+            with bulk():
+                keyed = [entry.keys for _path, entry in pairs]
+        except Damaged:
+            return None
+        columns = [list(column) for column in zip(*keyed, strict=True)] or [[]] * 6
+        paths = [path for path, _entry in pairs]
+        return cls(paths, columns, range(len(pairs)), entries=[e for _p, e in pairs])
+
+    def fragments(self, rows: list[int]) -> list[Buffer]:
+        """The `list --json` fragments of `rows`; Damaged if one must be made from its
+        record and that is damaged."""
+        if self._body is None:
+            assert self._entries is not None
+            entries = self._entries
+            return fragments([entries[row] for row in rows])
+        assert self._stored is not None
+        pieces, missing = self._body.fragments_of(rows)
+        for i in missing:  # its chunk is damaged: made from the record (read again if not)
+            pieces[i] = self._stored[self.paths[rows[i]]].shown()
+        return pieces
 
 
-def title_key(row: Row) -> tuple[str, str]:
-    """The title order of `search._sorted`: casefolded title, then path."""
-    keys = row[1].keys
-    assert keys is not None
-    return (keys[5].casefold(), row[0])
+class Listed:
+    """Some rows of a `Table`, in the order to print them."""
+
+    __slots__ = ("rows", "table")
+
+    def __init__(self, table: Table, rows: list[int]) -> None:
+        self.table, self.rows = table, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, part: slice) -> Listed:
+        return Listed(self.table, self.rows[part])
+
+    def paths(self) -> list[str]:
+        paths = self.table.paths
+        return [paths[row] for row in self.rows]
+
+    def lines(self) -> Iterator[tuple[int | None, str, str]]:
+        """(day ordinal, title, path) of each row, in order."""
+        days, titles, paths = self.table.keys[0], self.table.keys[5], self.table.paths
+        for row in self.rows:
+            yield days[row], titles[row], paths[row]
 
 
-def ordered(rows: Iterable[Row], sort: Sort = "date") -> list[Row] | None:
-    """Readable rows in `sort` order (date or title); None if a record's keys are damaged."""
-    listed = list(rows)
-    try:
-        if sort == "title":
-            return sorted(listed, key=title_key)
-        keys = [entry.keys for _path, entry in listed]
-    except Damaged:
-        return None
-    # Post.sort_key, decorated in one comprehension (a key function costs 2 us a row).
-    decorated = [
-        (1, 0, 0.0, path, i) if k is None or k[0] is None or k[1] is None
-        else (0, -k[0], -(k[1] / 1_000_000), path, i)
-        for i, ((path, _entry), k) in enumerate(zip(listed, keys, strict=True))
-    ]  # fmt: skip
+def ordered(table: Table, rows: Sequence[int], sort: Sort = "date") -> list[int]:
+    """`rows` in `sort` order: by date as `Post.sort_key` (newest day, then newest instant,
+    undated last, then path), or by the casefolded title, then path."""
+    paths = table.paths
+    decorated: list[tuple[Any, ...]]
+    if sort == "title":
+        titles = table.keys[5]
+        decorated = [(titles[row].casefold(), paths[row], row) for row in rows]
+    else:  # decorated in one comprehension (a key function costs 2 us a row)
+        days, micros = table.keys[0], table.keys[1]
+        decorated = [
+            (1, 0, 0.0, paths[row], row) if (day := days[row]) is None or (m := micros[row]) is None
+            else (0, -day, -(m / 1_000_000), paths[row], row)
+            for row in rows
+        ]  # fmt: skip
     decorated.sort()
-    return [listed[d[4]] for d in decorated]
+    return [d[-1] for d in decorated]
 
 
-def kept(rows: Sequence[Row], *, drafts: bool, hidden: bool, years: Iterable[int]) -> list[Row]:
+def kept(table: Table, *, drafts: bool, hidden: bool, years: Iterable[int]) -> list[int]:
     """The rows that pass --no-drafts (drafts False), --all (hidden True) and --year."""
     wanted = set(years)
+    rows = table.rows
     if drafts and hidden and not wanted:
         return list(rows)
-    keyed = [(row, row[1].keys) for row in rows]
+    days, draft, reason = table.keys[0], table.keys[3], table.keys[4]
     return [
         row
-        for row, keys in keyed
-        if keys is not None
-        and (drafts or not keys[3])
-        and (hidden or not keys[4])
-        and _in_years(keys, wanted)
+        for row in rows
+        if (drafts or not draft[row])
+        and (hidden or not reason[row])
+        and (not wanted or (days[row] is not None and date.fromordinal(days[row]).year in wanted))
     ]
 
 
 def kept_in_order(
-    rows: Sequence[Row], sort: Sort, *, drafts: bool, hidden: bool, years: Iterable[int]
-) -> list[Row] | None:
-    """`kept` then `ordered`; None if a record's keys are damaged."""
-    try:
-        with bulk():
-            return ordered(kept(rows, drafts=drafts, hidden=hidden, years=years), sort)
-    except Damaged:
+    table: Table | None, sort: Sort, *, drafts: bool, hidden: bool, years: Iterable[int]
+) -> Listed | None:
+    """`kept` then `ordered`; None if a record's keys are damaged (no table)."""
+    if table is None:
         return None
-
-
-def _in_years(keys: Keys, years: set[int]) -> bool:
-    if not years:
-        return True
-    return keys[0] is not None and date.fromordinal(keys[0]).year in years
+    with bulk():
+        chosen = kept(table, drafts=drafts, hidden=hidden, years=years)
+        return Listed(table, ordered(table, chosen, sort))
 
 
 def hidden_counts(rows: Iterable[Row]) -> dict[str, int]:
@@ -123,47 +190,59 @@ def hidden_counts(rows: Iterable[Row]) -> dict[str, int]:
     return counts
 
 
-def json_text(rows: Sequence[Row], now: datetime | None) -> str | None:
-    """`json_bytes` as text."""
-    data = json_bytes(rows, now)
-    return None if data is None else data.decode("utf-8")
+#: Fragments joined, judged and checked at a time (a few MB): no copy of the whole output.
+_BATCH = 4096
 
 
-def json_bytes(rows: Sequence[Row], now: datetime | None) -> bytes | None:
+def json_text(listed: Listed, now: datetime | None) -> str | None:
+    """`json_parts` joined, as text."""
+    parts = json_parts(listed, now)
+    return None if parts is None else b"".join(parts).decode("utf-8")
+
+
+def json_parts(listed: Listed, now: datetime | None) -> list[bytes] | None:
     """The rows as `list --json` prints them on a pipe (`json.dumps` of the list, default
-    separators), UTF-8, joined from fragments; None when the Post path must print them
-    instead (a character to sanitise, a fragment that is not ours, a damaged record)."""
+    separators), UTF-8, joined from fragments, in parts to write one after another; None
+    when the Post path must print them instead (a character to sanitise, a fragment that
+    is not ours, a damaged record). Every part is checked before any is given."""
     moment = (now or datetime.now(UTC)) - _EPOCH
     instant = moment // timedelta(microseconds=1)
-    try:
-        keys = [entry.keys for _path, entry in rows]
-        pieces = fragments([entry for _path, entry in rows])
-    except Damaged:
-        return None
-    judged = [
-        _JUDGED[
-            k is not None and k[1] is not None and k[1] > instant,
-            k is not None and k[2] is not None and k[2] <= instant,
+    table, rows = listed.table, listed.rows
+    with bulk():  # (100,000 slices: the cyclic GC's passes over them cost as much again)
+        try:
+            pieces = table.fragments(rows)
+        except Damaged:
+            return None
+        micros, expiry = table.keys[1], table.keys[2]
+        odd = [  # the few future or expired posts: filled in alone
+            i
+            for i, row in enumerate(rows)
+            if ((m := micros[row]) is not None and m > instant)
+            or ((e := expiry[row]) is not None and e <= instant)
         ]
-        for k in keys
-    ]
-    common = _JUDGED[False, False]
-    usual = len(pieces)
-    for i, flags in enumerate(judged):  # the few future or expired posts: filled in alone
-        if flags is not common:
+        for i in odd:
+            m, e = micros[rows[i]], expiry[rows[i]]
             piece = bytes(pieces[i])
             if piece.count(GAP) != 1:
                 return None  # a fragment we did not write (each has one gap)
-            pieces[i] = piece.replace(GAP, flags)
-            usual -= 1
-    joined = b"[" + b", ".join(pieces) + b"]"
-    del pieces
-    if joined.count(GAP) != usual:
+            pieces[i] = piece.replace(GAP, _JUDGED[m is not None and m > instant,
+                                                   e is not None and e <= instant])  # fmt: skip
+        gaps = len(rows) - len(odd)
+        common = _JUDGED[False, False]  # most posts are neither future nor expired
+        parts = [b"["]
+        for start in range(0, len(pieces), _BATCH):
+            if start:
+                parts.append(b", ")
+            joined = b", ".join(pieces[start : start + _BATCH])
+            gaps -= joined.count(GAP)
+            joined = joined.replace(GAP, common)
+            if not _safe(joined) or not _utf8(joined):
+                return None
+            parts.append(joined)
+        parts.append(b"]")
+    if gaps:
         return None  # a fragment we did not write
-    joined = joined.replace(GAP, common)  # most posts are neither future nor expired
-    if not _safe(joined) or not _utf8(joined):
-        return None
-    return joined
+    return parts
 
 
 def _utf8(data: bytes, step: int = 1 << 20) -> bool:

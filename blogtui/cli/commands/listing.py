@@ -24,7 +24,7 @@ from blogtui.cli.output import (
 if TYPE_CHECKING:
     from blogtui.model import Post
     from blogtui.search.index import PostIndex
-    from blogtui.search.listing import Row
+    from blogtui.search.listing import Listed
 
 EXAMPLES = """examples:
   blogtui list --tag go --tag web        tagged go AND web (case-insensitive)
@@ -86,7 +86,7 @@ def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
     if args.json and sys.stdout.isatty():
         return False  # indented for people: the Post path
     rows = listing.kept_in_order(
-        index.rows(), args.sort, drafts=not args.no_drafts, hidden=args.all, years=args.year
+        index.table(), args.sort, drafts=not args.no_drafts, hidden=args.all, years=args.year
     )
     if rows is None:
         return False
@@ -94,11 +94,11 @@ def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
         nothing("no posts match", args)
     shown = rows[: args.limit] if args.limit else rows
     if args.json:
-        data = listing.json_bytes(shown, None)
-        if data is None:
+        parts = listing.json_parts(shown, None)
+        if parts is None:
             return False
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.writelines(parts)
         sys.stdout.buffer.write(b"\n")
     else:
         _print_rows(args, shown)
@@ -106,21 +106,19 @@ def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
     return True
 
 
-def _print_rows(args: argparse.Namespace, rows: list[Row]) -> None:
+def _print_rows(args: argparse.Namespace, rows: Listed) -> None:
     """Paths or DATE<TAB>TITLE<TAB>PATH lines, as `_print_posts` prints them."""
     from datetime import date
 
     from blogtui.render import UNDATED
 
     if args.paths or args.null:
-        print_paths([path for path, _entry in rows], args.null)
+        print_paths(rows.paths(), args.null)
         return
     lines = []
-    for path, entry in rows:
-        keys = entry.keys
-        assert keys is not None
-        day = UNDATED if keys[0] is None else date.fromordinal(keys[0]).isoformat()
-        lines.append(f"{day}\t{field(keys[5])}\t{field(path)}\n")
+    for day, title, path in rows.lines():
+        shown = UNDATED if day is None else date.fromordinal(day).isoformat()
+        lines.append(f"{shown}\t{field(title)}\t{field(path)}\n")
     sys.stdout.write("".join(lines))
 
 
