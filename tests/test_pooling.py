@@ -136,4 +136,4 @@ def test_the_term_table_hash_is_whooshs() -> None:
     from whoosh.filedb.filetables import md5_hash
 
     for key in [b"", b"\x00\x01body", "分布".encode(), bytes(range(256))]:
-        assert pooling._md5_hash(key) == md5_hash(key)
+        assert pooling.md5_hash(key) == md5_hash(key)

@@ -25,6 +25,7 @@ from blogtui.search import (
     catalogue,
     freshness,
     listing,
+    merging,
     segments,
     spellings,
     store,
@@ -670,6 +671,7 @@ class PostIndex:
             self._counted = sink.finish()
             self._body = sink.body
         segments.commit_with(writer, built)
+        merging.merge_built(self._ix(), built)
         return sink.entries
 
     def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:

@@ -25,16 +25,16 @@ from pickle import dumps
 from typing import Any
 
 #: Whoosh's W3 codec: block header tag, uncompressed size below which zlib is skipped.
-_MAGIC = b"W3Bl"
-_COMPRESSION_MIN_SIZE = 80
+MAGIC = b"W3Bl"
+COMPRESSION_MIN_SIZE = 80
 #: Block data is pickled with protocol 3 (Whoosh writes 2): its values are bytes, which
 #: protocol 2 spells as a call to codecs.encode each; the reader's `loads` takes either,
 #: and the blocks come out 28% smaller and quicker to compress and to read.
 _BLOCK_PROTOCOL = 3
-_INT = struct.Struct("!i")
+INT = struct.Struct("!i")
 _UINT = struct.Struct("!I")
-_USHORT = struct.Struct("!H")
-_KEY_VALUE_LENGTHS = struct.Struct("!ii")
+USHORT = struct.Struct("!H")
+KEY_VALUE_LENGTHS = struct.Struct("!ii")
 #: Positions whose one-position value is remembered (most postings are one position).
 _ONE_POSITION_MEMO = 1 << 16
 
@@ -206,7 +206,7 @@ class _TermWriter:
         self.fixed: int | None = fmt.fixed_value_size()
         self.postfile = fieldwriter._postfile
         self.table = fieldwriter._tindex
-        self.prefix = _USHORT.pack(fieldwriter._fieldid)
+        self.prefix = USHORT.pack(fieldwriter._fieldid)
         from whoosh.util.numeric import length_to_byte
 
         self.no_length = (length_to_byte(None), length_to_byte(0))
@@ -216,7 +216,7 @@ class _TermWriter:
         work: keys must increase), buffered and with file offsets counted, not asked for."""
         postfile, table, prefix = self.postfile, self.table, self.prefix
         offset, at = postfile.tell(), table.dbfile.tell()
-        hashfn = _md5_hash if table.hashfn is _whoosh_md5_hash() else table.hashfn
+        hashfn = md5_hash if table.hashfn is whoosh_md5_hash() else table.hashfn
         buckets, lastkey, no_length = table.buckets, table.lastkey, self.no_length[1]
         postings: list[bytes] = []
         rows: list[bytes] = []  # three parts a row: its lengths, key and value
@@ -226,17 +226,17 @@ class _TermWriter:
             key = prefix + btext
             if key <= lastkey:
                 raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
-            value = _VALUE.pack(0, total, len(ids), 0, no_length, top, ids[0], ids[-1],
+            value = VALUE.pack(0, total, len(ids), 0, no_length, top, ids[0], ids[-1],
                                 offset, len(data))  # fmt: skip
             postings.append(data)
-            rows += (_KEY_VALUE_LENGTHS.pack(len(key), _VALUE.size), key, value)
+            rows += (KEY_VALUE_LENGTHS.pack(len(key), VALUE.size), key, value)
             starts.append(at)
             h = hashfn(key)
             buckets[h & 255].append((h, at))
             offset += len(data)
-            at += _ROW_SIZE + len(key)
+            at += ROW_SIZE + len(key)
             lastkey = key
-            if len(postings) >= _BUFFERED_TERMS:
+            if len(postings) >= BUFFERED_TERMS:
                 postfile.write(b"".join(postings))
                 table.dbfile.write(b"".join(rows))
                 postings.clear()
@@ -244,7 +244,7 @@ class _TermWriter:
         postfile.write(b"".join(postings))
         table.dbfile.write(b"".join(rows))
         table.lastkey = lastkey
-        _extend_index(table.index, starts)
+        extend_index(table.index, starts)
 
     def _postings(
         self, ids: list[int], weights: list[float], values: list[Any]
@@ -255,7 +255,7 @@ class _TermWriter:
             return self._lone(ids[0], array("f", weights)[0], values[0])
         if count <= limit:
             block, total, top = self._block(ids, array("f", weights), values, True)
-            return _MAGIC + block, total, top
+            return MAGIC + block, total, top
         blocks = [
             self._block(ids[at : at + limit], array("f", weights[at : at + limit]),
                         values[at : at + limit], at + limit >= count)
@@ -263,7 +263,7 @@ class _TermWriter:
         ]  # fmt: skip
         total = sum(block[1] for block in blocks)
         top = max(block[2] for block in blocks)
-        return b"".join([_MAGIC, *(block[0] for block in blocks)]), total, top
+        return b"".join([MAGIC, *(block[0] for block in blocks)]), total, top
 
     def _block(
         self, ids: list[int], weights: array[float], values: list[Any], last: bool
@@ -271,26 +271,26 @@ class _TermWriter:
         """One block's bytes, the sum of its weights and the largest."""
         deltas = (ids[0], *map(sub, ids[1:], ids))
         data = dumps((deltas, _mini_weights(weights), self._values(values)), _BLOCK_PROTOCOL)
-        comp = self.compression if len(data) >= _COMPRESSION_MIN_SIZE else 0
+        comp = self.compression if len(data) >= COMPRESSION_MIN_SIZE else 0
         if comp:
             data = zlib.compress(data, comp)
         top = max(weights)
         minlen, maxlen = self.no_length
         info = dumps((len(ids), ids[-1], top, comp, minlen, maxlen), 2)
         length = len(info) + len(data)
-        return _INT.pack(-length if last else length) + info + data, sum(weights), top
+        return INT.pack(-length if last else length) + info + data, sum(weights), top
 
     def _lone(self, docnum: int, weight: float, value: Any) -> tuple[bytes, float, float]:
         """`_postings` of a term in one document: `_block` with each step's one answer."""
         data = dumps(((docnum,), None if weight == 1.0 else weight, self._values([value])),
                      _BLOCK_PROTOCOL)  # fmt: skip
-        comp = self.compression if len(data) >= _COMPRESSION_MIN_SIZE else 0
+        comp = self.compression if len(data) >= COMPRESSION_MIN_SIZE else 0
         if comp:
             data = zlib.compress(data, comp)
         minlen, maxlen = self.no_length
         info = dumps((1, docnum, weight, comp, minlen, maxlen), 2)
         length = len(info) + len(data)
-        return _MAGIC + _INT.pack(-length) + info + data, weight, weight
+        return MAGIC + INT.pack(-length) + info + data, weight, weight
 
     def _values(self, values: list[Any]) -> Any:
         fixed = self.fixed
@@ -304,11 +304,11 @@ class _TermWriter:
 #: A term-table row's value: the term info (W3's "!BfIBBfII": flags, total weight, doc
 #: frequency, min and max length bytes, top weight, first and last docnum), then the
 #: posting list's offset and length.
-_VALUE = struct.Struct("!BfIBBfIIqi")
+VALUE = struct.Struct("!BfIBBfIIqi")
 #: A row's bytes besides its key: the key and value lengths, and the value.
-_ROW_SIZE = 8 + _VALUE.size
+ROW_SIZE = 8 + VALUE.size
 #: Terms whose posting lists and rows are joined before they are written.
-_BUFFERED_TERMS = 512
+BUFFERED_TERMS = 512
 
 
 def _mini_weights(weights: array[float]) -> Any:
@@ -321,19 +321,19 @@ def _mini_weights(weights: array[float]) -> Any:
     return tuple(weights)
 
 
-def _md5_hash(key: bytes) -> int:
+def md5_hash(key: bytes) -> int:
     """whoosh.filedb.filetables.md5_hash (the low 32 bits of the MD5 digest), without the
     detour through hex."""
     return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
-def _whoosh_md5_hash() -> Any:
+def whoosh_md5_hash() -> Any:
     from whoosh.filedb.filetables import md5_hash
 
     return md5_hash
 
 
-def _extend_index(index: Any, starts: list[int]) -> None:
+def extend_index(index: Any, starts: list[int]) -> None:
     """GrowableArray.extend (the term table's key positions) at once: retyped for the
     largest, as appending them one by one would."""
     if starts:

@@ -2,7 +2,10 @@
 
 Everything here touches Whoosh, and the few private Whoosh methods blogtui relies on are
 called in one place only (the "Whoosh internals" section at the end), so a Whoosh upgrade
-has one section to check (and blogtui/search/__init__.py, which defers one Whoosh import).
+has one section to check, besides the modules that read or write Whoosh's files themselves:
+pooling.py (posting blocks), merging.py (a build's segments merged block by block, and
+committed through Whoosh's table of contents), postings.py and related.py (reading), and
+blogtui/search/__init__.py, which defers one Whoosh import.
 Whoosh is imported inside the functions: opening an index that needs no writing never
 loads it.
 """

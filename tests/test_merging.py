@@ -1,0 +1,214 @@
+"""The block-level merge of a build's segments: the merged index answers every search as the
+unmerged one did, keeps deleted documents deleted, and an interrupted merge changes nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from whoosh import query as whoosh_query
+
+from blogtui.search import index as index_module
+from blogtui.search import merging, segments, store, workers
+from blogtui.search.index import PostIndex
+from blogtui.search.search import search
+from tests.conftest import NOW, ROOT, corpus
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from gen_corpus import generate
+
+#: Queries a reader types, in blogtui's syntax: words, phrases, fields, dates, NOT, OR.
+WORDS = ["the", "data", "and", "title:the", "NOT the", "date:2020..2024", "date:>=2023-01-01"]
+#: Prefixes are compared as sets of posts: Whoosh scores a constant-score prefix query
+#: differently once one segment holds 1024 terms matching it (its Or turns "preloaded"),
+#: so its ranking follows the segment sizes, merged or not.
+PREFIXES = ["a*", "da*", "title:s*", "t*"]
+
+
+def built(root: Path, cache: Path, *, merge: bool) -> PostIndex:
+    """`root` indexed by the build workers into several small segments, merged or not."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        patch.setattr(index_module, "PARALLEL_MIN", 10)
+        patch.setattr(workers, "SEGMENT_BYTES", 60_000)  # many segments a worker
+        patch.setattr(merging, "MERGE_ABOVE", merging.MERGE_ABOVE if merge else 10**6)
+        return PostIndex.open(root, now=NOW)
+
+
+def whoosh_segments(index: PostIndex) -> list[object]:
+    searcher, _paths = index.searcher()
+    return [reader.segment() for reader, _base in searcher.reader().leaf_readers()]
+
+
+def ranked(index: PostIndex, query: str, **filters: object) -> list[tuple[str, float | None]]:
+    hits = search(index, query, include_hidden=True, facets=False, **filters).hits  # type: ignore[arg-type]
+    return [(hit.post.path, hit.score) for hit in hits]
+
+
+def assert_same_answers(plain: PostIndex, merged: PostIndex, words: list[str]) -> None:
+    for query in words:
+        before, after = ranked(plain, query), ranked(merged, query)
+        assert [p for p, _ in after] == [p for p, _ in before], query
+        assert [s for _, s in after] == pytest.approx([s for _, s in before], rel=1e-6), query
+    for query in PREFIXES:
+        assert {p for p, _ in ranked(merged, query)} == {p for p, _ in ranked(plain, query)}, query
+
+
+@pytest.fixture(scope="module")
+def generated_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PostIndex, ...]]:
+    """A generated archive indexed twice: the segments left as built, and merged."""
+    base = tmp_path_factory.mktemp("merging")
+    root = generate(base / "blog", 400, seed=5).root
+    plain = built(root, base / "plain", merge=False)
+    merged = built(root, base / "merged", merge=True)
+    yield plain, merged
+    plain.close()
+    merged.close()
+
+
+def test_a_build_of_many_segments_is_merged_into_one(generated_pair: tuple[PostIndex, ...]) -> None:
+    plain, merged = generated_pair
+    assert len(whoosh_segments(plain)) > merging.MERGE_ABOVE
+    assert len(whoosh_segments(merged)) == 1
+    assert merged.searcher()[0].doc_count() == plain.searcher()[0].doc_count() == 400
+
+
+def test_the_merged_index_answers_as_the_unmerged_one(
+    generated_pair: tuple[PostIndex, ...],
+) -> None:
+    plain, merged = generated_pair
+    rare = [word for word, _paths in ranked_words(plain)]
+    phrases = [phrase_in(full.body) for p in plain.posts()[::50] if (full := plain.post(p.path))]
+    assert len(phrases) >= 5 and all(ranked(plain, phrase) for phrase in phrases)
+    assert_same_answers(plain, merged, WORDS + rare + phrases)
+    for tag in ["python", "rust", "travel"]:
+        assert ranked(merged, "", tags=[tag]) == ranked(plain, "", tags=[tag]), tag
+    assert ranked(merged, "", sort="date") == ranked(plain, "", sort="date")
+
+
+def phrase_in(text: str) -> str:
+    """A phrase query for three words in a row of `text`."""
+    return '"' + " ".join(re.findall(r"[^\W\d_]+", text)[20:23]) + '"'
+
+
+def ranked_words(index: PostIndex) -> list[tuple[str, int]]:
+    """Some body words of the index, from rare to common (each its document frequency)."""
+    reader = index.searcher()[0].reader()
+    terms = [(t.decode(), reader.doc_frequency("body", t)) for t in reader.lexicon("body")]
+    terms = [(t, n) for t, n in terms if t.isalpha()]
+    terms.sort(key=lambda item: (item[1], item[0]))
+    return terms[:: max(1, len(terms) // 40)]
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [
+        ("hugo-docs", ["template", '"front matter"', "shortcode", "tag:templates", "date:2023"]),
+        ("sofastack-blog-zh", ["服务", "注册中心", '"sofa rpc"', "sofa", "date:2019"]),
+    ],
+)
+def test_a_real_corpus_answers_the_same_merged(
+    name: str, queries: list[str], tmp_path: Path
+) -> None:
+    root = corpus(name)
+    plain = built(root, tmp_path / "plain", merge=False)
+    merged = built(root, tmp_path / "merged", merge=True)
+    try:
+        assert len(whoosh_segments(plain)) > merging.MERGE_ABOVE
+        assert len(whoosh_segments(merged)) == 1
+        assert any(ranked(plain, query) for query in queries)
+        assert_same_answers(plain, merged, queries + WORDS)
+    finally:
+        plain.close()
+        merged.close()
+
+
+def whoosh_folder(index: PostIndex) -> Path:
+    assert index.location is not None
+    return index.location / store.WHOOSH
+
+
+def unmerged_copy(plain: PostIndex, tmp_path: Path) -> Path:
+    """A copy of `plain`'s Whoosh folder to merge by hand."""
+    folder = tmp_path / "whoosh"
+    shutil.copytree(whoosh_folder(plain), folder)
+    return folder
+
+
+def test_deleted_documents_stay_deleted(
+    generated_pair: tuple[PostIndex, ...], tmp_path: Path
+) -> None:
+    """A segment with deletions is left as it is; the others merge around it."""
+    plain, _merged = generated_pair
+    ix = store.whoosh_storage(unmerged_copy(plain, tmp_path)).open_index()
+    searcher = ix.searcher()
+    victims = [searcher.stored_fields(d)["path"] for d in (3, 4, 250)]
+    searcher.close()
+    writer = segments.open_writer(ix, lock=False)
+    for path in victims:
+        writer.delete_by_term("path", path)
+    writer.commit(merge=False)
+    before = ix._segments()
+    merged = merging.merge(ix)
+    after = ix._segments()
+    assert merged == len(before) - sum(s.has_deletions() for s in before) > 1
+    assert len(after) == len(before) - merged + 1
+    searcher = ix.searcher()
+    try:
+        live = {searcher.stored_fields(d)["path"] for d in searcher.reader().all_doc_ids()}
+        assert searcher.doc_count() == 400 - len(victims)
+        assert live.isdisjoint(victims)
+        for path in victims:
+            assert not list(searcher.documents(path=path))
+    finally:
+        searcher.close()
+
+
+def test_an_interrupted_merge_leaves_the_old_index(
+    generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, _merged = generated_pair
+    folder = unmerged_copy(plain, tmp_path)
+    storage = store.whoosh_storage(folder)
+    ix = storage.open_index()
+    files = sorted(storage.list())
+
+    def crash(writer: object, final: object) -> None:
+        raise RuntimeError("killed before the commit")
+
+    monkeypatch.setattr(merging, "_commit", crash)
+    with pytest.raises(RuntimeError, match="before the commit"):
+        merging.merge(ix)
+    assert sorted(storage.list()) == files  # the new segment's files are gone again
+    assert segments.clean_leftovers(storage) == []
+    searcher = storage.open_index().searcher()
+    try:
+        assert len(searcher.search(whoosh_query.Every(), limit=None)) == 400
+    finally:
+        searcher.close()
+
+
+def test_a_full_disk_leaves_the_old_index(
+    generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, _merged = generated_pair
+    folder = unmerged_copy(plain, tmp_path)
+    storage = store.whoosh_storage(folder)
+    ix = storage.open_index()
+    files = sorted(storage.list())
+
+    def full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(merging, "_copy_postings", full)
+    assert merging.merge(ix) == 0
+    assert sorted(storage.list()) == files
+    assert storage.open_index().doc_count() == 400
+
+
+def test_a_few_segments_are_left_alone(tmp_path: Path) -> None:
+    assert merging.merge_built(object(), [object()] * merging.MERGE_ABOVE) == 0
