@@ -4,10 +4,11 @@ A build worker sends each post's catalogue entry as it will be stored (`row_of`:
 record's JSON, its `list --json` fragment, its listing keys and the terms its spellings are
 counted by), never the record itself, so the parent holds no decoded record. A whole build
 (`Streamed`: no catalogue yet) writes those documents to a new data file as they come, in
-chunks of about CHUNK_BYTES, and keeps of each entry only its stat and its row there (an
-entry as `catalogue.load_all` makes it). The spellings are counted as the rows come; once
-all are in, the few entries whose terms are respelled archive-wide are read back a chunk at a
-time and made again with their spellings (their new documents are appended by the save).
+chunks (records in small ones, fragments in big ones: see catalogue.CHUNK_BYTES), and keeps
+of each entry only its stat and its row there (an entry as `catalogue.load_all` makes it).
+The spellings are counted as the rows come; once all are in, the few entries whose terms
+are respelled archive-wide are read back a chunk at a time and made again with their
+spellings (their new documents are appended by the save).
 A smaller build (`Kept`) keeps its entries' documents in memory, as an older catalogue's.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from blogtui.search import catalogue, spellings, store
-from blogtui.search.catalogue import CHUNK_BYTES, Body, Chunk, Entry
+from blogtui.search.catalogue import CHUNK_BYTES, RECORD_CHUNK_BYTES, Body, Chunk, Entry
 
 #: One entry as a worker sends it: path, mtime_ns, size, problems, then (for a readable
 #: file; else None each) the record's JSON, the fragment, the listing keys and the groups.
@@ -69,8 +70,8 @@ class Streamed:
         self.entries: dict[str, Entry] = {}
         self.tally = spellings.Tally()
         self._keys: list[list[Any]] = [[] for _ in range(6)]
-        self._records = _Packer(self, 0)
-        self._shown = _Packer(self, 3)
+        self._records = _Packer(self, 0, RECORD_CHUNK_BYTES)
+        self._shown = _Packer(self, 3, CHUNK_BYTES)
         self._end = 0
 
     def add(self, rows: list[Row]) -> None:
@@ -96,7 +97,8 @@ class Streamed:
             column.clear()
         self.entries.clear()
         self.tally = spellings.Tally()
-        self._records, self._shown, self._end = _Packer(self, 0), _Packer(self, 3), 0
+        self._records = _Packer(self, 0, RECORD_CHUNK_BYTES)
+        self._shown, self._end = _Packer(self, 3, CHUNK_BYTES), 0
 
     def finish(self) -> spellings.Spellings:
         """Write what is pending, respell the entries whose terms changed spelling; the
@@ -155,8 +157,8 @@ _UNKNOWN_KEYS = (None, None, None, False, None, "")
 class _Packer:
     """Documents of one kind (records or fragments) packed into chunks of the data file."""
 
-    def __init__(self, stream: Streamed, column: int) -> None:
-        self._stream, self._column = stream, column
+    def __init__(self, stream: Streamed, column: int, limit: int) -> None:
+        self._stream, self._column, self._limit = stream, column, limit
         self._docs: list[catalogue.Buffer] = []
         self._rows: list[int] = []  # the rows whose documents are in the open chunk
         self._size = 0
@@ -170,7 +172,7 @@ class _Packer:
             at.append(0)
             length.append(0)
             return
-        if self._size and self._size + len(doc) > CHUNK_BYTES:
+        if self._size and self._size + len(doc) > self._limit:
             self.flush()
         chunk.append(-1)  # known when the chunk is written
         at.append(self._size)
