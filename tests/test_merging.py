@@ -3,9 +3,11 @@ unmerged one did, keeps deleted documents deleted, and an interrupted merge chan
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from whoosh import query as whoosh_query
 
 from blogtui.search import index as index_module
-from blogtui.search import merging, segments, store, workers
+from blogtui.search import merging, pooling, segments, store, workers
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
 from tests.conftest import NOW, ROOT, corpus
@@ -212,3 +214,46 @@ def test_a_full_disk_leaves_the_old_index(
 
 def test_a_few_segments_are_left_alone(tmp_path: Path) -> None:
     assert merging.merge_built(object(), [object()] * merging.MERGE_ABOVE) == 0
+
+
+@pytest.mark.parametrize("form", ["blogtui", "whoosh"])
+def test_a_compressed_block_has_its_first_id_shifted(form: str) -> None:
+    """Blocks in pooling's form change only in their stored head; Whoosh's own, compressed
+    whole, are compressed again; both read back as the block with its ids raised."""
+    ids = (40, *range(1, 200))
+    data = pickle.dumps((ids, None, tuple(b"v%d" % i for i in ids)), 3)
+    stream = pooling.compressed(data, 1) if form == "blogtui" else zlib.compress(data, 1)
+    shifted = merging._shifted_stream(stream, 70_000, 1)
+    out = pickle.loads(zlib.decompress(shifted))
+    assert out[0] == (70_040, *ids[1:]) and out[2] == pickle.loads(data)[2]
+    if form == "blogtui":
+        assert shifted[-len(stream) + 40 : -4] == stream[-len(stream) + 40 : -4]
+
+
+def test_segments_written_by_whooshs_own_writer_merge_too(tmp_path: Path) -> None:
+    """Whoosh's writer pickles blocks with protocol 2 and compresses them whole."""
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.qparser import QueryParser
+
+    storage = store.whoosh_storage(tmp_path / "whoosh")
+    ix = storage.create_index(segments.schema())
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    for part in range(4):
+        writer = ix.writer(codec=W3Codec(compression=1))
+        for n in range(150):
+            body = " ".join(words[(n + k) % len(words)] for k in range(n % 7 + 1))
+            writer.add_document(
+                path=f"p{part}/{n}.md", body=f"{body} w{part}x{n}", day=20200101 + n
+            )
+        writer.commit(merge=False)
+    copy = tmp_path / "merged"
+    shutil.copytree(tmp_path / "whoosh", copy)
+    merged_ix = store.whoosh_storage(copy).open_index()
+    assert merging.merge(merged_ix) == 4 and len(merged_ix._segments()) == 1
+    for text in ["alpha", '"beta gamma"', "w2x17", "day:[20200110 TO 20200120]", "eps*"]:
+        answers = []
+        for index in (ix, merged_ix):
+            with index.searcher() as searcher:
+                found = searcher.search(QueryParser("body", ix.schema).parse(text), limit=None)
+                answers.append(sorted((hit["path"], round(hit.score, 6)) for hit in found))
+        assert answers[0] == answers[1] and answers[0], text

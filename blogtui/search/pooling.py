@@ -273,7 +273,7 @@ class _TermWriter:
         data = dumps((deltas, _mini_weights(weights), self._values(values)), _BLOCK_PROTOCOL)
         comp = self.compression if len(data) >= COMPRESSION_MIN_SIZE else 0
         if comp:
-            data = zlib.compress(data, comp)
+            data = compressed(data, comp)
         top = max(weights)
         minlen, maxlen = self.no_length
         info = dumps((len(ids), ids[-1], top, comp, minlen, maxlen), 2)
@@ -286,7 +286,7 @@ class _TermWriter:
                      _BLOCK_PROTOCOL)  # fmt: skip
         comp = self.compression if len(data) >= COMPRESSION_MIN_SIZE else 0
         if comp:
-            data = zlib.compress(data, comp)
+            data = compressed(data, comp)
         minlen, maxlen = self.no_length
         info = dumps((1, docnum, weight, comp, minlen, maxlen), 2)
         length = len(info) + len(data)
@@ -309,6 +309,39 @@ VALUE = struct.Struct("!BfIBBfIIqi")
 ROW_SIZE = 8 + VALUE.size
 #: Terms whose posting lists and rows are joined before they are written.
 BUFFERED_TERMS = 512
+
+
+def compressed(data: bytes, level: int) -> bytes:
+    """`zlib.compress(data, level)` in a form a merge can shift docnums in without
+    compressing again (merging.py): the block pickle's head up to its first id (the one
+    absolute docnum) in a stored deflate block of its own, then the rest compressed on its
+    own (no back-reference reaches the head). Any zlib reader reads it; it is 1% bigger."""
+    head = first_id_end(data)
+    rest = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return b"".join((ZLIB_HEADER, stored_block(data[:head]), rest.compress(data[head:]),
+                     rest.flush(), _UINT.pack(zlib.adler32(data))))  # fmt: skip
+
+
+def stored_block(data: bytes) -> bytes:
+    """A non-final stored deflate block holding `data` (under 64 KB)."""
+    return STORED + _STORED_LENGTHS.pack(len(data), len(data) ^ 0xFFFF) + data
+
+
+def first_id_end(data: bytes) -> int:
+    """Where the first id of a block's pickled (ids, weights, values) ends: the ids tuple
+    comes first, after a MARK if it has over three items; an id is pickled as a 1-, 2- or
+    4-byte int."""
+    at = 3 if data[2] == _MARK else 2
+    return at + _INT_SIZES[data[at]]
+
+
+#: A zlib stream's header (deflate, 32 KB window; its level field is only advisory) and a
+#: stored block's first byte (not final, type 0, padded), then its length and complement.
+ZLIB_HEADER, STORED = b"\x78\x01", b"\x00"
+_STORED_LENGTHS = struct.Struct("<HH")
+#: Pickle's MARK, and the length of its BININT1, BININT2 and BININT opcodes with their ints.
+_MARK = 0x28
+_INT_SIZES = {0x4B: 2, 0x4D: 3, 0x4A: 5}
 
 
 def _mini_weights(weights: array[float]) -> Any:
