@@ -196,6 +196,42 @@ def test_stats_taken_ahead_see_each_change(
     assert forked[-1] is not None  # the stats of the last walk were taken in a child
 
 
+def searched(root: Path, capsys: pytest.CaptureFixture[str]) -> set[tuple[str, str]]:
+    """`blogtui search --json` for every title there may be: the (path, title) of each hit."""
+    from blogtui.cli import main
+
+    query = "title:Alpha OR title:Beta OR title:Bzta OR title:Gamma OR title:Delta"
+    capsys.readouterr()
+    assert main(["search", "-a", str(root), "--json", "--limit", "0", query]) == 0
+    return {(hit["path"], hit["title"]) for hit in json.loads(capsys.readouterr().out)}
+
+
+@pytest.mark.parametrize("change", [None, *CHANGES])
+def test_a_search_answered_while_the_stats_are_taken_sees_each_change(
+    blog: Path,
+    change: str | None,
+    forked: list[freshness.Ahead | None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`search` runs on the index as loaded while children take the stats; its answer is
+    printed only if the refresh after changed nothing, else it searches again."""
+    from blogtui.cli import options
+    from blogtui.cli.commands import search as command_module
+
+    command(blog).close()
+    calls: list[str] = []
+    results = options.filtered_results
+    counted = lambda *a: (calls.append("search"), results(*a))[1]  # noqa: E731
+    monkeypatch.setattr(command_module, "filtered_results", counted)
+    monkeypatch.setattr(options, "filtered_results", counted)
+    make, expected = CHANGES[change] if change else (lambda root: None, shown(command(blog)))
+    make(blog)
+    assert searched(blog, capsys) == expected
+    assert forked[-1] is not None
+    assert len(calls) == (1 if change is None else 2), "the early answer kept only if fresh"
+
+
 def test_a_failed_child_leaves_the_stats_to_the_walk(
     blog: Path, forked: list[freshness.Ahead | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ from blogtui.cli.completion import SHELLS, PrintCompletion
 
 if TYPE_CHECKING:
     from blogtui.search.index import PostIndex
-    from blogtui.search.search import Hit
+    from blogtui.search.search import Hit, Results
 
 
 class _Version(argparse.Action):
@@ -185,14 +185,28 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tuple[list[Hit], int]:
+def filtered_search(
+    index: PostIndex, text: str, args: argparse.Namespace, results: Results | None = None
+) -> tuple[list[Hit], int]:
     """`text` searched with the command's filters (--tag, --category, --year, --no-drafts)
-    and --sort: the hits cut to --limit, and how many matched in all (to say what was cut).
-    No facet counts (the commands print none). Raises QueryError."""
+    and --sort (or the `results` of `filtered_results` at hand): the hits cut to --limit,
+    and how many matched in all (to say what was cut). Raises QueryError."""
     from blogtui.cli.output import say
+
+    if results is None:
+        results = filtered_results(index, text, args)
+    for notice in results.notices:  # why a part of the query matches nothing
+        say(notice)
+    hits = results.hits
+    return (hits[: args.limit] if args.limit else hits), len(hits)
+
+
+def filtered_results(index: PostIndex, text: str, args: argparse.Namespace) -> Results:
+    """`filtered_search`'s search, nothing said or cut. No facet counts (the commands print
+    none). Raises QueryError."""
     from blogtui.search.search import search
 
-    results = search(
+    return search(
         index,
         text,
         tags=args.tag,
@@ -204,7 +218,3 @@ def filtered_search(index: PostIndex, text: str, args: argparse.Namespace) -> tu
         terms={"author": args.author},
         include_hidden=args.all,
     )
-    for notice in results.notices:  # why a part of the query matches nothing
-        say(notice)
-    hits = results.hits
-    return (hits[: args.limit] if args.limit else hits), len(hits)

@@ -180,6 +180,9 @@ class PostIndex:
         #: The last walk of the archive and the catalogue it matches (freshness.py).
         self._walked: Walked | None = None
         self._walk_loaded = False
+        #: Counts the swaps of catalogue or searcher: what was read of the index is still
+        #: what it holds while this stays the same.
+        self.generation = 0
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -194,11 +197,13 @@ class PostIndex:
         refresh: bool = True,
         progress: Progress | None = None,
         notice: Notice | None = None,
-        meanwhile: Callable[[], object] | None = None,
+        meanwhile: Callable[[PostIndex, bool], object] | None = None,
     ) -> PostIndex:
         """Open (creating or rebuilding as needed) and, unless told not to, refresh.
-        `meanwhile`: the caller's own work (imports, say), done while the stats of the last
-        walk are taken (`freshness.Ahead`), before the refresh waits for them."""
+        `meanwhile(index, ahead)`: the caller's own work (imports, say), done before the
+        refresh, on the index as loaded; `ahead` when forked children take the last walk's
+        stats meanwhile (`freshness.Ahead`), so that work costs the refresh no time (a
+        command may then answer from the index as loaded, if its `generation` holds)."""
         root = Path(root)
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
@@ -213,7 +218,7 @@ class PostIndex:
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
         if meanwhile is not None:
-            meanwhile()
+            meanwhile(index, ahead is not None)
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
             index.refresh(progress, exact=False, counted=False, ahead=ahead)
         elif ahead is not None:
@@ -327,6 +332,7 @@ class PostIndex:
         """Swap in a new catalogue and derive the lookup tables from it."""
         with self._lock:
             self._close_searcher()  # a searcher over an older generation would disagree
+            self.generation += 1
             self._entries = entries
             self._body = body  # the data file the entries' documents are in
             self._spellings = spelled
@@ -365,6 +371,7 @@ class PostIndex:
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
+            self.generation += 1
         self._searcher = None
         self._docpaths = None
 
@@ -812,7 +819,8 @@ class PostIndex:
 
 def search_imports() -> None:
     """Import what a search and its hits need (Whoosh's queries and index, the post parser
-    for snippets): the `meanwhile` of `PostIndex.open` for a command that searches."""
+    for snippets): what a command that searches does first in `PostIndex.open`'s
+    `meanwhile`."""
     import whoosh.filedb.filestore
     import whoosh.query  # noqa: F401
 
