@@ -232,6 +232,33 @@ def test_a_search_answered_while_the_stats_are_taken_sees_each_change(
     assert len(calls) == (1 if change is None else 2), "the early answer kept only if fresh"
 
 
+@pytest.mark.parametrize("change", [None, *CHANGES])
+def test_a_listing_made_while_the_stats_are_taken_sees_each_change(
+    blog: Path,
+    change: str | None,
+    forked: list[freshness.Ahead | None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`list --json` is made from the catalogue as loaded while children take the stats,
+    and printed only if the refresh after changed nothing, else made again."""
+    from blogtui.cli import main
+    from blogtui.cli.commands import listing as command_module
+
+    command(blog).close()
+    calls: list[str] = []
+    prepared = command_module._prepared
+    counted = lambda *a: (calls.append("listing"), prepared(*a))[1]  # noqa: E731
+    monkeypatch.setattr(command_module, "_prepared", counted)
+    make, expected = CHANGES[change] if change else (lambda root: None, shown(command(blog)))
+    make(blog)
+    capsys.readouterr()
+    assert main(["list", "-a", str(blog), "--json"]) == 0
+    listed = {(post["path"], post["title"]) for post in json.loads(capsys.readouterr().out)}
+    assert listed == expected and forked[-1] is not None
+    assert len(calls) == (1 if change is None else 2), "the early listing kept only if fresh"
+
+
 def test_a_failed_child_leaves_the_stats_to_the_walk(
     blog: Path, forked: list[freshness.Ahead | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -55,10 +55,11 @@ def open_index(args: argparse.Namespace, root: Path, **options: Any) -> PostInde
         raise CliError(str(error)) from None
 
 
-def archive_with_posts(args: argparse.Namespace) -> PostIndex:
-    """The archive's fresh index, its problems reported; exit 1 when it holds no posts."""
+def archive_with_posts(args: argparse.Namespace, **options: Any) -> PostIndex:
+    """The archive's fresh index, its problems reported; exit 1 when it holds no posts.
+    `options` go to PostIndex.open."""
     root = archive_root(args)
-    index = open_index(args, root)
+    index = open_index(args, root, **options)
     warn_problems(index.problems)
     if not index.count():
         nothing(f"no posts in {root}", args)

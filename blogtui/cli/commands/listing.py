@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,21 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = archive_with_posts(args)
-    if _listed_from_catalogue(args, index):
+    early: list[tuple[int, Prepared | None]] = []
+
+    def meanwhile(index: PostIndex, ahead: bool) -> None:
+        """While forked children take the stats: the listing on the catalogue as loaded,
+        kept if the refresh after changes nothing (the index's generation holds)."""
+        if ahead:
+            generation = index.generation
+            with contextlib.suppress(Exception):  # (what the refresh mends: prepared again)
+                early.append((generation, _prepared(args, index)))
+
+    index = archive_with_posts(args, meanwhile=meanwhile)
+    fresh = early and early[0][0] == index.generation
+    prepared = early[0][1] if fresh else _prepared(args, index)
+    if prepared is not None:
+        _print_prepared(args, prepared)
         return 0
     # An empty query: the filters and sort run over the catalogue, Whoosh is not touched.
     hits, matched = filtered_search(index, "", args)
@@ -75,35 +89,44 @@ def _print_posts(args: argparse.Namespace, posts: list[Post]) -> None:
             write(f"{format_day(post)}\t{field(post.title)}\t{field(post.path)}\n")
 
 
-def _listed_from_catalogue(args: argparse.Namespace, index: PostIndex) -> bool:
-    """Print the listing from the catalogue's keys and fragments, building no Post; False
-    (nothing printed) where only Posts can answer: term filters, styled or indented
-    output, or a record or fragment that is damaged or holds text to sanitise."""
+#: A listing from the catalogue: the rows to print, how many passed the filters, and the
+#: JSON to write (with --json).
+Prepared = tuple["Listed", int, "list[bytes] | None"]
+
+
+def _prepared(args: argparse.Namespace, index: PostIndex) -> Prepared | None:
+    """The listing from the catalogue's keys and fragments, building no Post, printing
+    nothing; None where only Posts can answer: term filters, styled or indented output, or
+    a record or fragment that is damaged or holds text to sanitise."""
     from blogtui.search import listing
 
     if args.tag or args.category or args.author or styled(args):
-        return False
+        return None
     if args.json and sys.stdout.isatty():
-        return False  # indented for people: the Post path
+        return None  # indented for people: the Post path
     rows = listing.kept_in_order(
         index.table(), args.sort, drafts=not args.no_drafts, hidden=args.all, years=args.year
     )
     if rows is None:
-        return False
-    if not rows:
-        nothing("no posts match", args)
+        return None
     shown = rows[: args.limit] if args.limit else rows
-    if args.json:
-        parts = listing.json_parts(shown, None)
-        if parts is None:
-            return False
+    parts = listing.json_parts(shown, None) if args.json and shown else None
+    if args.json and shown and parts is None:
+        return None
+    return shown, len(rows), parts
+
+
+def _print_prepared(args: argparse.Namespace, prepared: Prepared) -> None:
+    shown, matched, parts = prepared
+    if not shown:
+        nothing("no posts match", args)
+    if parts is not None:
         sys.stdout.flush()
         sys.stdout.buffer.writelines(parts)
         sys.stdout.buffer.write(b"\n")
     else:
         _print_rows(args, shown)
-    say_truncated(len(shown), len(rows))
-    return True
+    say_truncated(len(shown), matched)
 
 
 def _print_rows(args: argparse.Namespace, rows: Listed) -> None:
