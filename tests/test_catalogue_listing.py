@@ -199,3 +199,23 @@ def test_spellings_after_each_edit_are_those_of_a_fresh_count(tmp_path: Path) ->
             }, step
         fresh.close()
     index.close()
+
+
+@pytest.mark.parametrize("paths_in_order", [True, False])
+def test_the_date_order_is_post_sort_key_order(paths_in_order: bool) -> None:
+    """Newest day, then newest instant, undated last, equal ones by path: whether the rows
+    come in path order (a stable sort keeps it) or not (runs of equal keys sorted)."""
+    chance = random.Random(7)
+    count = 400
+    paths = sorted(f"posts/{chance.randrange(10**6):06}-{n}.md" for n in range(count))
+    days = [chance.choice([None, 738000, 738001, 738002]) for _ in range(count)]
+    micros = [None if d is None else d * 86_400_000_000 + chance.choice([0, 5]) for d in days]
+    rows = list(range(count))
+    if not paths_in_order:
+        chance.shuffle(rows)
+    expected = sorted(
+        rows,
+        key=lambda r: (1, 0, 0, paths[r]) if days[r] is None
+        else (0, -days[r], -micros[r], paths[r]),  # type: ignore[operator]
+    )  # fmt: skip
+    assert listing.date_order(rows, paths, days, micros) == expected

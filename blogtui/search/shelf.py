@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import chain, compress, groupby, repeat
-from operator import eq, itemgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from blogtui.model import CANONICAL_FIELDS, Post, Sort, term_key
 from blogtui.search import catalogue
 from blogtui.search.catalogue import RECORD_FIELDS, Buffer, Damaged, record_of
 from blogtui.search.facets import FacetKind, Facets
+from blogtui.search.listing import date_order
 
 if TYPE_CHECKING:
     from blogtui.search.index import PostIndex
@@ -103,37 +104,13 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-#: Sort keys of the date order as one integer each (compared at C speed): newest day, then
-#: newest instant, undated last; ties keep the path order the columns are first sorted by.
-_DAY_TOP = date.max.toordinal()
-_MICROS_TOP = 1 << 59  # above every instant a datetime holds, in microseconds
-_UNDATED = 1 << 90
-
-
 def _negated(day: int | None) -> int:
     return -day if day is not None else 0
 
 
 def _date_order(listed: Listed) -> list[int]:
-    """The places of `listed` in the date order (Post.sort_key): by one integer key each,
-    then each run of equal keys (the undated posts, mostly) by path."""
-    keys = [
-        _UNDATED if day is None or micros is None else (_DAY_TOP - day << 62) + _MICROS_TOP - micros
-        for day, micros in zip(listed.days, listed.micros, strict=True)
-    ]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered = list(map(keys.__getitem__, order))
-    ties = list(compress(range(1, len(order)), map(eq, ordered, ordered[1:])))
-    paths = listed.paths
-    start = 0
-    while start < len(ties):  # each run of places j-1, j, j+1... whose keys are equal
-        end = start
-        while end + 1 < len(ties) and ties[end + 1] == ties[end] + 1:
-            end += 1
-        low, high = ties[start] - 1, ties[end] + 1
-        order[low:high] = sorted(order[low:high], key=paths.__getitem__)
-        start = end + 1
-    return order
+    """The places of `listed` in the date order (Post.sort_key)."""
+    return date_order(range(len(listed.paths)), listed.paths, listed.days, listed.micros)
 
 
 class Shelf:
