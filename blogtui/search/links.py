@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from blogtui.markup import parse
-from blogtui.markup.parser import prepare
 from blogtui.markup.targets import targets
 from blogtui.markup.wikilinks import alias_table, page_key, split_target
 from blogtui.model import Post
@@ -86,6 +84,8 @@ def _may_link_text(chunk: str) -> bool:
 def link_targets(body: str, *, mdx: bool = False) -> list[str]:
     """The link targets of a body that may name another post (no images, no URLs with a
     scheme, no bare `#anchors`), in reading order, each once."""
+    from blogtui.markup.parser import parse, prepare  # (markdown-it: only to build the graph)
+
     linky = _linky_paragraphs(prepare(body))
     if not linky:
         return []

@@ -19,9 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from blogtui import styled
-from blogtui.markup import nodes, parse_post
+from blogtui.markup import nodes
 from blogtui.markup.outline import Section, outline
-from blogtui.markup.parser import header_prose
 from blogtui.markup.targets import Target, targets
 from blogtui.markup.wikilinks import heading_key
 from blogtui.model import Post, header_rows
@@ -37,6 +36,8 @@ Link = Target
 
 def links_of(post: Post) -> list[Target]:
     """The links and images of a post's body, in order, each once (a badge is its link)."""
+    from blogtui.markup.parser import parse_post  # (markdown-it: not for the first paint)
+
     return targets(parse_post(post))
 
 
@@ -69,6 +70,8 @@ class Look:
 
 def header(post: Post, look: Look) -> RenderableType:
     """Title, then a grid of the post's header rows (model.header_rows) and reading time."""
+    from blogtui.markup.parser import header_prose
+
     title = Text(safe_or(post.title, post.path), style="bold")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
@@ -89,6 +92,8 @@ def body(
 ) -> RenderableType:
     """The post body (or `text`, a part of it) drawn from its parsed document; `pictures`
     draws the images under their paragraphs (blogtui.tui.images)."""
+    from blogtui.markup.parser import parse_post
+
     document = parse_post(post, text)
     if not document.blocks:
         summary = sanitize(post.summary).strip()
@@ -98,6 +103,7 @@ def body(
 
 def headings(post: Post, text: str | None = None) -> list[tuple[str, str]]:
     """(key, shown text) of each heading of the body, for jumping to `#Heading`."""
+    from blogtui.markup.parser import parse_post
     from blogtui.markup.plain import spans_text
 
     found = []
@@ -112,6 +118,8 @@ def headings(post: Post, text: str | None = None) -> list[tuple[str, str]]:
 
 def sections(post: Post) -> list[Section]:
     """The outline of the post's body: each heading with its level and anchor."""
+    from blogtui.markup.parser import parse_post
+
     return outline(parse_post(post))
 
 
