@@ -1,12 +1,16 @@
-"""Merge an index's segments into one a posting block at a time: no posting is decoded.
+"""Merge an index's segments a posting block at a time: no posting is decoded.
 
 A cold build of 100,000 posts leaves dozens of segments (each build worker writes bounded
 ones), and every searcher and writer opens them all. Whoosh's own merge (`add_reader`)
 decodes every posting in Python (about 70 million there); this one copies each term's
 posting blocks from the segments in docnum order, shifting only what holds a docnum (the
 first id of each block's delta-coded ids, in the block's pickle, and its last-id header
-field), and combines the segments' term infos. A segment's documents (stored fields and
-field lengths) are copied one by one through Whoosh's per-document writer.
+field), and combines the segments' term infos. A compressed block written by
+`pooling.compressed` keeps that first id in a stored deflate block of its own, so only that
+head and the checksum are rewritten; one compressed whole (by Whoosh) is compressed again.
+A segment's documents (stored fields and field lengths) are copied one by one through
+Whoosh's per-document writer. Two processes each merge half of the segments (the work is
+Python-bound; the machine blogtui targets has two cores), so 36 segments become 2.
 
 Only segments without deleted documents are merged: a build's segments never have any,
 and `segments.merge_small` already rewrites segments that deletions thin out.
@@ -95,8 +99,10 @@ def merge(ix: Any, which: Collection[str] | None = None) -> int:
         return 0
     writer = segments.open_writer(ix, lock=False)
     halves = _halves(chosen) if getattr(writer.storage, "folder", None) else [chosen]
-    helper = _Helper(writer.storage.folder, halves[1]) if len(halves) > 1 else None
+    helper = None
     try:
+        if len(halves) > 1:
+            helper = _Helper(writer.storage.folder, halves[1])
         merged = [_write(writer, halves[0])]
         if helper is not None:
             merged.append(helper.segment())
@@ -202,7 +208,6 @@ def _write(writer: Any, chosen: list[Any]) -> Any:
             source.close()
         if collecting:
             gc.enable()
-    writer._added = True
     writer._close_segment()
     writer._assemble_segment()
     return writer.get_segment()
@@ -212,8 +217,9 @@ def _write(writer: Any, chosen: list[Any]) -> Any:
 
 
 def _copy_documents(writer: Any, source: _Source) -> None:
-    """Append `source`'s documents to the writer's per-document files: stored fields, field
-    lengths and any column values, each as Whoosh's per-document writer stores them."""
+    """Append `source`'s documents to the writer's per-document files: stored fields and
+    field lengths, as Whoosh's per-document writer stores them (a 0 length and an empty
+    stored dict are not stored)."""
     from whoosh.codec import whoosh3
 
     codec: Any = whoosh3  # whoosh's module is untyped
@@ -224,9 +230,10 @@ def _copy_documents(writer: Any, source: _Source) -> None:
         lengths = f"_{name}_len"
         if reader.has_column(lengths):
             columns.append((lengths, codec.LENGTHS_COLUMN))
-        column = schema[name].column_type
-        if column is not None and reader.has_column(name):
-            columns.append((name, column))
+        if reader.has_column(f"_{name}_vec") or (
+            schema[name].column_type is not None and reader.has_column(name)
+        ):
+            raise Unmergeable(f"field {name!r} has vectors or a column (blogtui's have none)")
     columns.append(("_stored", codec.STORED_COLUMN))
     values = [list(reader.column_reader(name, kind)) for name, kind in columns]
     add = perdoc.add_column_value
