@@ -196,67 +196,53 @@ def test_stats_taken_ahead_see_each_change(
     assert forked[-1] is not None  # the stats of the last walk were taken in a child
 
 
-def searched(root: Path, capsys: pytest.CaptureFixture[str]) -> set[tuple[str, str]]:
-    """`blogtui search --json` for every title there may be: the (path, title) of each hit."""
+#: Where `search` and `list` work out their answer (each call counted: the answer made
+#: while the stats are taken is kept, or made again after the refresh).
+ANSWERS = {
+    "search": [("blogtui.cli.commands.search", "filtered_results"),
+               ("blogtui.cli.options", "filtered_results")],
+    "list": [("blogtui.cli.commands.listing", "_prepared")],
+}  # fmt: skip
+
+
+def answered(name: str, root: Path, capsys: pytest.CaptureFixture[str]) -> set[tuple[str, str]]:
+    """The (path, title) of each post `blogtui search --json` (for every title there may
+    be) or `blogtui list --json` prints."""
     from blogtui.cli import main
 
     query = "title:Alpha OR title:Beta OR title:Bzta OR title:Gamma OR title:Delta"
+    argv = ["search", "--limit", "0", query] if name == "search" else ["list"]
     capsys.readouterr()
-    assert main(["search", "-a", str(root), "--json", "--limit", "0", query]) == 0
-    return {(hit["path"], hit["title"]) for hit in json.loads(capsys.readouterr().out)}
+    assert main([*argv, "-a", str(root), "--json"]) == 0
+    return {(post["path"], post["title"]) for post in json.loads(capsys.readouterr().out)}
 
 
+@pytest.mark.parametrize("name", list(ANSWERS))
 @pytest.mark.parametrize("change", [None, *CHANGES])
-def test_a_search_answered_while_the_stats_are_taken_sees_each_change(
+def test_an_answer_made_while_the_stats_are_taken_sees_each_change(
     blog: Path,
+    name: str,
     change: str | None,
     forked: list[freshness.Ahead | None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`search` runs on the index as loaded while children take the stats; its answer is
-    printed only if the refresh after changed nothing, else it searches again."""
-    from blogtui.cli import options
-    from blogtui.cli.commands import search as command_module
+    """`search` and `list` work out their answer on the index as loaded while children take
+    the stats; it is printed only if the refresh after changed nothing, else made again."""
+    import importlib
 
     command(blog).close()
     calls: list[str] = []
-    results = options.filtered_results
-    counted = lambda *a: (calls.append("search"), results(*a))[1]  # noqa: E731
-    monkeypatch.setattr(command_module, "filtered_results", counted)
-    monkeypatch.setattr(options, "filtered_results", counted)
+    for module_name, attribute in ANSWERS[name]:
+        module = importlib.import_module(module_name)
+        made = getattr(module, attribute)
+        counted = lambda *a, made=made: (calls.append(name), made(*a))[1]  # noqa: E731
+        monkeypatch.setattr(module, attribute, counted)
     make, expected = CHANGES[change] if change else (lambda root: None, shown(command(blog)))
     make(blog)
-    assert searched(blog, capsys) == expected
+    assert answered(name, blog, capsys) == expected
     assert forked[-1] is not None
     assert len(calls) == (1 if change is None else 2), "the early answer kept only if fresh"
-
-
-@pytest.mark.parametrize("change", [None, *CHANGES])
-def test_a_listing_made_while_the_stats_are_taken_sees_each_change(
-    blog: Path,
-    change: str | None,
-    forked: list[freshness.Ahead | None],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """`list --json` is made from the catalogue as loaded while children take the stats,
-    and printed only if the refresh after changed nothing, else made again."""
-    from blogtui.cli import main
-    from blogtui.cli.commands import listing as command_module
-
-    command(blog).close()
-    calls: list[str] = []
-    prepared = command_module._prepared
-    counted = lambda *a: (calls.append("listing"), prepared(*a))[1]  # noqa: E731
-    monkeypatch.setattr(command_module, "_prepared", counted)
-    make, expected = CHANGES[change] if change else (lambda root: None, shown(command(blog)))
-    make(blog)
-    capsys.readouterr()
-    assert main(["list", "-a", str(blog), "--json"]) == 0
-    listed = {(post["path"], post["title"]) for post in json.loads(capsys.readouterr().out)}
-    assert listed == expected and forked[-1] is not None
-    assert len(calls) == (1 if change is None else 2), "the early listing kept only if fresh"
 
 
 def test_a_failed_child_leaves_the_stats_to_the_walk(
