@@ -547,9 +547,12 @@ def _fork_stats(
         code = 1
         try:
             os.close(read_end)
-            if stamps:
-                _write_all(write_end, _stats(columns.paths, _STAMP, 4).tobytes())
-            _write_all(write_end, _stats(files[start:stop], _STAT, 5).tobytes())
+            # Every stat taken before anything is written: a write fills the pipe (64 KB)
+            # and waits for the parent to read, which it does only once its own work is
+            # done; stats taken after a first write would all be taken after that.
+            taken = _stats(columns.paths, _STAMP, 4).tobytes() if stamps else b""
+            taken += _stats(files[start:stop], _STAT, 5).tobytes()
+            _write_all(write_end, taken)
             code = 0
         finally:
             os._exit(code)
