@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gen_corpus import generate
 
@@ -43,6 +44,18 @@ def corpus(posts: int, seed: int = 1) -> Path:
         (scratch / "blog").rename(target)
     shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+def rare_word(manifest: Mapping[str, Any]) -> tuple[str, str]:
+    """The word the scale benchmarks search for: one the generator put in exactly one post
+    (the middle such post by path); and that post's path."""
+    holders: dict[str, list[str]] = {}
+    for post in manifest["posts"]:
+        for word in post["rare"]:
+            holders.setdefault(word, []).append(post["path"])
+    single = sorted((paths[0], word) for word, paths in holders.items() if len(paths) == 1)
+    path, word = single[len(single) // 2]
+    return word, path
 
 
 def warm(root: Path) -> None:

@@ -28,9 +28,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-from _util import BENCH_DIR, Row, run, table, warm
+from _util import BENCH_DIR, Row, rare_word, run, table, warm
 from bench_scale import Home, blogtui_command, load_now
 
 MERGE = (
@@ -146,17 +145,6 @@ def search_rows(posts: int, rounds: int, before: Path, after: Path) -> list[Row]
         Row(f"warm `search {word} --json`, merged", med["merged"], med["rg"],
             note=f"baseline: rg -l; unmerged {med['unmerged']:.3f} s"),
     ]  # fmt: skip
-
-
-def rare_word(manifest: dict[str, Any]) -> tuple[str, str]:
-    """A word the generator put in exactly one post, and that post (bench_scale's pick)."""
-    holders: dict[str, list[str]] = {}
-    for post in manifest["posts"]:
-        for word in post["rare"]:
-            holders.setdefault(word, []).append(post["path"])
-    single = sorted((paths[0], word) for word, paths in holders.items() if len(paths) == 1)
-    path, word = single[len(single) // 2]
-    return word, path
 
 
 def main() -> None:

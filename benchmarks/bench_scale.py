@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from _empty_app import READY
-from _util import BENCH_DIR, Row, Run, _tree, _TreeSampler, corpus, run, table, warm
+from _util import BENCH_DIR, Row, Run, _tree, _TreeSampler, corpus, rare_word, run, table, warm
 
 HERE = Path(__file__).resolve().parent
 PARTS = ("cold-index", "search", "list", "edit", "paint", "settle", "keys", "cold-start")
@@ -309,7 +309,8 @@ class Bench:
         if shutil.which("rg") is None:
             print("  rg not installed: search skipped", file=sys.stderr)
             return
-        word, paths = self._rare_word()
+        word, path = rare_word(self.manifest)
+        paths = [path]
         runs = self._alternate({
             "blogtui": [*self.blogtui, "search", "-a", str(self.root), word],
             "rg": ["rg", "-l", word, str(self.root)],
@@ -451,16 +452,6 @@ class Bench:
             for name, argv in cases.items():
                 runs[name].append(self.check(run(argv, env=env), name))
         return runs
-
-    def _rare_word(self) -> tuple[str, list[str]]:
-        """A word the generator put in exactly one post (the middle one of those, by path)."""
-        holders: dict[str, list[str]] = {}
-        for post in self.manifest["posts"]:
-            for word in post["rare"]:
-                holders.setdefault(word, []).append(post["path"])
-        single = sorted((paths[0], word) for word, paths in holders.items() if len(paths) == 1)
-        path, word = single[len(single) // 2]
-        return word, [path]
 
     def _victim(self) -> str:
         """The post to edit: the middle plain Hugo post by path."""

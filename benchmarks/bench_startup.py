@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _util import BENCH_DIR, corpus
+from _util import BENCH_DIR, corpus, rare_word
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
@@ -107,18 +107,6 @@ def instructions(case: Case, env: dict[str, str], cwd: Path) -> int | None:
     done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
     found = re.search(rb"I\s+refs:\s+([\d,]+)", done.stderr)
     return int(found.group(1).replace(b",", b"")) if found else None
-
-
-def rare_word(root: Path) -> tuple[str, str]:
-    """bench_scale.py's word: in exactly one post (the middle such post by path)."""
-    manifest = json.loads(root.with_suffix(".json").read_text(encoding="utf-8"))
-    holders: dict[str, list[str]] = {}
-    for post in manifest["posts"]:
-        for word in post["rare"]:
-            holders.setdefault(word, []).append(post["path"])
-    single = sorted((paths[0], word) for word, paths in holders.items() if len(paths) == 1)
-    path, word = single[len(single) // 2]
-    return word, path
 
 
 def commands(root: Path, word: str, path: str) -> dict[str, list[str]]:
@@ -194,7 +182,7 @@ def main() -> int:
     warm_home = args.home or BENCH_DIR / f"scale-home-{args.posts}-seed-1"
     if not warm_home.is_dir():
         sys.exit(f"no warm home at {warm_home}: run benchmarks/bench_scale.py first")
-    word, path = rare_word(root)
+    word, path = rare_word(json.loads(root.with_suffix(".json").read_text(encoding="utf-8")))
     checkouts = [("new", CHECKOUT)] + ([("old", args.old.resolve())] if args.old else [])
     scratch = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     pycache = scratch / "pycache"

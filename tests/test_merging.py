@@ -10,6 +10,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import query as whoosh_query
@@ -142,6 +143,12 @@ def unmerged_copy(plain: PostIndex, tmp_path: Path) -> Path:
     return folder
 
 
+def unmerged_storage(plain: PostIndex, tmp_path: Path) -> tuple[Any, Any, list[str]]:
+    """`unmerged_copy`'s Whoosh storage, its index, and the names of its files."""
+    storage = store.whoosh_storage(unmerged_copy(plain, tmp_path))
+    return storage, storage.open_index(), sorted(storage.list())
+
+
 def test_deleted_documents_stay_deleted(
     generated_pair: tuple[PostIndex, ...], tmp_path: Path
 ) -> None:
@@ -174,11 +181,7 @@ def test_deleted_documents_stay_deleted(
 def test_an_interrupted_merge_leaves_the_old_index(
     generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plain, _merged = generated_pair
-    folder = unmerged_copy(plain, tmp_path)
-    storage = store.whoosh_storage(folder)
-    ix = storage.open_index()
-    files = sorted(storage.list())
+    storage, ix, files = unmerged_storage(generated_pair[0], tmp_path)
 
     def crash(writer: object, final: object) -> None:
         raise RuntimeError("killed before the commit")
@@ -198,11 +201,7 @@ def test_an_interrupted_merge_leaves_the_old_index(
 def test_a_full_disk_leaves_the_old_index(
     generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plain, _merged = generated_pair
-    folder = unmerged_copy(plain, tmp_path)
-    storage = store.whoosh_storage(folder)
-    ix = storage.open_index()
-    files = sorted(storage.list())
+    storage, ix, files = unmerged_storage(generated_pair[0], tmp_path)
 
     def full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
