@@ -104,13 +104,15 @@ def catalogue_3(data: bytes, rounds: int) -> dict[str, Any]:
     from blogtui.search.store import SCHEMA_VERSION
 
     def everything() -> None:
-        table = listing.Table.of(catalogue.load(data, SCHEMA_VERSION))
+        loaded = catalogue.load_all(data, SCHEMA_VERSION)
+        table = listing.Table.of(loaded.entries, loaded.body)
         listed = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
         assert listed is not None and listing.json_text(listed, None) is not None
 
     def first_screen() -> None:
-        entries = catalogue.load(data, SCHEMA_VERSION)
-        table = listing.Table.of(entries)
+        loaded = catalogue.load_all(data, SCHEMA_VERSION)
+        entries = loaded.entries
+        table = listing.Table.of(entries, loaded.body)
         listed = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
         assert listed is not None
         for path in listed.paths()[:FIRST_SCREEN]:
@@ -249,7 +251,8 @@ def fragments_listing(data: bytes, rounds: int) -> float:
     from blogtui.search import catalogue, listing
     from blogtui.search.store import SCHEMA_VERSION
 
-    table = listing.Table.of(catalogue.load(data, SCHEMA_VERSION))
+    loaded = catalogue.load_all(data, SCHEMA_VERSION)
+    table = listing.Table.of(loaded.entries, loaded.body)
     rows = listing.kept_in_order(table, "date", drafts=True, hidden=True, years=())
     assert rows is not None
     return cpu_median(lambda: listing.json_parts(rows, None), rounds)

@@ -180,7 +180,7 @@ def make_case(rng: random.Random, base: bytes) -> bytes:
 
 def _listed(loaded: catalogue.Loaded) -> None:
     """List from the keys and fragments, and update the spelling counts, as commands do."""
-    table = listing.Table.of(loaded.entries)
+    table = listing.Table.of(loaded.entries, loaded.body)
     for sort in ("date", "title"):
         kept = listing.kept_in_order(table, sort, drafts=False, hidden=False, years=[2024])
         everything = listing.kept_in_order(table, sort, drafts=True, hidden=True, years=[])

@@ -72,9 +72,9 @@ def test_listing_from_keys_and_fragments_is_the_posts_json(
         index.close()
 
 
-def test_a_listing_reads_the_loaded_columns_until_an_entry_changes(tmp_path: Path) -> None:
-    """Straight from the loaded columns (no Entry made) while nothing changed; from the
-    entries once one did: the same JSON either way, the change shown."""
+def test_a_listing_reads_the_loaded_columns_and_shows_a_change(tmp_path: Path) -> None:
+    """Straight from the loaded columns (no Entry made): the posts' JSON, and after an edit
+    the edit in it."""
     root = _archive(tmp_path / "blog")
     PostIndex.open(root, now=NOW).close()
     index = PostIndex.open(root, now=NOW)

@@ -650,23 +650,6 @@ class Stored(MutableMapping[str, Entry]):
         gone = self._gone
         return [value for row, value in enumerate(column) if row not in gone]
 
-    def pristine(self) -> tuple[list[str], list[int]] | None:
-        """Every path and the readable rows, when the entries are still the loaded columns
-        (none set, deleted, added or detached since the load, no path twice): a listing
-        then reads keys and fragments straight from the body (`listing.Table`). None
-        otherwise."""
-        if self._touched or self._gone or self._extra or not self.unique:
-            return None
-        body = self._body
-        if any(entry._body is not body for entry in self._made if entry is not None):
-            return None
-        return self._paths, list(compress(range(len(self._paths)), body.rows[2]))
-
-    @property
-    def body(self) -> Body:
-        """The loaded columns' records, fragments and listing keys."""
-        return self._body
-
     def readable_paths(self) -> list[str]:
         """The paths of readable entries, in order (no entry made)."""
         lengths = self._body.rows[2]  # a record stored: readable (made entries agree)
@@ -921,26 +904,6 @@ class Body:
         missing = [i for i, row in enumerate(rows) if len(pieces[i]) != length[row]]
         return pieces, missing
 
-    def fragments(self, rows: list[int]) -> list[Buffer | None]:
-        """`fragment` of each of `rows` (the listing's loop: a slice each)."""
-        chunk_of, at, length = self.rows[3], self.rows[4], self.rows[5]
-        views = self._views
-        out: list[Buffer | None] = []
-        for row in rows:
-            size, chunk = length[row], chunk_of[row]
-            if not size:
-                out.append(b"")
-                continue
-            view = views.get(chunk, _UNREAD)
-            if view is _UNREAD:
-                view = self._view(chunk)
-            start = at[row]
-            if view is None or start + size > len(view):
-                out.append(None)
-            else:
-                out.append(view[start : start + size])
-        return out
-
     def _view(self, chunk: int) -> memoryview | None:
         """The chunk, read and checked once (then kept: documents are read in any order,
         and a chunk read again would be digested again)."""
@@ -1034,9 +997,11 @@ def fragments(entries: list[Entry]) -> list[Buffer]:
     for body in bodies:
         at = lazy if len(bodies) == 1 else [i for i in lazy if entries[i]._body is body]
         if body is not None:
-            pieces = body.fragments([entries[i]._row for i in at])
+            pieces, missing = body.fragments_of([entries[i]._row for i in at])
             for i, piece in zip(at, pieces, strict=True):
                 out[i] = piece
+            for place in missing:  # its chunk damaged: made from the record below
+                out[at[place]] = None
     for i, shown in enumerate(out):
         if shown is None or shown is _LAZY:
             out[i] = entries[i].shown()  # made from the record (its chunk damaged: also)

@@ -775,7 +775,7 @@ class PostIndex:
         """The readable posts' listing keys and fragments, as columns, undecoded (see
         search/listing.py); None if a record's keys are damaged."""
         with self._lock:
-            return listing.Table.of(self._entries)
+            return listing.Table.of(self._entries, self._body)
 
     def order(self) -> list[str]:
         """Every post's path in `posts()` order, from the listing keys (no Post is built)."""

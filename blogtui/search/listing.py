@@ -24,7 +24,7 @@ from blogtui.search.catalogue import (
     Buffer,
     Damaged,
     Entry,
-    Stored,
+    as_stored,
     bulk,
     fragments,
 )
@@ -54,35 +54,35 @@ _JUDGED = {
 class Table:
     """The readable posts a listing chooses from, as columns: each one's path and listing
     keys (`Keys`, a column each: day, instant, expiry, draft, hidden, title) and where its
-    fragment is. Read straight from a loaded catalogue's columns while its entries are
-    the loaded ones (no Entry made: at 100,000 posts, making them and reading their keys
-    took 0.5 s of `list --json`); else from the entries."""
+    fragment is. Read straight from the catalogue's columns while every entry is the row
+    of the body it was loaded or saved as (`catalogue.as_stored`: no Entry made; at
+    100,000 posts, making them and reading their keys took 0.5 s of `list --json`); else
+    from the entries."""
 
-    __slots__ = ("_body", "_entries", "_stored", "keys", "paths", "rows")
+    __slots__ = ("_body", "_entries", "_listed", "keys", "paths", "rows")
 
     def __init__(
         self,
         paths: Sequence[str],
         keys: list[list[Any]],
         rows: Sequence[int],
-        *,
+        entries: Mapping[str, Entry],
         body: Body | None = None,
-        stored: Stored | None = None,
-        entries: list[Entry] | None = None,
+        listed: list[Entry] | None = None,
     ) -> None:
         self.paths, self.keys, self.rows = paths, keys, rows
-        self._body, self._stored, self._entries = body, stored, entries
+        self._entries, self._body, self._listed = entries, body, listed
 
     @classmethod
-    def of(cls, entries: Mapping[str, Entry]) -> Table | None:
-        """The readable entries' table; None if a record's keys are damaged."""
-        if isinstance(entries, Stored) and (pristine := entries.pristine()) is not None:
-            paths, rows = pristine
-            body = entries.body
+    def of(cls, entries: Mapping[str, Entry], body: Body | None) -> Table | None:
+        """The readable entries' table (`body`: the data file they were loaded or saved
+        from); None if a record's keys are damaged."""
+        if body is not None and as_stored(entries, body):
+            rows = list(compress(range(len(body.rows[2])), body.rows[2]))  # (a record: readable)
             keys = body.key_columns()
             # (a readable row without stored keys has them derived from its record)
             if keys is not None and None not in [keys[4][row] for row in rows]:
-                return cls(paths, keys, rows, body=body, stored=entries)
+                return cls(list(entries), keys, rows, entries, body)
         pairs = [(path, entry) for path, entry in entries.items() if entry.readable]
         try:
             with bulk():
@@ -91,19 +91,18 @@ class Table:
             return None
         columns = [list(column) for column in zip(*keyed, strict=True)] or [[]] * 6
         paths = [path for path, _entry in pairs]
-        return cls(paths, columns, range(len(pairs)), entries=[e for _p, e in pairs])
+        return cls(paths, columns, range(len(pairs)), entries, listed=[e for _p, e in pairs])
 
     def fragments(self, rows: list[int]) -> list[Buffer]:
         """The `list --json` fragments of `rows`; Damaged if one must be made from its
         record and that is damaged."""
         if self._body is None:
-            assert self._entries is not None
-            entries = self._entries
-            return fragments([entries[row] for row in rows])
-        assert self._stored is not None
+            assert self._listed is not None
+            listed = self._listed
+            return fragments([listed[row] for row in rows])
         pieces, missing = self._body.fragments_of(rows)
         for i in missing:  # its chunk is damaged: made from the record (read again if not)
-            pieces[i] = self._stored[self.paths[rows[i]]].shown()
+            pieces[i] = self._entries[self.paths[rows[i]]].shown()
         return pieces
 
 
