@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from blogtui.cli.errors import CliError, nothing
 from blogtui.cli.output import say, warn_problems
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from blogtui.search.index import PostIndex
+
+T = TypeVar("T")
 
 
 def archive_root(args: argparse.Namespace) -> Path:
@@ -64,3 +67,34 @@ def archive_with_posts(args: argparse.Namespace, **options: Any) -> PostIndex:
     if not index.count():
         nothing(f"no posts in {root}", args)
     return index
+
+
+class Early(Generic[T]):
+    """A command's answer worked out on the index as loaded, while forked children take
+    the stats (`PostIndex.open`'s `meanwhile`, `ahead`), and kept if the refresh after
+    changes nothing (the index's generation holds); else worked out again on the fresh
+    index. Where no child is forked the refresh stats in this process: an answer made
+    before it would only make the command wait longer, so none is."""
+
+    def __init__(
+        self, make: Callable[[PostIndex], T], before: Callable[[], object] | None = None
+    ) -> None:
+        self._make, self._before = make, before
+        self._made: tuple[int, T] | None = None
+
+    def __call__(self, index: PostIndex, ahead: bool) -> None:
+        if self._before is not None:
+            self._before()
+        if not ahead:
+            return
+        generation = index.generation
+        try:
+            self._made = (generation, self._make(index))
+        except Exception:  # (a bad query, a damaged index: the answer after says or mends)
+            self._made = None
+
+    def answer(self, index: PostIndex) -> T:
+        """The answer for the index as it is now (the opened, refreshed one)."""
+        if self._made is not None and self._made[0] == index.generation:
+            return self._made[1]
+        return self._make(index)

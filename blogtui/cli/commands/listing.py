@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 from blogtui.cli.command import Command
 from blogtui.cli.errors import nothing
-from blogtui.cli.opening import archive_with_posts
+from blogtui.cli.opening import Early, archive_with_posts
 from blogtui.cli.options import add_filters, count, filtered_search
 from blogtui.cli.output import (
     field,
@@ -49,19 +48,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    early: list[tuple[int, Prepared | None]] = []
-
-    def meanwhile(index: PostIndex, ahead: bool) -> None:
-        """While forked children take the stats: the listing on the catalogue as loaded,
-        kept if the refresh after changes nothing (the index's generation holds)."""
-        if ahead:
-            generation = index.generation
-            with contextlib.suppress(Exception):  # (what the refresh mends: prepared again)
-                early.append((generation, _prepared(args, index)))
-
-    index = archive_with_posts(args, meanwhile=meanwhile)
-    fresh = early and early[0][0] == index.generation
-    prepared = early[0][1] if fresh else _prepared(args, index)
+    early = Early(lambda index: _prepared(args, index))
+    index = archive_with_posts(args, meanwhile=early)
+    prepared = early.answer(index)
     if prepared is not None:
         _print_prepared(args, prepared)
         return 0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from blogtui.cli.command import Command
 from blogtui.cli.errors import CliError, nothing
-from blogtui.cli.opening import archive_root, open_index
+from blogtui.cli.opening import Early, archive_root, open_index
 from blogtui.cli.options import add_filters, count, filtered_results, filtered_search
 from blogtui.cli.output import (
     field,
@@ -65,21 +65,29 @@ def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentP
 
 
 def run(args: argparse.Namespace) -> int:
+    from blogtui.search.index import search_imports
     from blogtui.search.syntax import QueryError, check
 
     text = " ".join(args.query)
-    early: list[tuple[int, Results]] = []
+
+    def searched(index: PostIndex) -> Results:
+        """The search, its shown hits' snippets made too (their files read and kept)."""
+        from blogtui.search.search import snippets
+
+        results = filtered_results(index, text, args)
+        shown = results.hits[: args.limit] if args.limit else results.hits
+        snippets(index, text, [hit.post for hit in shown])
+        return results
+
+    early = Early(searched, before=search_imports)
     try:
         check(text)
         root = archive_root(args)
-        index = open_index(
-            args, root, meanwhile=lambda ix, ahead: _early(ix, ahead, text, args, early)
-        )
+        index = open_index(args, root, meanwhile=early)
         from blogtui.search.search import snippets  # (imported meanwhile)
 
         warn_problems(index.problems)
-        kept = early[0][1] if early and early[0][0] == index.generation else None
-        hits, matched = filtered_search(index, text, args, kept)
+        hits, matched = filtered_search(index, text, args, early.answer(index))
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None
     if not hits:
@@ -87,31 +95,6 @@ def run(args: argparse.Namespace) -> int:
     _print_hits(args, text, hits, snippets(index, text, [hit.post for hit in hits]))
     say_truncated(len(hits), matched)
     return 0
-
-
-def _early(
-    index: PostIndex, ahead: bool, text: str, args: argparse.Namespace,
-    early: list[tuple[int, Results]],
-) -> None:  # fmt: skip
-    """`PostIndex.open`'s `meanwhile`: the imports; and, while forked children take the
-    stats (`ahead`), the search itself on the index as loaded, with its hits' snippets
-    (their files read and kept). Its results stand if the refresh after changes nothing
-    (the index's generation holds); otherwise the search runs again on the fresh index."""
-    from blogtui.search.index import search_imports
-
-    search_imports()
-    if not ahead:
-        return  # the refresh stats in this process: a search now would only wait longer
-    from blogtui.search.search import snippets
-
-    generation = index.generation
-    try:
-        results = filtered_results(index, text, args)
-        shown = results.hits[: args.limit] if args.limit else results.hits
-        snippets(index, text, [hit.post for hit in shown])
-    except Exception:  # (a QueryError or a damaged index: the search after says or mends)
-        return
-    early.append((generation, results))
 
 
 def _print_hits(
