@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-import os
 import pickle
 import struct
 import subprocess
@@ -37,7 +36,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from blogtui.search import pooling, segments
+from blogtui.search import pooling, segments, workers
 
 #: Merge a build's segments when it wrote more than this many.
 MERGE_ABOVE = 4
@@ -138,13 +137,8 @@ class _Helper:
     (the merge is Python-bound, and the machine blogtui targets has two cores)."""
 
     def __init__(self, folder: str, half: list[Any]) -> None:
-        package_home = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
         ids = ",".join(s.segment_id() for s in half)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", HELPER_CODE, folder, ids], stdout=subprocess.PIPE, env=env
-        )
+        self.proc = workers.python_child(HELPER_CODE, folder, ids, stdout=subprocess.PIPE)
 
     def segment(self) -> Any:
         """The segment the helper wrote (its files are in the index folder, not yet named

@@ -124,19 +124,20 @@ def _send(out: Any, message: tuple[Any, ...]) -> None:
     write_frame(out, message)
 
 
+def python_child(code: str, *args: str, **options: Any) -> subprocess.Popen[bytes]:
+    """`python -c CODE ARGS...` with this package importable (its folder first on
+    PYTHONPATH): a build worker, or the merge's helper (search/merging.py)."""
+    package_home = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
+    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, **options)
+
+
 class Worker:
     """One build worker process and its message pipes."""
 
     def __init__(self, folder: str, now: datetime | None, site: Site) -> None:
-        package_home = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_home, env.get("PYTHONPATH")]))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER_CODE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+        self.proc = python_child(WORKER_CODE, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.fd = self.stdout.fileno()
