@@ -460,3 +460,37 @@ def test_no_line_starts_with_closing_or_ends_with_opening_punctuation() -> None:
         lines = _lines(source, width)
         assert not any(line.startswith(("」", "）", "。", "、")) for line in lines[1:])
         assert not any(line.endswith(("「", "（")) for line in lines[:-1])
+
+
+# --- parsing from several threads at once ------------------------------------------------------
+
+
+def test_first_links_parsed_in_parallel_threads_all_render() -> None:
+    """The reader renders in workers: several threads parsing their first links at once in a
+    fresh interpreter all get their links (mdurl's tables are full before any parse starts)."""
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        """
+        import threading
+        import mdurl._decode, mdurl._encode
+        from blogtui.markup import parse
+        from blogtui.markup.plain import document_text
+        tables = [*mdurl._encode.encode_cache.values(), *mdurl._decode.decode_cache.values()]
+        assert tables and all(len(t) == 128 for t in tables), "tables not filled at import"
+        failures = []
+        def read(n):
+            try:
+                for i in range(50):
+                    document_text(parse(f"[a{n}](http://x/{i}) <https://y/{n}> [b](%zz)"))
+            except Exception as error:
+                failures.append(repr(error))
+        threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(failures or "ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stdout + done.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import mdurl
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
@@ -20,6 +21,12 @@ from blogtui.markup import nodes, rules
 from blogtui.markup.builder import PROTECT, Builder
 from blogtui.markup.templates import meaning, tag_at
 from blogtui.model import Post
+
+# mdurl fills its lookup tables on first use, publishing each table before it is full, so
+# two threads parsing their first links at once (the reader renders in workers) can index a
+# half-built table. Filling them here, under the import lock, leaves nothing to race on.
+mdurl.encode("")
+mdurl.decode("", mdurl.DECODE_DEFAULT_CHARS + "%")
 
 _LIQUID_RAW = re.compile(
     r"\{%-?\s*raw\s*-?%\}(.*?)(?:\{%-?\s*endraw\s*-?%\}|\Z)|"
