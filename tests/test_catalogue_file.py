@@ -337,3 +337,135 @@ def test_loaded_entries_are_known_to_be_the_heads_rows_without_making_them(blog:
     changed["posts/p06.md"] = catalogue.Entry(1, 1, None)
     assert not catalogue.as_stored(changed, index._body)  # type: ignore[arg-type]
     assert catalogue.as_stored(dict(index._entries.items()), index._body)  # type: ignore[arg-type]
+
+
+# --- a small save is a patch line appended to the head ---------------------------------------
+
+
+def head_file(root: Path) -> Path:
+    return index_location(root) / store.CATALOGUE
+
+
+def patch_lines(root: Path) -> list[bytes]:
+    return [
+        line for line in head_file(root).read_bytes().split(b"\n") if line.startswith(b"patch ")
+    ]
+
+
+def listing(index: PostIndex) -> list[tuple[str, str, object]]:
+    return sorted((p.path, p.title, p.date) for p in index.posts())
+
+
+def test_an_edit_appends_a_patch_line_to_the_head_and_every_command_after_sees_it(
+    blog: Path,
+) -> None:
+    PostIndex.open(blog).close()
+    before = head_file(blog).stat()
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    assert hits(PostIndex.open(blog), "kingfisher") == {"posts/p07.md"}
+    after = head_file(blog).stat()
+    assert after.st_ino == before.st_ino, "appended to, not replaced"
+    assert 0 < after.st_size - before.st_size < 2000 and len(patch_lines(blog)) == 1
+    edit(blog / "posts/p08.md", "Eight, edited", "A heron, then a dipper.")
+    index = PostIndex.open(blog)  # (loads the head and its patch lines)
+    assert len(patch_lines(blog)) == 2
+    assert hits(index, "dipper") == {"posts/p08.md"} and hits(index, "kingfisher") == {
+        "posts/p07.md"
+    }
+    assert listing(index) == listing(PostIndex.open(blog, rebuild=True))
+    assert {"Seven, edited", "Eight, edited"} <= titles(index)
+
+
+def test_patch_lines_are_folded_into_a_whole_head_when_there_are_many(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "MAX_PATCHES", 2)
+    PostIndex.open(blog).close()
+    for n in range(3):
+        edit(blog / f"posts/p{n:02}.md", f"Edited {n}", f"The wren {n} sings.")
+        PostIndex.open(blog).close()
+    assert patch_lines(blog) == [], "the third save wrote the head whole"
+    index = PostIndex.open(blog)
+    assert {f"Edited {n}" for n in range(3)} <= titles(index) and len(titles(index)) == 40
+    assert hits(index, "wren") == {f"posts/p{n:02}.md" for n in range(3)}
+
+
+def test_an_added_or_deleted_post_writes_the_head_whole(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    write_post(blog, "posts/new.md", "New one", "A grebe.")
+    (blog / "posts/p03.md").unlink()
+    index = PostIndex.open(blog)
+    assert patch_lines(blog) == [] and hits(index, "grebe") == {"posts/new.md"}
+    assert len(titles(PostIndex.open(blog))) == 40
+
+
+def test_a_torn_patch_line_is_left_and_the_post_read_again_without_a_notice(blog: Path) -> None:
+    PostIndex.open(blog).close()
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    PostIndex.open(blog).close()
+    data = head_file(blog).read_bytes()
+    head_file(blog).write_bytes(data[:-40])  # a save cut short in its last line
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert notices == []
+    assert hits(index, "kingfisher") == {"posts/p07.md"} and "Seven, edited" in titles(index)
+    assert patch_lines(blog) == [] and head_file(blog).read_bytes().endswith(b"\n")
+    assert listing(PostIndex.open(blog)) == listing(PostIndex.open(blog, rebuild=True))
+
+
+def test_a_damaged_patch_line_is_refused_with_one_notice_and_the_post_read_again(
+    blog: Path,
+) -> None:
+    PostIndex.open(blog).close()
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    PostIndex.open(blog).close()
+    stamp = head_file(blog).stat()
+    data = bytearray(head_file(blog).read_bytes())
+    at = data.rindex(b"Seven, edited")
+    data[at] ^= 0x01  # the digest no longer matches
+    head_file(blog).write_bytes(bytes(data))
+    # Rotten in place: the same size and time, so the last walk still seems to match it.
+    os.utime(head_file(blog), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(notices) == 1 and "patch" in notices[0] and "repairing" in notices[0], notices
+    assert hits(index, "kingfisher") == {"posts/p07.md"} and "Seven, edited" in titles(index)
+    again: list[str] = []
+    assert len(titles(PostIndex.open(blog, notice=again.append))) == 40 and again == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [10_000, 1, 1, 0, 0, 1, 0, 0, 1, [], None],  # no such entry
+        [7, 1, -5, 0, 0, 1, 0, 0, 1, [], None],  # a negative size
+        [7, 1, 1, 0, 0, 1, 0, 0, 1, [3], None],  # problems that are not text
+        [7, 1, 1, 0, 0, 1, 0, 0],  # too short
+        "x",
+    ],
+)
+def test_a_planted_patch_with_a_good_digest_and_bad_values_is_refused(
+    blog: Path, value: object
+) -> None:
+    import json
+
+    PostIndex.open(blog).close()
+    payload = json.dumps({"chunks": [], "set": [value]}).encode()
+    digest = hashlib.blake2b(payload, digest_size=32).hexdigest().encode()
+    with head_file(blog).open("ab") as out:
+        out.write(b"patch " + digest + b" " + payload + b"\n")
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(notices) == 1 and "patch" in notices[0], notices
+    assert len(titles(index)) == 40 and hits(index, "heron 7") == {"posts/p07.md"}
+    assert patch_lines(blog) == [], "the head was written whole again"
+
+
+def test_a_reader_that_loaded_before_a_patch_sees_it_at_its_next_refresh(blog: Path) -> None:
+    reader = PostIndex.open(blog)
+    assert "Seven, edited" not in titles(reader)
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    PostIndex.open(blog).close()  # another process saves the edit as a patch
+    assert len(patch_lines(blog)) == 1
+    reader.refresh()
+    assert "Seven, edited" in titles(reader) and hits(reader, "kingfisher") == {"posts/p07.md"}

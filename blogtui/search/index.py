@@ -173,6 +173,7 @@ class PostIndex:
         self._by_path: dict[str, Post] = {}
         self._facets = FacetCounter()
         self._dirty = False  # records were repaired in memory: the catalogue needs writing
+        self._patch_refused = False  # the loaded head's patch lines were not all applied
         self._repair_said = False  # the repair notice is given once per PostIndex
         self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
@@ -296,7 +297,12 @@ class PostIndex:
         self._site_key = loaded.site
         spelled = spellings.Spellings.from_json(loaded.spellings)
         self._set_entries(loaded.entries, spelled, loaded.body)
-        self._dirty = self._dirty or loaded.legacy  # an older format: rewrite it once
+        if loaded.damage is not None:
+            self._say_repair(loaded.damage)
+        # A patch line refused: the entries it set keep older stats, which the last walk
+        # does not know of; every file's stat is compared with them, and the head rewritten.
+        self._patch_refused = loaded.damage is not None or loaded.torn
+        self._dirty = self._dirty or loaded.legacy or self._patch_refused
 
     def _catalogue_changed(self) -> bool:
         """Has another process written the catalogue since we loaded it?"""
@@ -505,6 +511,8 @@ class PostIndex:
         base = self._catalogue_stat
         if not isinstance(found, freshness.Found) or found.base is None or base is None:
             return None
+        if self._patch_refused:
+            return None
         if found.base == base:
             return found.todo, found.gone
         saved = freshness.load(self.location, self.root, self._follow) if self.location else None
@@ -603,8 +611,9 @@ class PostIndex:
         counts = self._spellings.to_json() if self._spellings is not None else None
         body = self._body if self._body is not None and self._body.file is not None else None
         fresh = catalogue.data_name(os.urandom(8))
+        head_size = self._catalogue_stat[1] if self._catalogue_stat is not None else None
         saved = catalogue.plan(
-            entries, store.SCHEMA_VERSION, site, counts, body, self._end(body), fresh
+            entries, store.SCHEMA_VERSION, site, counts, body, self._end(body), fresh, head_size
         )
         name = fresh
         if not saved.fresh and body is not None and body.name is not None:
@@ -616,16 +625,25 @@ class PostIndex:
                 saved = catalogue.plan(entries, store.SCHEMA_VERSION, site, counts, None, 0, fresh)
         if saved.fresh:
             store.write_atomic(self.location / name, saved.pieces)
-        store.write_atomic(path, saved.head)
+        if saved.patch:  # appended: readers of the head as it was read no more than it held
+            store.append_private(path, [saved.head])
+        else:
+            store.write_atomic(path, saved.head)
         if saved.fresh:
+            assert saved.keys is not None
             fd = store.open_private(self.location / name, os.O_RDONLY)
             self._body = catalogue.Body.of_file(fd, saved.chunks, saved.rows, name).keyed(
                 saved.keys
             )
             store.remove_unnamed(self.location, name)
-        else:
+        elif saved.patch:
             assert body is not None
+            self._body = body.patched(saved.chunks, saved.rows, saved.key_patches)
+        else:
+            assert body is not None and saved.keys is not None
             self._body = body.appended(saved.chunks, saved.rows).keyed(saved.keys)
+        self._body.head = saved.base
+        self._patch_refused = False
         entries = catalogue.saved_as(entries, self._body, saved.flat)
         self._site_key = site
         st = path.stat()
