@@ -10,8 +10,11 @@ checked against its digest) when wanted. A loaded catalogue makes an Entry only 
 posts looked up (`Stored`). The
 records (one small JSON document each, decoded only when a Post is wanted) and each post's
 `list --json` fragment live in a data file the head names, in chunks checked against their
-digests when first read (`Body`); a save appends what changed (`plan`). A listing sorts and
-filters by the keys and joins fragments, decoding no record (search/listing.py).
+digests when first read (`Body`); a save appends what changed (`plan`). A save of a few
+edits in place appends a patch line to the head instead of writing it whole (`_patch`,
+`_Patches`): each line digested, applied in order on load, the head rewritten whole after a
+few dozen. A listing sorts and filters by the keys and joins fragments, decoding no record
+(search/listing.py).
 
 The cache could be damaged or planted, so no decoder here may crash on any bytes: the
 head's digest is checked before anything is parsed, a chunk's before any document in it,
