@@ -644,6 +644,27 @@ def read_post(
     # scan does not need.
     from blogtui.parse import parse_post
 
+    data, extra = _read_source(source)
+    if data is None:
+        return None, extra
+    post, problems = parse_post(
+        data, source.path, now=now, content_path=source.content_path or None, site=site
+    )
+    return post, extra + problems
+
+
+def read_body(source: SourceFile) -> str | None:
+    """One file's body as `read_post` gives it, its front matter split off and not parsed
+    (no YAML parser imported: a search's snippets); None when it cannot be read."""
+    from blogtui import fences
+
+    data, _problems = _read_source(source)
+    return None if data is None else fences.body_of(fences.decoded(data, []))
+
+
+def _read_source(source: SourceFile) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes (the first 10 MB of a bigger one, and a problem saying so), or None
+    and why it cannot be read."""
     try:
         data = _read_regular_file(source.location)
     except _NotAFile:
@@ -654,14 +675,10 @@ def read_post(
         return None, [Problem(source.path, "is a folder, not a file")]
     except OSError as error:
         return None, [Problem(source.path, f"cannot read: {error.strerror or error}")]
-    extra: list[Problem] = []
     if len(data) > MAX_BYTES:
-        data = _cut_utf8(data[:MAX_BYTES])
-        extra.append(Problem(source.path, "larger than 10 MB; only the first 10 MB were read"))
-    post, problems = parse_post(
-        data, source.path, now=now, content_path=source.content_path or None, site=site
-    )
-    return post, extra + problems
+        problem = Problem(source.path, "larger than 10 MB; only the first 10 MB were read")
+        return _cut_utf8(data[:MAX_BYTES]), [problem]
+    return data, []
 
 
 class _NotAFile(Exception):

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler
 
+from blogtui import fences
+
 #: A YAML document whose aliases would expand to more nodes than this is refused.
 MAX_YAML_NODES = 100_000
 #: YAML nested deeper than this is refused (libyaml's C composer would overflow the stack).
@@ -31,8 +33,6 @@ MAX_TAG_MEMO = 50_000
 MAX_PARAMS = 512
 MAX_PARAM_DEPTH = 6
 MAX_PARAM_CHARS = 2000
-
-_LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
 
 
 class FrontMatterError(ValueError):
@@ -56,12 +56,10 @@ class Handler(BaseHandler):
     def split(self, text: str) -> tuple[str, str]:
         """(front matter, body) of a text `detect` accepted; the body exactly as written."""
         assert self.FM_BOUNDARY is not None
-        opening = self.OPENING.match(text)
-        assert opening is not None
-        end = self.FM_BOUNDARY.search(text, opening.end())
-        if end is None:
+        split = fences.fenced(text, self.OPENING, self.FM_BOUNDARY)
+        if split is None:
             raise FrontMatterError(f"{self.KIND} front matter is never closed; read as body")
-        return text[opening.end() : end.start()], text[end.end() + 1 :]
+        return split
 
     def load(self, fm: str, **kwargs: object) -> Any:
         raise NotImplementedError
@@ -79,8 +77,8 @@ class YAMLHandler(Handler):
     """
 
     KIND = "YAML"
-    OPENING = re.compile(r"-{3,}[ \t]*\n")
-    FM_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+    OPENING = fences.YAML_OPENING
+    FM_BOUNDARY = fences.YAML_BOUNDARY
     START_DELIMITER = END_DELIMITER = "---"
 
     def __init__(self, keys: frozenset[str]) -> None:
@@ -156,8 +154,8 @@ class TOMLHandler(Handler):
     """TOML between `+++` lines, loaded with tomllib."""
 
     KIND = "TOML"
-    OPENING = re.compile(r"\+{3}[ \t]*\n")
-    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+    OPENING = fences.TOML_OPENING
+    FM_BOUNDARY = fences.TOML_BOUNDARY
     START_DELIMITER = END_DELIMITER = "+++"
 
     def load(self, fm: str, **kwargs: object) -> Any:
@@ -173,28 +171,23 @@ class JSONHandler(Handler):
     """Hugo's JSON front matter: one object at the start, the body from the next line on."""
 
     KIND = "JSON"
-    OPENING = re.compile(r"\{(?!\{)")  # `{{` opens a shortcode or template, not JSON
+    OPENING = fences.JSON_OPENING
     FM_BOUNDARY = re.compile(r"\}")  # unused: the end is where the object ends
     START_DELIMITER = END_DELIMITER = ""
 
     def split(self, text: str) -> tuple[str, str]:
         try:
-            _raw, end = _JSON.raw_decode(text)
+            return fences.json_object(text)
         except ValueError as error:
             raise FrontMatterError(f"JSON front matter: {error}") from None
         except RecursionError:
             raise FrontMatterError("JSON front matter: nested too deeply") from None
-        newline = text.find("\n", end)
-        return text[:end], "" if newline < 0 else text[newline + 1 :]
 
     def load(self, fm: str, **kwargs: object) -> Any:
         try:
             return json.loads(fm)
         except (ValueError, RecursionError) as error:  # split decoded it once already
             raise FrontMatterError(f"JSON front matter: {error}") from None
-
-
-_JSON = json.JSONDecoder()
 
 
 def split_front_matter(
@@ -205,7 +198,7 @@ def split_front_matter(
     Leading blank lines may precede the front matter. Problems are appended to `problems`:
     front matter that never ends is read as body, malformed front matter is dropped.
     """
-    start = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # always matches
+    start = fences.LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # always matches
     rest = text[start:] if start else text
     handler = next((h for h in handlers if h.detect(rest)), None)
     if handler is None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
+from blogtui.fences import decoded
 from blogtui.front_matter import Handler, JSONHandler, TOMLHandler, YAMLHandler, params_of
 from blogtui.front_matter import split_front_matter as _split
 from blogtui.model import MARKDOWN_SUFFIXES, Post, PostDate, Problem, term_key, tidy_term
@@ -92,7 +93,7 @@ def parse_post(
     `site` holds what the site's own files say (custom taxonomies, author names, cascades).
     """
     problems: list[str] = []
-    text = _decode(data, problems)
+    text = decoded(data, problems)
     meta, body = split_front_matter(text, problems, site.taxonomies)
     content = content_path if content_path is not None else path
     layout = read_layout(content)
@@ -118,24 +119,6 @@ def _count_body_words(data: bytes, text: str, body: str) -> int:
     head = len(text[: len(text) - len(body)].encode())
     head += 3 if data.startswith(b"\xef\xbb\xbf") else 0
     return _count_utf8_words(data[head:] if head else data, body)
-
-
-def _decode(data: bytes, problems: list[str]) -> str:
-    """Bytes to text: BOM dropped, invalid UTF-8 replaced (and reported), CRLF to LF."""
-    if not data:
-        problems.append("empty file")
-        return ""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.append(f"not valid UTF-8 (byte {error.start}); invalid bytes replaced")
-        text = data.decode("utf-8-sig", errors="replace")
-    if "\0" in text:
-        problems.append("contains NUL bytes (a binary file?); they were replaced")
-        text = text.replace("\0", "\ufffd")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 # --- what the path says -------------------------------------------------------------------

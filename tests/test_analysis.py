@@ -52,6 +52,19 @@ def test_indexing_stores_the_tokens_analysis_gives(text: str) -> None:
 
 
 @SETTINGS
+@given(st.one_of(TEXTS.filter(str.isascii), st.text(alphabet=st.characters(max_codepoint=127))))
+@example("a.b_c-d/e f..g --h 3.7.2 _x_ e.g. k8s.io/api")
+def test_ascii_text_is_tokenised_as_the_full_rules_do(text: str) -> None:
+    """The quick pattern for ASCII text finds TOKEN's matches, groups and all."""
+    from blogtui.search.analysis import _token
+
+    fast = [(m.span(), m.groups()) for m in _token(text).finditer(text)]
+    assert fast == [(m.span(), m.groups()) for m in TOKEN.finditer(text)]
+    whole, quick = TOKEN.fullmatch(text.strip()), _token(text).fullmatch(text.strip())
+    assert (whole and whole.groups()) == (quick and quick.groups())
+
+
+@SETTINGS
 @given(TEXTS)
 def test_the_whoosh_analyzer_yields_the_same_tokens(text: str) -> None:
     ours = [(t.term, t.pos, t.start, t.end) for t in tokens(text)]

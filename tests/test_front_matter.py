@@ -65,6 +65,36 @@ def test_bad_front_matter_is_reported_and_the_body_kept(
     assert len(problems) == 1 and problems[0].startswith(problem)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(FORMS)),
+    st.text(),
+    st.sampled_from(["", "\n", " \n\n", "\ufeff", "---\n", "+++\n", "{", "{{", "\r\n"]),
+)
+def test_a_body_read_alone_is_the_body_the_parser_reads(form: str, body: str, lead: str) -> None:
+    """fences.body_of (a search's snippets: no YAML imported) splits where the handlers do,
+    front matter malformed, never closed or absent included."""
+    from blogtui import fences
+
+    data = (lead + FORMS[form][0] + body).encode("utf-8", "surrogatepass")
+    assert fences.body_of(fences.decoded(data, [])) == parse_post(data, "p.md", now=NOW)[0].body
+
+
+@pytest.mark.parametrize("name", ["hugo-docs", "jekyll-posts", "zola-docs", "hexo-news",
+                                  "go-blog", "obsidian-tasks-docs", "sofastack-blog-zh"])  # fmt: skip
+def test_every_corpus_body_read_alone_is_the_parsed_body(name: str) -> None:
+    from blogtui import fences
+    from tests.conftest import corpus
+
+    root = corpus(name)
+    files = [p for p in sorted(root.rglob("*")) if p.suffix in (".md", ".mdx") and p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        body = parse_post(data, path.name, now=NOW)[0].body
+        assert fences.body_of(fences.decoded(data, [])) == body, path
+
+
 def test_a_double_brace_opens_a_shortcode_not_json() -> None:
     text = "{{< note >}}\nHello\n"
     assert split_front_matter(text, []) == ({}, text)

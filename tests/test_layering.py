@@ -11,7 +11,7 @@ import sys
 import blogtui.search
 
 SEARCH = [f"search.{m.name}" for m in pkgutil.iter_modules(blogtui.search.__path__)]
-CORE = ["model", "prose", "parse", "front_matter", "archive", "config", "search", *SEARCH]
+CORE = ["model", "prose", "parse", "front_matter", "fences", "archive", "config", "search", *SEARCH]
 
 
 def _loaded(imports: list[str], prefixes: tuple[str, ...]) -> list[str]:

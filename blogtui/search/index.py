@@ -658,7 +658,7 @@ class PostIndex:
 
     def _write(
         self, todo: list[Any], gone: list[str], progress: Progress | None
-    ) -> dict[str, Entry]:
+    ) -> catalogue.Entries:
         """Index `todo` and delete `gone` in Whoosh; the new catalogue entries of `todo`."""
         self._counted = None  # (a failed build's counts must not outlive it)
         # No catalogue: whatever Whoosh holds (a killed build, an older format) is unknown.
@@ -683,7 +683,7 @@ class PostIndex:
 
     def _parallel(
         self, writer: Any, todo: list[Any], progress: Progress | None
-    ) -> dict[str, Entry]:
+    ) -> catalogue.Entries:
         """`_write`'s work in build workers. With no catalogue yet, the entries' documents
         go to a new data file as they come, which becomes `_body`, and their spellings are
         counted meanwhile (`_counted`): the process never holds every decoded record."""
@@ -828,6 +828,22 @@ class PostIndex:
                     self._bodies.popitem(last=False)
         return post
 
+    def body(self, path: str) -> str | None:
+        """One post's body read fresh from its file (its front matter not parsed: see
+        archive.read_body), or None if it is gone or unreadable."""
+        from blogtui.archive import SourceFile, read_body
+
+        abspath = self.root / path
+        try:
+            stat = abspath.stat()
+        except OSError:
+            return None
+        with self._lock:
+            post = self._bodies.get((path, stat.st_mtime_ns, stat.st_size))
+        if post is not None:
+            return post.body
+        return read_body(SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size))
+
     def close(self) -> None:
         """Release the index's files."""
         with self._lock:
@@ -836,13 +852,13 @@ class PostIndex:
 
 
 def search_imports() -> None:
-    """Import what a search and its hits need (Whoosh's queries and index, the post parser
-    for snippets): what a command that searches does first in `PostIndex.open`'s
-    `meanwhile`."""
+    """Import what a search and its hits need (Whoosh's queries and index, what splits a
+    body from its front matter for snippets): what a command that searches does first in
+    `PostIndex.open`'s `meanwhile`."""
     import whoosh.filedb.filestore
     import whoosh.query  # noqa: F401
 
-    import blogtui.parse
+    import blogtui.fences
     import blogtui.search.search  # noqa: F401
 
 

@@ -328,7 +328,6 @@ def snippets(index: PostIndex, text: str, posts: Sequence[Post]) -> dict[str, Sn
     wanted = _wanted(parse(text), title_only=False)
     out: dict[str, Snippet] = {}
     for post in posts:
-        full = index.post(post.path)
-        body = (full.body.strip() or full.prose) if full is not None else ""
+        body = (index.body(post.path) or "").strip()
         out[post.path] = _snippet(body or post.prose or post.summary, wanted)
     return out
