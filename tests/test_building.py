@@ -72,6 +72,33 @@ def test_a_whole_parallel_build_stores_what_a_serial_build_does(
         parallel.close()
 
 
+def test_each_worker_process_takes_its_share_and_a_new_one_the_rest(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes are replaced once each was sent WORKER_BYTES (a process's heap only
+    grows): more processes than WORKERS, one segment each, and the same catalogue."""
+    started: list[int] = []
+
+    class Counted(workers.Worker):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            started.append(self.proc.pid)
+
+    serial = _open(archive, tmp_path / "serial", monkeypatch, parallel=False)
+    monkeypatch.setattr(workers, "Worker", Counted)
+    monkeypatch.setattr(workers, "WORKER_BYTES", 150_000)
+    monkeypatch.setattr(workers, "CHUNK", 5)
+    parallel = _open(archive, tmp_path / "parallel", monkeypatch, parallel=True)
+    try:
+        size = sum(p.stat().st_size for p in archive.rglob("*.md"))  # (~2 MB)
+        assert len(set(started)) >= size // 300_000 > workers.WORKERS
+        assert parallel.posts() == serial.posts()
+        assert _stored(parallel)[:2] == _stored(serial)[:2]
+    finally:
+        serial.close()
+        parallel.close()
+
+
 def test_an_edit_after_a_streamed_build_is_seen_and_stored(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

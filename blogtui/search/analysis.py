@@ -42,6 +42,8 @@ _CONNECTOR = re.compile(r"[./_-]")
 def _token(text: str) -> re.Pattern[str]:
     """The pattern that finds `TOKEN`'s matches in `text`."""
     return _ASCII_TOKEN if text.isascii() else TOKEN.compiled
+
+
 #: A compound longer than this (a long URL, most likely) is indexed by its parts only.
 MAX_COMPOUND = 64
 _TERMS: dict[str, str] = {}

@@ -39,7 +39,7 @@ from typing import Any
 from blogtui.search import pooling, segments, workers
 
 #: Merge a build's segments when it wrote more than this many.
-MERGE_ABOVE = 4
+MERGE_ABOVE = 6
 #: Processes a big merge uses: each merges half of the segments into one of its own.
 PROCESSES = 2
 #: What the second process runs, and its exit status when it leaves the index unmerged.

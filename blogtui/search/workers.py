@@ -17,6 +17,7 @@ import select
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,16 @@ if TYPE_CHECKING:
 #: Build worker processes for big (re)builds: one per core of the machine blogtui targets.
 WORKERS = 2
 #: Markdown a build worker indexes into one segment (its postings are held in memory).
-SEGMENT_BYTES = 24_000_000
+SEGMENT_BYTES = 16_000_000
+#: Markdown handed to one worker process before it is told to finish (its one segment) and
+#: a new process takes its place: a process's heap only grows (the postings pool, the word
+#: memos and the fragments they leave), so at 100,000 posts a worker kept for seven segments
+#: grew from 110 to 190 MB, where one per segment peaks at 100-130 (benchmarks/README.md).
+WORKER_BYTES = SEGMENT_BYTES
+#: Files handed to one worker process, at most: its heap grows with the files as well as
+#: their bytes (the smallest files come last: at 100,000 posts the last 16 MB were 27,000
+#: files, and a worker given 8,000 of them grew to 150 MB, against 120-127 for 5,000).
+WORKER_FILES = 4_000
 #: Files handed to a build worker at a time (small enough to balance the two workers).
 CHUNK = 40
 #: How long a worker may stay silent (it answers after every chunk) before it counts as stuck.
@@ -143,6 +153,7 @@ class Worker:
         self.fd = self.stdout.fileno()
         self.pending = bytearray()
         self.busy = 0
+        self.fed = self.files = 0  # bytes and files sent
         self.send((folder, now, SEGMENT_BYTES, site))
 
     def send(self, message: Any) -> None:
@@ -158,10 +169,14 @@ class Worker:
         return split_frames(self.pending)
 
     def feed(self, chunks: list[list[Any]]) -> None:
-        """Send the next chunk, or the end marker once nothing is left for this worker."""
-        if chunks:
-            self.send(chunks.pop())
+        """Send the next chunk, or the end marker once nothing is left for this worker (none
+        left, or WORKER_BYTES or WORKER_FILES sent: another worker takes the rest)."""
+        if chunks and self.fed < WORKER_BYTES and self.files < WORKER_FILES:
+            chunk = chunks.pop()
+            self.send(chunk)
             self.busy += 1
+            self.fed += sum(source.size for source in chunk)
+            self.files += len(chunk)
         elif self.busy == 0:
             self.send(None)
             self.busy = -1  # finished: it will answer with its segments
@@ -215,32 +230,39 @@ def _build_once(
     ordered = sorted(todo, key=lambda f: -f.size)  # big files first balance the workers
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     chunks.reverse()  # pop() hands them out biggest first
-    workers = [Worker(str(folder), now, site) for _ in range(WORKERS)]
+    started: list[Worker] = []  # every worker process of this build, for the cleanup
+
+    def start() -> Worker:
+        worker = Worker(str(folder), now, site)
+        started.append(worker)
+        for _ in range(2):  # two in flight, so a worker never waits for the next chunk
+            worker.feed(chunks)
+        return worker
+
     try:
-        return _run(workers, chunks, len(todo), progress, sink)
+        return _run([start() for _ in range(WORKERS)], start, chunks, len(todo), progress, sink)
     except WorkerStalled:
-        for worker in workers:
+        for worker in started:
             worker.proc.kill()  # stuck: waiting for it to end on its own would not end
         raise
     finally:
-        for worker in workers:
+        for worker in started:
             worker.stop()
 
 
 def _run(
     workers: list[Worker],
+    start: Callable[[], Worker],
     chunks: list[list[Any]],
     total: int,
     progress: Progress | None,
     sink: Sink,
 ) -> list[Any]:
-    """Feed chunks to whichever worker is free; collect their segments, and hand their
-    catalogue rows to `sink`."""
+    """Feed chunks to whichever worker is free, and a new worker in the place of each one
+    that finished while chunks remain; collect their segments, and hand their catalogue
+    rows to `sink`."""
     written: list[Any] = []
     done = 0
-    for worker in workers:
-        for _ in range(2):  # two in flight, so a worker never waits for the next chunk
-            worker.feed(chunks)
     running = {worker.fd: worker for worker in workers}
     spent = {fd: _cpu_ticks(worker.proc.pid) for fd, worker in running.items()}
     while running:
@@ -257,6 +279,10 @@ def _run(
                 if message[0] == "ok":
                     written.extend(message[1])
                     del running[fd]
+                    worker.stop()  # (it has ended: reaped now, not at the end of the build)
+                    if chunks:  # (it took its share: WORKER_BYTES)
+                        new = start()
+                        running[new.fd], spent[new.fd] = new, _cpu_ticks(new.proc.pid)
                     continue
                 done += message[1]
                 worker.busy -= 1
