@@ -158,7 +158,7 @@ def test_a_restarted_stream_forgets_what_it_took(tmp_path: Path) -> None:
     stream.add([second, third, first, ("c.md", 1, 2, ("unreadable",), b"", b"", None, None)])
     counts = stream.finish()
     assert counts.tables["tags"] == {"Go": [2, "a.md", 0, True], "go": [1, "b.md", 0, True]}
-    assert list(stream.entries) == ["b.md", "d.md", "a.md", "c.md"]
+    assert list(stream.entries) == ["a.md", "b.md", "c.md", "d.md"], "in path order, as saved"
     assert stream.entries["a.md"].blob() == first[4]
     respelled = stream.entries["b.md"]  # go -> Go, the more frequent spelling
     assert catalogue.post_of(respelled.record, respelled.canon).tags == ("Go",)

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -566,8 +567,12 @@ class PostIndex:
         for path in gone:
             del entries[path]
         fresh = self._write(todo, gone, progress)
-        entries.update(fresh)
-        report.problems = [Problem(p, r) for p, e in sorted(fresh.items()) for r in e.problems]
+        if entries:
+            entries.update(fresh)
+        else:  # a whole build: its entries as they are (a streamed one's, in path order)
+            entries = fresh
+        reasons = sorted(catalogue.problems_of(fresh), key=itemgetter(0))  # (stable: in order)
+        report.problems = [Problem(p, r) for p, r in reasons]
         entries = catalogue.in_path_order(entries)
         spelled, self._counted = self._counted, None  # a whole build counted them as it went
         if spelled is None:
