@@ -171,3 +171,22 @@ def test_series_with_the_same_neighbours_share_one_previous_and_next() -> None:
         "   previous: A",
         "   next: C",
     ]
+
+
+def test_a_post_read_before_the_site_is_known_is_read_again_with_it(tmp_path: Path) -> None:
+    """A post parsed before the first scan (no site yet: a prefetch while the reader starts)
+    lacks the custom taxonomies the site's config names; once a scan knows the site, the
+    post is read again, not taken from the cache (the reader's series line went missing)."""
+    from blogtui.search.index import PostIndex
+
+    root = tmp_path / "site"
+    for rel, text in HUGO_SITE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    PostIndex.open(root, now=NOW).close()
+    index = PostIndex.open(root, now=NOW, refresh=False)
+    early = index.post("content/posts/docking.md")
+    assert early is not None
+    index.refresh()
+    post = index.post("content/posts/docking.md")
+    assert post is not None and post.taxonomies.get("courses") == ("Sailing Basics",)

@@ -176,7 +176,9 @@ class PostIndex:
         self._dirty = False  # records were repaired in memory: the catalogue needs writing
         self._patch_refused = False  # the loaded head's patch lines were not all applied
         self._repair_said = False  # the repair notice is given once per PostIndex
-        self._bodies: OrderedDict[tuple[str, int, int], Post] = OrderedDict()
+        #: Posts read whole, by path, stat and the fingerprint of the Site they were parsed
+        #: against (before the first scan that is no site: a custom taxonomy is not read).
+        self._bodies: OrderedDict[tuple[str, int, int, str], Post] = OrderedDict()
         self._site: Site = NO_SITE  # what the last scan found; posts are parsed against it
         self._site_key = ""  # the fingerprint of the Site the catalogue's posts were read with
         #: The last walk of the archive and the catalogue it matches (freshness.py).
@@ -819,13 +821,14 @@ class PostIndex:
             stat = abspath.stat()
         except OSError:
             return None
-        key = (path, stat.st_mtime_ns, stat.st_size)
+        site = self._site
+        key = (path, stat.st_mtime_ns, stat.st_size, site.fingerprint)
         with self._lock:
             if key in self._bodies:
                 self._bodies.move_to_end(key)
                 return self._bodies[key]
         source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
-        _entry, post = catalogue.read(source, self._now, self._site)
+        _entry, post = catalogue.read(source, self._now, site)
         if post is not None:
             with self._lock:
                 self._bodies[key] = post
@@ -844,7 +847,7 @@ class PostIndex:
         except OSError:
             return None
         with self._lock:
-            post = self._bodies.get((path, stat.st_mtime_ns, stat.st_size))
+            post = self._bodies.get((path, stat.st_mtime_ns, stat.st_size, self._site.fingerprint))
         if post is not None:
             return post.body
         return read_body(SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size))
