@@ -91,7 +91,8 @@ class Streamed:
 
     def add(self, rows: list[Row]) -> None:
         """Take one chunk's rows: count their spellings and write their documents."""
-        keys, paths, (mtimes, sizes), unknown = self._keys, self._paths, self._stats, _UNKNOWN_KEYS
+        keys, paths, (mtimes, sizes) = self._keys, self._paths, self._stats
+        unknown = catalogue.UNKNOWN_KEYS
         for path, mtime_ns, size, problems, blob, shown, known, groups in rows:
             row = len(paths)
             self._records.add(row, blob)
@@ -185,10 +186,6 @@ class Streamed:
         self._end += len(data)
         self.body.chunks.append(chunk)
         return chunk
-
-
-#: The listing keys of an entry whose record there is none of (see catalogue._key_columns).
-_UNKNOWN_KEYS = (None, None, None, False, None, "")
 
 
 class _Packer:

@@ -296,6 +296,9 @@ def read(source: Any, now: datetime | None, site: Site = NO_SITE) -> tuple[Entry
 #: What listing needs of a post without decoding its record: the day (ordinal) and instant
 #: (microseconds) of its date, its expiry's instant, draft, hidden and title.
 Keys = tuple[int | None, int | None, int | None, bool, str, str]
+#: The listing keys of an entry whose record there is none of (unreadable, or damaged): hidden
+#: None, so they are derived again from the record wherever there is one.
+UNKNOWN_KEYS: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
 _AT = {name: i for i, name in enumerate(_NAMES)}
 
 
@@ -1233,7 +1236,6 @@ PATCH = b"patch "
 PATCH_ROWS = 256
 MAX_PATCHES = 64
 PATCH_BYTES = 1 << 20
-_UNKNOWN_KEYS: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
 
 
 def _patch(
@@ -1260,7 +1262,7 @@ def _patch(
     sets = []
     for i in new_rows:
         entry = flat.entry(i)
-        keys = entry.known_keys() or _keys_or(entry, _UNKNOWN_KEYS)
+        keys = entry.known_keys() or _keys_or(entry)
         key_patches.append((i, keys))
         reasons = list(flat.problems.get(i, ()))
         sets.append([i, flat.mtimes[i], flat.sizes[i], *(c[i] for c in rows), reasons, keys])
@@ -1384,8 +1386,7 @@ _KEY_COLUMNS = ("days", "micros", "expiry", "draft", "hidden", "titles")
 def _key_columns(values: list[Entry]) -> dict[str, list[Any]]:
     """The entries' listing keys as columns (one JSON list each, decoded at C speed); an
     entry whose keys are unknown (unreadable, or a damaged record) has hidden None."""
-    unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
-    rows = [e.known_keys() or _keys_or(e, unknown) for e in values]  # most: no decoding
+    rows = [e.known_keys() or _keys_or(e) for e in values]  # most: no decoding
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in _KEY_COLUMNS]
     return {name: list(column) for name, column in zip(_KEY_COLUMNS, columns, strict=True)}
 
@@ -1400,10 +1401,9 @@ def _saved_keys(
         return _key_columns([flat.entry(i) for i in range(len(flat.paths))])
     moved = _moved(source)
     columns = [_taken(column, source, moved) for column in stored]
-    unknown: Keys = (None, None, None, False, None, "")  # type: ignore[assignment]
     for i in new_rows:
         entry = flat.entry(i)
-        keys = entry.known_keys() or _keys_or(entry, unknown)
+        keys = entry.known_keys() or _keys_or(entry)
         for column, value in zip(columns, keys, strict=True):
             column[i] = value
     return dict(zip(_KEY_COLUMNS, columns, strict=True))
@@ -1426,11 +1426,12 @@ def _taken(column: Sequence[Any], rows: list[int], moved: list[int]) -> list[Any
     return out  # type: ignore[return-value]
 
 
-def _keys_or(entry: Entry, unknown: Keys) -> Keys:
+def _keys_or(entry: Entry) -> Keys:
+    """The entry's listing keys, UNKNOWN_KEYS when it has none (or its record is damaged)."""
     try:
-        return entry.keys or unknown
+        return entry.keys or UNKNOWN_KEYS
     except Damaged:
-        return unknown
+        return UNKNOWN_KEYS
 
 
 class Loaded(NamedTuple):
@@ -1561,7 +1562,7 @@ class _Patches:
     ) -> None:  # fmt: skip
         while (stop := rest.find(b"\n", self.end)) >= 0:
             try:
-                added, sets, spellings = self._checked(rest[self.end : stop], len(chunks))
+                added, sets, spellings = self._checked(rest[self.end : stop])
             except Damaged as exc:
                 self.damage = f"a patch of its head is damaged ({exc})"
                 return
@@ -1579,7 +1580,7 @@ class _Patches:
                 self.spellings = spellings
             self.end, self.count = stop + 1, self.count + 1
 
-    def _checked(self, line: bytes, chunk_count: int) -> tuple[list[Chunk], list[Any], Any]:
+    def _checked(self, line: bytes) -> tuple[list[Chunk], list[Any], Any]:
         digest_end = len(PATCH) + 2 * _DIGEST_SIZE
         if not line.startswith(PATCH) or line[digest_end : digest_end + 1] != b" ":
             raise Damaged("not a patch line")
@@ -1607,7 +1608,7 @@ class _Patches:
         if type(keys) is list and len(keys) == len(_KEY_COLUMNS):
             one = {name: [key] for name, key in zip(_KEY_COLUMNS, keys, strict=True)}
             checked = _key_columns_checked(one, 1)
-        found: Keys = _UNKNOWN_KEYS if checked is None else tuple(c[0] for c in checked)
+        found: Keys = UNKNOWN_KEYS if checked is None else tuple(c[0] for c in checked)
         return at, mtime, size, places, _terms(row[9]), found
 
 

@@ -814,20 +814,15 @@ class PostIndex:
 
     def post(self, path: str) -> Post | None:
         """One post read fresh from its file, body included, or None if it is gone."""
-        from blogtui.archive import SourceFile
-
-        abspath = self.root / path
-        try:
-            stat = abspath.stat()
-        except OSError:
+        site = self._site  # (one Site for the key and the parse: a refresh may swap it)
+        found = self._read_key(path, site)
+        if found is None:
             return None
-        site = self._site
-        key = (path, stat.st_mtime_ns, stat.st_size, site.fingerprint)
+        source, key = found
         with self._lock:
             if key in self._bodies:
                 self._bodies.move_to_end(key)
                 return self._bodies[key]
-        source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
         _entry, post = catalogue.read(source, self._now, site)
         if post is not None:
             with self._lock:
@@ -839,18 +834,28 @@ class PostIndex:
     def body(self, path: str) -> str | None:
         """One post's body read fresh from its file (its front matter not parsed: see
         archive.read_body), or None if it is gone or unreadable."""
-        from blogtui.archive import SourceFile, read_body
+        from blogtui.archive import read_body
+
+        found = self._read_key(path, self._site)
+        if found is None:
+            return None
+        source, key = found
+        with self._lock:
+            post = self._bodies.get(key)
+        return post.body if post is not None else read_body(source)
+
+    def _read_key(self, path: str, site: Site) -> tuple[Any, tuple[str, int, int, str]] | None:
+        """The file at `path` as it is now (a SourceFile) and its key in the cache of posts
+        read whole against `site`; None if it is gone."""
+        from blogtui.archive import SourceFile
 
         abspath = self.root / path
         try:
             stat = abspath.stat()
         except OSError:
             return None
-        with self._lock:
-            post = self._bodies.get((path, stat.st_mtime_ns, stat.st_size, self._site.fingerprint))
-        if post is not None:
-            return post.body
-        return read_body(SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size))
+        source = SourceFile(path, abspath, stat.st_mtime_ns, stat.st_size)
+        return source, (path, stat.st_mtime_ns, stat.st_size, site.fingerprint)
 
     def close(self) -> None:
         """Release the index's files."""
