@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -349,10 +348,12 @@ def _config_content_dirs(config: Path) -> list[str]:
     """`contentDir` values in a Hugo config file (top level and under `languages`)."""
     if config.suffix == ".json":
         return []
+    import tomllib  # here: a command that finds its walk unchanged reads no config
+
     try:
         text = config.read_text(encoding="utf-8", errors="replace")
         data = tomllib.loads(text) if config.suffix == ".toml" else _load_yaml(text)
-    except (OSError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError):  # (TOMLDecodeError is a ValueError)
         return []
     if not isinstance(data, dict):
         return []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,11 +113,13 @@ def _load(path: Path) -> Any:
         return None
     try:
         if path.suffix == ".toml":
+            import tomllib  # here: a command that finds its walk unchanged reads no config
+
             return tomllib.loads(text)
         import yaml
 
         return yaml.load(text, Loader=yaml.CSafeLoader)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+    except (ValueError, RecursionError):  # (tomllib's TOMLDecodeError is a ValueError)
         return None
     except Exception as error:  # yaml.YAMLError, imported lazily above
         if type(error).__module__.startswith("yaml"):

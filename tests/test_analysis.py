@@ -52,16 +52,57 @@ def test_indexing_stores_the_tokens_analysis_gives(text: str) -> None:
 
 
 @SETTINGS
-@given(st.one_of(TEXTS.filter(str.isascii), st.text(alphabet=st.characters(max_codepoint=127))))
+@given(st.one_of(TEXTS, st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
 @example("a.b_c-d/e f..g --h 3.7.2 _x_ e.g. k8s.io/api")
-def test_ascii_text_is_tokenised_as_the_full_rules_do(text: str) -> None:
-    """The quick pattern for ASCII text finds TOKEN's matches, groups and all."""
+@example("Café — naïve “quotes” Straße ΟΔΟΣ İstanbul 3.7.2")
+def test_text_is_tokenised_as_the_full_rules_do(text: str) -> None:
+    """The pattern picked for a text (the quick one when it holds none of TOKEN's special
+    characters: ASCII, most latin prose) finds TOKEN's matches, groups and all."""
     from blogtui.search.analysis import _token
 
     fast = [(m.span(), m.groups()) for m in _token(text).finditer(text)]
     assert fast == [(m.span(), m.groups()) for m in TOKEN.finditer(text)]
     whole, quick = TOKEN.fullmatch(text.strip()), _token(text).fullmatch(text.strip())
     assert (whole and whole.groups()) == (quick and quick.groups())
+
+
+@SETTINGS
+@given(st.one_of(TEXTS, st.text()))
+@example("naïve e\u0301te\u0301 हिन्दी k8s.io/api " + "a" * 40 + " 分布式")
+def test_the_tokenizer_matches_as_the_pattern_its_fingerprint_names(text: str) -> None:
+    """TOKEN takes each run of a word atomically; the pattern the index fingerprint was
+    made from (nested quantifiers: a failing fullmatch took exponential time) finds the
+    same tokens, so no index needs rebuilding."""
+    import re
+
+    from blogtui.search.analysis import _WORD, _WORD_AS_FINGERPRINTED
+
+    first = re.compile(TOKEN.pattern.replace(_WORD, _WORD_AS_FINGERPRINTED))
+    groups = [(m.span(), m.groups()) for m in TOKEN.finditer(text)]
+    assert groups == [(m.span(), m.groups()) for m in first.finditer(text)]
+
+
+def test_a_failing_whole_match_takes_no_time() -> None:
+    """`lone_compound` fullmatches a query: a long word before one that fails it."""
+    import time
+
+    started = time.perf_counter()
+    assert lone_compound("a" * 200 + " 分布式") == ""
+    assert TOKEN.fullmatch("e\u0301" * 100 + "b" * 100 + "!") is None
+    assert time.perf_counter() - started < 10.0  # (2^200 steps, were it exponential)
+
+
+@SETTINGS
+@given(st.one_of(TEXTS, st.text()))
+@example("\u2e80")
+@example("\u2e7f\u2fe0 \U0001f1e5\U0001f1e6 \U0001fb00 \u00a9")
+def test_special_characters_are_found_by_their_ranges(text: str) -> None:
+    """The range lookup that picks the full rules agrees with the character class itself."""
+    import re
+
+    from blogtui.search.analysis import _SPECIAL, _needs_full_rules
+
+    assert _needs_full_rules(text) == (re.search(f"[{_SPECIAL}]", text) is not None)
 
 
 @SETTINGS
@@ -80,6 +121,9 @@ def test_highlighting_sees_every_indexed_term_where_it_is(text: str) -> None:
     for term, start, end in ours:  # the unstemmed-word shortcut never drops a wanted term
         kept = set(term_spans(text, heads_of([term])))
         assert (term, start, end) in kept, (term, text[start:end])
+        prefix = term[: max(1, len(term) // 2)]  # nor a term a prefix query wants
+        wanted = {span for span in ours if span[0].startswith(prefix)}
+        assert wanted <= set(term_spans(text, heads_of([prefix]))), prefix
 
 
 @SETTINGS

@@ -110,6 +110,16 @@ def test_search_loads_no_parser_and_no_link_graph(tmp_path: Path, archive: Path)
     assert "blogtui.search.analysis" in modules and not tokenised
 
 
+def test_a_plain_word_search_loads_no_whoosh(tmp_path: Path, archive: Path) -> None:
+    """Plain words are ranked from the index's files (search/lookup.py); a query with a
+    field, a prefix, a phrase, OR or NOT is Whoosh's."""
+    modules, _tokenised = loaded(tmp_path, "search", "-a", str(archive), "zebra", "--json")
+    stemmer = {"whoosh", "whoosh.lang", "whoosh.lang.porter2"}  # the analysis's Porter2
+    assert under(modules, "whoosh") <= stemmer
+    modules, _tokenised = loaded(tmp_path, "search", "-a", str(archive), "zebr*")
+    assert "whoosh.query" in modules
+
+
 def test_cat_of_a_file_opens_no_index(tmp_path: Path, archive: Path) -> None:
     modules, tokenised = loaded(tmp_path, "cat", "-a", str(archive), "posts/hello.md")
     assert other_commands(modules, "cat") == set()

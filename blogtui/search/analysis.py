@@ -14,8 +14,11 @@ so all three agree.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import accumulate
 
 from blogtui.folding import EMOJI_MODIFIERS, INVISIBLE, MARKS, PICTOGRAPHS, fold
 from blogtui.patterns import LazyPattern
@@ -23,7 +26,12 @@ from blogtui.patterns import LazyPattern
 _CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 #: A word: letters and digits of any non-CJK script, with the combining marks and the
 #: invisible characters inside it (NFD accents, Indic vowel signs and viramas do not split it).
-_WORD = rf"(?:[^\W_{_CJK}]+|[{MARKS}{INVISIBLE}]+)+"
+#: Each run is taken whole (an atomic group): written `(?:A+|B+)+`, a failing fullmatch
+#: tried every way to split a run, 2^n of them (a phrase query of a 30-letter word and a
+#: CJK one took minutes). The same matches, so indexes made before need no rebuilding:
+#: `FINGERPRINT` keeps the pattern as it was first written (`_WORD_AS_FINGERPRINTED`).
+_WORD = rf"(?:(?>[^\W_{_CJK}]+|[{MARKS}{INVISIBLE}]+))+"
+_WORD_AS_FINGERPRINTED = rf"(?:[^\W_{_CJK}]+|[{MARKS}{INVISIBLE}]+)+"
 _EMOJI = (
     rf"[\U0001f1e6-\U0001f1ff]{{2}}"  # a flag: two regional indicators
     rf"|[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*(?:\u200d[{PICTOGRAPHS}][{EMOJI_MODIFIERS}]*)*"
@@ -32,16 +40,17 @@ _EMOJI = (
 #: the rest of its compound (group 4: more words, each after one connector). Compiled on
 #: first use (about 9 ms): listing and reading never tokenise.
 TOKEN = LazyPattern(rf"([{_CJK}]+)|({_EMOJI})|({_WORD})((?:[./_-]{_WORD})*)")
-#: `TOKEN` for ASCII text, which holds none of its CJK, emoji, mark or invisible characters:
-#: the same matches and groups (the first two never match), compiled in a fraction of a
-#: millisecond instead of about 9 (a query, a snippet: what every search tokenises first).
-_ASCII_TOKEN = re.compile(r"((?!))?((?!))?([^\W_]+)((?:[./_-][^\W_]+)*)")
+#: `TOKEN` for text that holds none of its CJK, emoji, mark or invisible characters (all
+#: ASCII text, most latin prose): the same matches and groups (the first two never match),
+#: compiled in a fraction of a millisecond instead of about 9 (a query, a snippet: what
+#: every search tokenises first).
+_PLAIN_GROUPS = re.compile(r"((?!))?((?!))?([^\W_]+)((?:[./_-][^\W_]+)*)")
 _CONNECTOR = re.compile(r"[./_-]")
 
 
 def _token(text: str) -> re.Pattern[str]:
     """The pattern that finds `TOKEN`'s matches in `text`."""
-    return _ASCII_TOKEN if text.isascii() else TOKEN.compiled
+    return TOKEN.compiled if _needs_full_rules(text) else _PLAIN_GROUPS
 
 
 #: A compound longer than this (a long URL, most likely) is indexed by its parts only.
@@ -65,7 +74,9 @@ def _stemmer() -> Callable[[str], str]:
 
 
 #: What the indexed terms depend on: folded into the index's schema version.
-FINGERPRINT = f"{TOKEN.pattern}|{MAX_COMPOUND}|fold-1|porter2"
+FINGERPRINT = (
+    f"{TOKEN.pattern.replace(_WORD, _WORD_AS_FINGERPRINTED)}|{MAX_COMPOUND}|fold-1|porter2"
+)
 
 
 def _indexed_form(word: str) -> str:
@@ -153,18 +164,41 @@ def position_map(text: str) -> dict[str, list[int]]:
 #: `TOKEN` where none of its CJK, emoji, mark or invisible characters occur: a word and the
 #: rest of its compound, as one string.
 _PLAIN_TOKEN = re.compile(r"[^\W_]+(?:[./_-][^\W_]+)*")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SPECIAL = LazyPattern(  # compiled on first use (about 4 ms): only indexing needs it
-    rf"[{_CJK}{MARKS}{INVISIBLE}{PICTOGRAPHS}{EMOJI_MODIFIERS}\U0001f1e6-\U0001f1ff]"
-)
+#: The characters only `TOKEN`'s full rules handle, as a character class's contents.
+_SPECIAL = rf"{_CJK}{MARKS}{INVISIBLE}{PICTOGRAPHS}{EMOJI_MODIFIERS}\U0001f1e6-\U0001f1ff"
 #: token -> its term ("" for none) or (whole-compound term, part terms), for `_PLAIN_TOKEN`.
 _PLANS: dict[str, str | tuple[str, tuple[str, ...]]] = {}
 
 
 def _needs_full_rules(text: str) -> bool:
-    """Whether `text` holds a character only `TOKEN`'s full rules handle (searched among its
-    non-ASCII characters only: the big character class is slow on every character)."""
-    return not text.isascii() and _SPECIAL.search("".join(_NON_ASCII.findall(text))) is not None
+    """Whether `text` holds a character only `TOKEN`'s full rules handle: each distinct
+    non-ASCII character looked up among `_SPECIAL`'s ranges (compiling the class as a
+    pattern costs about 4 ms, and matching it is slow on every character)."""
+    if text.isascii():
+        return False
+    starts, ends = _special_ranges()
+    for char in set(text):
+        code = ord(char)
+        if code > 0x7F and code <= ends[bisect_right(starts, code) - 1]:
+            return True
+    return False
+
+
+@cache
+def _special_ranges() -> tuple[list[int], list[int]]:
+    """`_SPECIAL`'s ranges, sorted: their first and last code points (a start of -1 first,
+    so a code point below every range finds an end it is not under)."""
+    ranges = [(-1, -1)]
+    at = 0
+    while at < len(_SPECIAL):
+        low = high = ord(_SPECIAL[at])
+        if at + 2 < len(_SPECIAL) and _SPECIAL[at + 1] == "-":
+            high = ord(_SPECIAL[at + 2])
+            at += 2
+        ranges.append((low, high))
+        at += 1
+    ranges.sort()
+    return [low for low, _high in ranges], list(accumulate((h for _l, h in ranges), max))
 
 
 def _plan(token: str) -> str | tuple[str, tuple[str, ...]]:
@@ -306,14 +340,36 @@ def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple
     """(term, start, end) of every indexed term of `text`: `tokens` without the objects,
     for marking matches in snippets (a few ms a post instead of tens).
 
-    `heads` (from `heads_of`): when given, latin words whose first three (or two) letters,
-    lowercased, are not in it are skipped unstemmed, since they cannot stem to a wanted
-    term: stemming every new word of a body is most of the cost in a fresh process.
+    `heads` (from `heads_of`): when given, only terms that may start with one of them are
+    sure to be given. Latin words whose first two letters, lowercased, are not in it are
+    skipped unstemmed, since they cannot stem to a wanted term (stemming every new word of
+    a body is most of the cost in a fresh process); and in text that needs none of TOKEN's
+    full rules only the stretches between whitespace that hold a word starting with a head
+    (or a non-ASCII character) are tokenised at all, found by one regex: a 1,500-word body
+    took 10 ms word by word.
     """
+    if heads and not _needs_full_rules(text):
+        for stretch in _stretches_with(heads).finditer(text):
+            yield from _spans(stretch.group(), heads, stretch.start())
+        return
+    yield from _spans(text, heads, 0)
+
+
+@lru_cache(maxsize=64)
+def _stretches_with(heads: frozenset[str]) -> re.Pattern[str]:
+    """Whole whitespace-free stretches (no token crosses whitespace) that hold a word, or a
+    part of a compound, starting with one of `heads` in any case, or a non-ASCII character
+    (whose words `_may_stem_to` always keeps)."""
+    starts = "|".join(sorted(map(re.escape, heads), key=len, reverse=True))
+    return re.compile(rf"(?<!\S)\S*?(?:(?<![^\W_])(?:{starts})|[^\x00-\x7f])\S*", re.IGNORECASE)
+
+
+def _spans(text: str, heads: frozenset[str] | None, at: int) -> Iterator[tuple[str, int, int]]:
+    """`term_spans` of `text`, its offsets moved by `at`."""
     cache = _TERMS
     for match in _token(text).finditer(text):
         run, emoji, word, tail = match.groups()
-        start = match.start()
+        start = at + match.start()
         if tail:
             yield from _compound_spans(word + tail, start, heads)
         elif word or emoji:
@@ -324,7 +380,7 @@ def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple
             if term is None:
                 term = _fold(word)
             if term:
-                yield term, start, match.end()
+                yield term, start, at + match.end()
         else:
             for i, char in enumerate(run):
                 yield char, start + i, start + i + 1

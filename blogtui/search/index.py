@@ -21,17 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blogtui.model import Post, Problem
-from blogtui.search import (
-    building,
-    catalogue,
-    freshness,
-    listing,
-    merging,
-    segments,
-    spellings,
-    store,
-    workers,
-)
+from blogtui.search import catalogue, freshness, listing, lookup, segments, spellings, store
 from blogtui.search.catalogue import Entry
 from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
@@ -131,6 +121,13 @@ class Snapshot:
         (a snapshot cannot wait for the rebuild: `PostIndex.searcher()` does that)."""
         return self._index.searcher(recover=False)
 
+    def lookup(self) -> lookup.Lookup:
+        """The plain-word reader (search/lookup.py); Unreadable when there is none."""
+        found = self._index.lookup()
+        if found is None:
+            raise lookup.Unreadable("no plain-word reader for this index")
+        return found
+
 
 class PostIndex:
     """An archive's index, fresh as of the last `open`/`refresh`.
@@ -170,6 +167,9 @@ class PostIndex:
         self._storage: Any = None
         self._searcher: Any = None
         self._docpaths: DocPaths | None = None
+        #: The plain-word reader of the current generation (search/lookup.py); False when
+        #: it cannot read it (then Whoosh answers).
+        self._lookup: lookup.Lookup | bool | None = None
         self._posts: list[Post] | None = None
         self._by_path: dict[str, Post] = {}
         self._facets = FacetCounter()
@@ -378,11 +378,35 @@ class PostIndex:
         return storage.create_index(segments.schema())
 
     def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
+        if self._searcher is not None or self._lookup:
+            if self._searcher is not None:
+                self._searcher.close()
+            if isinstance(self._lookup, lookup.Lookup):
+                self._lookup.close()
             self.generation += 1
         self._searcher = None
         self._docpaths = None
+        self._lookup = None
+
+    def lookup(self) -> lookup.Lookup | None:
+        """The reader that answers plain-word queries without Whoosh (search/lookup.py),
+        over the current generation; None where it cannot read the index (in memory, none
+        written yet, or files it does not know: Whoosh answers those)."""
+        with self._lock:
+            if self._lookup is None:
+                self._lookup = False
+                if self.location is not None and self._entries:
+                    with contextlib.suppress(lookup.Unreadable):
+                        self._lookup = lookup.Lookup(self.location / store.WHOOSH)
+            return self._lookup if isinstance(self._lookup, lookup.Lookup) else None
+
+    def lookup_failed(self) -> None:
+        """The plain-word reader could not read the index: Whoosh answers from now on, for
+        this generation (and mends the index if it is damaged)."""
+        with self._lock:
+            if isinstance(self._lookup, lookup.Lookup):
+                self._lookup.close()
+            self._lookup = False
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
@@ -694,6 +718,8 @@ class PostIndex:
         """`_write`'s work in build workers. With no catalogue yet, the entries' documents
         go to a new data file as they come, which becomes `_body`, and their spellings are
         counted meanwhile (`_counted`): the process never holds every decoded record."""
+        from blogtui.search import building, merging, workers  # (a search never needs them)
+
         assert self.location is not None
         whole = not self._entries
         sink = building.Streamed(self.location) if whole else building.Kept()
@@ -864,12 +890,14 @@ class PostIndex:
             self._storage = None
 
 
-def search_imports() -> None:
-    """Import what a search and its hits need (Whoosh's queries and index, what splits a
-    body from its front matter for snippets): what a command that searches does first in
+def search_imports(plain: bool = False) -> None:
+    """Import what a search and its hits need (what splits a body from its front matter
+    for snippets; Whoosh's queries and index unless the query is `plain` words, which
+    search/lookup.py answers): what a command that searches does first in
     `PostIndex.open`'s `meanwhile`."""
-    import whoosh.filedb.filestore
-    import whoosh.query  # noqa: F401
+    if not plain:
+        import whoosh.filedb.filestore
+        import whoosh.query  # noqa: F401
 
     import blogtui.fences
     import blogtui.search.search  # noqa: F401

@@ -20,6 +20,7 @@ from blogtui.search.compile import whoosh_query
 from blogtui.search.facets import FacetKind, FacetRow, Facets
 from blogtui.search.fmkeys import unknown_key_notices
 from blogtui.search.index import IndexDamaged, PostIndex, Snapshot
+from blogtui.search.lookup import Unreadable, simple_terms
 from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse, shows_all
 
 #: Characters of snippet text around the best cluster of matches.
@@ -97,35 +98,58 @@ def search(
     if node is not None and any(key in text.lower() for key in ("linksto", "linkedfrom")):
         node = _linked(index, node)
     notices: list[str] = []
-    compiled = whoosh_query(node, notices) if node is not None else None
+    # Plain words are answered without Whoosh (lookup.py), where the index can be read so.
+    words = simple_terms(node)
+    compiled = whoosh_query(node, notices) if node is not None and words is None else None
     show_all = include_hidden or shows_all(node)  # `show:all` in the query, or the caller
     wanted = _Filter(tags, categories, years, drafts, terms or {}, show_all)
-    for attempt in range(_ATTEMPTS):
+    damaged = 0
+    while True:
+        if words is not None and index.lookup() is None:
+            words, compiled = None, _whoosh(node, notices)
         if compiled is not None:
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
         try:
             with index.snapshot() as snapshot:
-                hits, counts = _collect(snapshot, compiled, sort, wanted, facets)
+                hits, counts = _collect(snapshot, (compiled, words), sort, wanted, facets)
                 hints = unknown_key_notices(snapshot, node) if compiled is not None else []
             break
+        except Unreadable:  # Whoosh answers (and mends the index, if it is damaged)
+            index.lookup_failed()
+            words, compiled = None, _whoosh(node, notices)
         except IndexDamaged:
-            if attempt == _ATTEMPTS - 1:  # damaged again and again after rebuilding
+            damaged += 1
+            if damaged == _ATTEMPTS:  # damaged again and again after rebuilding
                 raise
-    if compiled is None and sort == "relevance":
+    if compiled is None and words is None and sort == "relevance":
         sort = "date"
     hits = _sorted(hits, sort)
     shown = hits[:limit] if limit else hits
     return Results(shown, counts, tuple(notices + hints), show_all)
 
 
+def _whoosh(node: Node | None, notices: list[str]) -> Any:
+    """The Whoosh query of a tree the plain-word reader could not answer."""
+    return whoosh_query(node, notices) if node is not None else None
+
+
 def _collect(
-    snapshot: Snapshot, compiled: Any, sort: Sort, wanted: _Filter, counting: bool
+    snapshot: Snapshot,
+    query: tuple[Any, list[tuple[str, str]] | None],
+    sort: Sort,
+    wanted: _Filter,
+    counting: bool,
 ) -> tuple[list[Hit], Facets]:
-    """The hits that pass the filters, and their facet counts when `counting`."""
-    if compiled is None and wanted.everything and not counting:
+    """The hits that pass the filters, and their facet counts when `counting`. `query`: a
+    Whoosh query, or plain words (lookup.py), or neither (None, None: every post)."""
+    compiled, words = query
+    if compiled is None and words is None and wanted.everything and not counting:
         return [Hit(post) for post in snapshot.posts()], Facets()  # a plain listing
-    if compiled is None:
+    if compiled is None and words is None:
         ranked: list[tuple[str, float | None]] = [(p.path, None) for p in snapshot.posts()]
+    elif words is not None:
+        scored = sort == "relevance"
+        ranked = [(path, s if scored else None) for path, s in snapshot.lookup().rank(words)]
     else:
         ranked = _ranked(snapshot, compiled, sort == "relevance")
     scores = [score for _path, score in ranked]

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import threading
 import time
@@ -210,6 +209,8 @@ def prepare_location(location: Path, root: Path) -> Path:
 
 def prune() -> list[Path]:
     """Remove indexes whose archive no longer exists; return the folders removed."""
+    import shutil  # (here: a command that reads its index removes nothing)
+
     removed: list[Path] = []
     base = _cache_root()
     if not base.is_dir():
@@ -231,6 +232,8 @@ def prune() -> list[Path]:
 
 def wipe(location: Path) -> None:
     """Delete everything in an index folder but its lock and meta files."""
+    import shutil  # (here: a command that reads its index removes nothing)
+
     for child in location.iterdir():
         if child.name in (LOCK, META):
             continue

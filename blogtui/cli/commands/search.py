@@ -66,20 +66,24 @@ def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentP
 
 def run(args: argparse.Namespace) -> int:
     from blogtui.search.index import search_imports
-    from blogtui.search.syntax import QueryError, check
+    from blogtui.search.lookup import simple_terms
+    from blogtui.search.syntax import QueryError, check, parse
 
     text = " ".join(args.query)
+    try:
+        plain = simple_terms(parse(text)) is not None  # answered without Whoosh
+    except QueryError:
+        plain = False  # (said below)
 
-    def searched(index: PostIndex) -> Results:
-        """The search, its shown hits' snippets made too (their files read and kept)."""
+    def searched(index: PostIndex) -> tuple[Results, dict[str, Snippet]]:
+        """The search, and its shown hits' snippets."""
         from blogtui.search.search import snippets
 
         results = filtered_results(index, text, args)
         shown = results.hits[: args.limit] if args.limit else results.hits
-        snippets(index, text, [hit.post for hit in shown])
-        return results
+        return results, snippets(index, text, [hit.post for hit in shown])
 
-    early = Early(searched, before=search_imports)
+    early = Early(searched, before=lambda: search_imports(plain))
     try:
         check(text)
         root = archive_root(args)
@@ -87,12 +91,14 @@ def run(args: argparse.Namespace) -> int:
         from blogtui.search.search import snippets  # (imported meanwhile)
 
         warn_problems(index.problems)
-        hits, matched = filtered_search(index, text, args, early.answer(index))
+        results, found = early.answer(index)
+        hits, matched = filtered_search(index, text, args, results)
     except QueryError as error:
         raise CliError(f"bad query: {error}") from None
     if not hits:
         nothing(f"no posts match {text!r}", args)
-    _print_hits(args, text, hits, snippets(index, text, [hit.post for hit in hits]))
+    found.update(snippets(index, text, [hit.post for hit in hits if hit.post.path not in found]))
+    _print_hits(args, text, hits, found)
     say_truncated(len(hits), matched)
     return 0
 
