@@ -178,3 +178,22 @@ def test_the_length_table_is_whooshs() -> None:
     from whoosh.util.numeric import byte_to_length
 
     assert list(lookup.LENGTHS) == [byte_to_length(n) for n in range(256)]
+
+
+@pytest.mark.parametrize("name", ["hugo-docs", "jekyll-posts", "go-blog"])
+def test_a_limited_search_shows_the_first_hits_of_the_whole_one(
+    name: str, corpus_index: Callable[[str], PostIndex]
+) -> None:
+    """With a limit and no facet counts, only the posts shown are built (ordered by the
+    listing keys): the same hits as the first of the whole search, and the same count."""
+    index = corpus_index(name)
+    years = sorted({p.date.day.year for p in index.posts() if p.date is not None})
+    for text in ["the", "go", "hugo OR template", "title:the", "a*"]:
+        for sort in ("relevance", "date", "title"):
+            for options in ({}, {"drafts": False}, {"include_hidden": True},
+                            {"years": years[-2:]}):  # fmt: skip
+                whole = search(index, text, sort=sort, facets=False, **options)
+                first = search(index, text, sort=sort, facets=False, limit=7, **options)
+                assert [h.post.path for h in first.hits] == [h.post.path for h in whole.hits[:7]]
+                assert [h.score for h in first.hits] == [h.score for h in whole.hits[:7]]
+                assert first.matched == len(whole.hits)

@@ -198,12 +198,13 @@ def filtered_search(
     for notice in results.notices:  # why a part of the query matches nothing
         say(notice)
     hits = results.hits
-    return (hits[: args.limit] if args.limit else hits), len(hits)
+    matched = len(hits) if results.matched is None else results.matched
+    return (hits[: args.limit] if args.limit else hits), matched
 
 
 def filtered_results(index: PostIndex, text: str, args: argparse.Namespace) -> Results:
-    """`filtered_search`'s search, nothing said or cut. No facet counts (the commands print
-    none). Raises QueryError."""
+    """`filtered_search`'s search, nothing said; its hits cut to --limit (`matched` says how
+    many there were). No facet counts (the commands print none). Raises QueryError."""
     from blogtui.search.search import search
 
     return search(
@@ -214,6 +215,7 @@ def filtered_results(index: PostIndex, text: str, args: argparse.Namespace) -> R
         years=args.year,
         drafts=not args.no_drafts,
         sort=args.sort,
+        limit=getattr(args, "limit", None) or None,
         facets=False,
         terms={"author": args.author},
         include_hidden=args.all,

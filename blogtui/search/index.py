@@ -121,6 +121,15 @@ class Snapshot:
         (a snapshot cannot wait for the rebuild: `PostIndex.searcher()` does that)."""
         return self._index.searcher(recover=False)
 
+    def table(self) -> listing.Table | None:
+        """The readable posts' listing keys as columns (`PostIndex.table`)."""
+        return self._index.table()
+
+    def table_rows(self, table: listing.Table) -> dict[str, int]:
+        """path -> row of each readable post of `table`."""
+        paths = table.paths
+        return {paths[row]: row for row in table.rows}
+
     def lookup(self) -> lookup.Lookup:
         """The plain-word reader (search/lookup.py); Unreadable when there is none."""
         found = self._index.lookup()
