@@ -7,6 +7,8 @@ Parts, in the order they run (each can be skipped or picked alone):
   cold-index  `blogtui index` with no index yet: wall, CPU, peak RSS of the whole process
               tree; beside one Python process reading every file and splitting it into words
   search      warm `blogtui search RAREWORD` against `rg -l RAREWORD`, alternating
+  common      warm `blogtui search WORD` for the archive's most common tag (most posts
+              match; 20 shown) against `rg -l WORD`, alternating
   list        warm `blogtui list --json`: wall and peak RSS, beside Python's start-up
   edit        append a unique word to one post, then `blogtui search WORD` (it must find
               the post), beside `rg -l WORD` after the same edit
@@ -51,7 +53,7 @@ from _empty_app import READY
 from _util import BENCH_DIR, Row, Run, _tree, _TreeSampler, corpus, rare_word, run, table, warm
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("cold-index", "search", "list", "edit", "paint", "settle", "keys", "cold-start")
+PARTS = ("cold-index", "search", "common", "list", "edit", "paint", "settle", "keys", "cold-start")
 #: A row of the post list: a day then text (the sidebar shows years, the pane no dates).
 LIST_ROW = re.compile(r"\b\d{4}-\d{2}-\d{2} \S")
 EMPTY_READY = re.compile(re.escape(READY))
@@ -324,6 +326,24 @@ class Bench:
         self.add("search", Row(f"warm `search {word}` / `rg -l`", ours, floor,
                                target_ratio=1.0 if self.big else 2.0, note=note))  # fmt: skip
 
+    def common(self) -> None:
+        if shutil.which("rg") is None:
+            print("  rg not installed: common-word search skipped", file=sys.stderr)
+            return
+        counts: dict[str, int] = {}
+        for post in self.manifest["posts"]:
+            for tag in post["tags"]:
+                counts[tag] = counts.get(tag, 0) + 1
+        word = max(sorted(counts), key=counts.__getitem__)
+        runs = self._alternate({
+            "blogtui": [*self.blogtui, "search", "-a", str(self.root), word],
+            "rg": ["rg", "-l", word, str(self.root)],
+        })  # fmt: skip
+        ours, floor = (statistics.median(r.seconds for r in runs[k]) for k in ("blogtui", "rg"))
+        files = len(runs["rg"][-1].stdout.splitlines())
+        note = f"{spread([r.seconds for r in runs['blogtui']])}; rg finds it in {files} files"
+        self.add("common", Row(f"warm `search {word}` / `rg -l`", ours, floor, note=note))
+
     def list_json(self) -> None:
         runs = self._alternate({
             "list": [*self.blogtui, "list", "-a", str(self.root), "--json"],
@@ -462,6 +482,7 @@ class Bench:
 RUNNERS: dict[str, Callable[[Bench], None]] = {
     "cold-index": Bench.cold_index,
     "search": Bench.search,
+    "common": Bench.common,
     "list": Bench.list_json,
     "edit": Bench.edit,
     "paint": Bench.paint,

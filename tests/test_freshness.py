@@ -245,6 +245,40 @@ def test_an_answer_made_while_the_stats_are_taken_sees_each_change(
     assert len(calls) == (1 if change is None else 2), "the early answer kept only if fresh"
 
 
+def test_a_search_imports_what_a_refresh_needs_while_the_children_stat(
+    blog: Path,
+    forked: list[freshness.Ahead | None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Once its early answer is made, a search whose stat children are still at work
+    imports what a refresh needs if it finds a change (the parser, Whoosh's writer)
+    instead of waiting; and it finds the change."""
+    import time
+
+    from blogtui.search import index as indexing
+
+    command(blog).close()
+    parent, stats = os.getpid(), freshness._stats
+
+    def slow(*args: object) -> object:
+        if os.getpid() != parent:
+            time.sleep(0.5)  # (a big archive's stats)
+        return stats(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(freshness, "_stats", slow)
+    imported: list[bool] = []
+    refresh_imports = indexing.refresh_imports
+    monkeypatch.setattr(
+        indexing, "refresh_imports", lambda: imported.append(True) or refresh_imports()
+    )
+    make, expected = CHANGES["edited: same size, same second"]
+    make(blog)
+    assert answered("search", blog, capsys) == expected
+    assert forked[-1] is not None and not forked[-1].pending()  # (collected by the walk)
+    assert imported == [True]
+
+
 def test_a_failed_child_leaves_the_stats_to_the_walk(
     blog: Path, forked: list[freshness.Ahead | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

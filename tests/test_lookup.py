@@ -5,8 +5,9 @@ cannot read, answered by Whoosh."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,10 +183,22 @@ def test_the_length_table_is_whooshs() -> None:
 
 @pytest.mark.parametrize("name", ["hugo-docs", "jekyll-posts", "go-blog"])
 def test_a_limited_search_shows_the_first_hits_of_the_whole_one(
-    name: str, corpus_index: Callable[[str], PostIndex]
+    name: str, corpus_index: Callable[[str], PostIndex], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a limit and no facet counts, only the posts shown are built (ordered by the
     listing keys): the same hits as the first of the whole search, and the same count."""
+    from blogtui.search import search as searching
+
+    monkeypatch.setattr(searching, "_FEW_HITS", 0)  # (these archives are small)
+    built: list[int] = []  # how many posts each Snapshot.rows call built
+    rows = searching.Snapshot.rows
+
+    def counted(snapshot: searching.Snapshot, paths: Iterable[str]) -> list[Any]:
+        found = rows(snapshot, paths)
+        built.append(len(found))
+        return found
+
+    monkeypatch.setattr(searching.Snapshot, "rows", counted)
     index = corpus_index(name)
     years = sorted({p.date.day.year for p in index.posts() if p.date is not None})
     for text in ["the", "go", "hugo OR template", "title:the", "a*"]:
@@ -193,7 +206,9 @@ def test_a_limited_search_shows_the_first_hits_of_the_whole_one(
             for options in ({}, {"drafts": False}, {"include_hidden": True},
                             {"years": years[-2:]}):  # fmt: skip
                 whole = search(index, text, sort=sort, facets=False, **options)
+                built.clear()
                 first = search(index, text, sort=sort, facets=False, limit=7, **options)
+                assert max(built, default=0) <= 7  # the posts shown, not every hit's
                 assert [h.post.path for h in first.hits] == [h.post.path for h in whole.hits[:7]]
                 assert [h.score for h in first.hits] == [h.score for h in whole.hits[:7]]
                 assert first.matched == len(whole.hits)

@@ -13,6 +13,7 @@ from blogtui.cli.output import say, warn_problems
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from blogtui.search.freshness import Ahead
     from blogtui.search.index import PostIndex
 
 T = TypeVar("T")
@@ -77,21 +78,29 @@ class Early(Generic[T]):
     before it would only make the command wait longer, so none is."""
 
     def __init__(
-        self, make: Callable[[PostIndex], T], before: Callable[[], object] | None = None
+        self,
+        make: Callable[[PostIndex], T],
+        before: Callable[[], object] | None = None,
+        idle: Callable[[], object] | None = None,
     ) -> None:
-        self._make, self._before = make, before
+        """`before`: done first in any case; `idle`: done after the answer if the children
+        are still taking the stats (the command would only wait for them): what the
+        refresh after needs if it finds a change, such as Whoosh's writer."""
+        self._make, self._before, self._idle = make, before, idle
         self._made: tuple[int, T] | None = None
 
-    def __call__(self, index: PostIndex, ahead: bool) -> None:
+    def __call__(self, index: PostIndex, ahead: Ahead | None) -> None:
         if self._before is not None:
             self._before()
-        if not ahead:
+        if ahead is None:
             return
         generation = index.generation
         try:
             self._made = (generation, self._make(index))
         except Exception:  # (a bad query, a damaged index: the answer after says or mends)
             self._made = None
+        if self._idle is not None and ahead.pending():
+            self._idle()
 
     def answer(self, index: PostIndex) -> T:
         """The answer for the index as it is now (the opened, refreshed one)."""

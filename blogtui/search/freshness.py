@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import select
 import stat
 import sys
 import threading
@@ -499,6 +500,16 @@ class Ahead:
                 return None
             ahead._children.append(child)
         return ahead
+
+    def pending(self) -> bool:
+        """Whether a child is still taking its stats (it writes its reply only once done:
+        a pipe with nothing to read yet)."""
+        fds = [fd for _pid, fd, _start, _stop in self._children]
+        try:
+            ready, _, _ = select.select(fds, [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return len(ready) < len(fds)
 
     def result(self, columns: Columns | None) -> tuple[array[int], array[int]] | None:
         """The stamps and stats, if they were taken of these `columns`; None otherwise

@@ -210,13 +210,13 @@ class PostIndex:
         refresh: bool = True,
         progress: Progress | None = None,
         notice: Notice | None = None,
-        meanwhile: Callable[[PostIndex, bool], object] | None = None,
+        meanwhile: Callable[[PostIndex, freshness.Ahead | None], object] | None = None,
     ) -> PostIndex:
         """Open (creating or rebuilding as needed) and, unless told not to, refresh.
         `meanwhile(index, ahead)`: the caller's own work (imports, say), done before the
-        refresh, on the index as loaded; `ahead` when forked children take the last walk's
-        stats meanwhile (`freshness.Ahead`), so that work costs the refresh no time (a
-        command may then answer from the index as loaded, if its `generation` holds)."""
+        refresh, on the index as loaded; `ahead`: the forked children taking the last walk's
+        stats meanwhile (`freshness.Ahead`), if any, so that work costs the refresh no time
+        (a command may then answer from the index as loaded, if its `generation` holds)."""
         root = Path(root)
         location = store.index_location(root)
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
@@ -231,7 +231,7 @@ class PostIndex:
         except OSError as exc:  # unwritable, or not private (see store): in memory
             index._to_memory(exc)
         if meanwhile is not None:
-            meanwhile(index, ahead is not None)
+            meanwhile(index, ahead)
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
             index.refresh(progress, exact=False, counted=False, ahead=ahead)
         elif ahead is not None:
@@ -897,6 +897,17 @@ class PostIndex:
         with self._lock:
             self._close_searcher()
             self._storage = None
+
+
+def refresh_imports() -> None:
+    """Import what a refresh that finds a change needs first: the post parser (its YAML
+    and TOML loaders) and Whoosh's storage and writer, about 0.1 s; a command does it while
+    the stat children are still at work (`cli.opening.Early`)."""
+    import whoosh.codec.whoosh3
+    import whoosh.filedb.filestore
+    import whoosh.writing  # noqa: F401
+
+    import blogtui.parse  # noqa: F401
 
 
 def search_imports(plain: bool = False) -> None:

@@ -27,6 +27,9 @@ from blogtui.search.syntax import And, Field, Node, Or, QueryError, Word, parse,
 
 #: Characters of snippet text around the best cluster of matches.
 SNIPPET_CHARS = 220
+#: Up to this many hits beyond the limit, every hit's post is built (`_top` would cost
+#: more: the listing keys' table and its path index, 60 ms at 100,000 posts).
+_FEW_HITS = 1000
 #: How many times a search rebuilds an index found damaged before giving up.
 _ATTEMPTS = 3
 
@@ -115,12 +118,12 @@ def search(
             index.searcher()  # opened (or rebuilt) before taking the lock a refresh needs
         try:
             with index.snapshot() as snapshot:
-                query = (compiled, words)
-                top = _top(snapshot, query, sort, wanted, limit) if not facets else None
+                ranked = _ranked(snapshot, (compiled, words), sort == "relevance")
+                top = _top(snapshot, ranked, sort, wanted, limit) if not facets else None
                 if top is not None:  # the posts shown built, not every match
                     (hits, matched), counts = top, Facets()
                 else:
-                    hits, counts = _collect(snapshot, query, sort, wanted, facets)
+                    hits, counts = _collect(snapshot, ranked, wanted, facets)
                     matched = len(hits)
                 hints = unknown_key_notices(snapshot, node) if compiled is not None else []
             break
@@ -142,26 +145,22 @@ def search(
 
 def _top(
     snapshot: Snapshot,
-    query: tuple[Any, list[tuple[str, str]] | None],
+    ranked: list[tuple[str, float | None]] | None,
     sort: Sort,
     wanted: _Filter,
     limit: int | None,
 ) -> tuple[list[Hit], int] | None:
     """The first `limit` hits and how many matched, ordered by the catalogue's listing
     keys (search/listing.py) so that only the posts shown are built: a word in 60,000 of
-    100,000 posts built all 60,000 (six seconds) to print 20. None where this cannot be
-    done so (no limit, no text query, filters by terms, listing keys damaged)."""
-    compiled, words = query
-    if not limit or (compiled is None and words is None) or not wanted.by_listing_keys:
+    100,000 posts built all 60,000 (six seconds) to print 20. None where that would not
+    pay or cannot be done (no limit, few hits, no text query, filters by terms, listing
+    keys damaged): then `_collect` builds every hit's post."""
+    few = limit is not None and ranked is not None and len(ranked) <= _FEW_HITS + limit
+    if not limit or ranked is None or few or not wanted.by_listing_keys:
         return None
     table = snapshot.table()
     if table is None:
         return None
-    scored = sort == "relevance"
-    if words is not None:
-        ranked = [(path, s if scored else None) for path, s in snapshot.lookup().rank(words)]
-    else:
-        ranked = _ranked(snapshot, compiled, scored)
     row_of = snapshot.table_rows(table)
     days, draft, reason = table.keys[0], table.keys[3], table.keys[4]
     years = wanted.years
@@ -196,23 +195,16 @@ def _whoosh(node: Node | None, notices: list[str]) -> Any:
 
 def _collect(
     snapshot: Snapshot,
-    query: tuple[Any, list[tuple[str, str]] | None],
-    sort: Sort,
+    ranked: list[tuple[str, float | None]] | None,
     wanted: _Filter,
     counting: bool,
 ) -> tuple[list[Hit], Facets]:
-    """The hits that pass the filters, and their facet counts when `counting`. `query`: a
-    Whoosh query, or plain words (lookup.py), or neither (None, None: every post)."""
-    compiled, words = query
-    if compiled is None and words is None and wanted.everything and not counting:
+    """The hits that pass the filters, and their facet counts when `counting`. `ranked`:
+    the (path, score) of each match (`_ranked`), None for every post."""
+    if ranked is None and wanted.everything and not counting:
         return [Hit(post) for post in snapshot.posts()], Facets()  # a plain listing
-    if compiled is None and words is None:
-        ranked: list[tuple[str, float | None]] = [(p.path, None) for p in snapshot.posts()]
-    elif words is not None:
-        scored = sort == "relevance"
-        ranked = [(path, s if scored else None) for path, s in snapshot.lookup().rank(words)]
-    else:
-        ranked = _ranked(snapshot, compiled, sort == "relevance")
+    if ranked is None:
+        ranked = [(p.path, None) for p in snapshot.posts()]
     scores = [score for _path, score in ranked]
     rows = snapshot.rows(path for path, _score in ranked)
     if len(rows) != len(ranked):  # a path the catalogue no longer reads: keep them aligned
@@ -227,8 +219,16 @@ def _collect(
     return [hit for hit, _row in kept], counts
 
 
-def _ranked(snapshot: Snapshot, compiled: Any, scored: bool) -> list[tuple[str, float | None]]:
-    """(path, score) of every match, best first when scored."""
+def _ranked(
+    snapshot: Snapshot, query: tuple[Any, list[tuple[str, str]] | None], scored: bool
+) -> list[tuple[str, float | None]] | None:
+    """(path, score) of every match, best first when `scored` (else no scores). `query`: a
+    Whoosh query, or plain words (lookup.py), or neither (None: every post matches)."""
+    compiled, words = query
+    if words is not None:
+        return [(path, s if scored else None) for path, s in snapshot.lookup().rank(words)]
+    if compiled is None:
+        return None
     searcher, docpaths = snapshot.searcher()
     if scored:
         results = searcher.search(compiled, limit=None)

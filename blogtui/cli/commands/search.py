@@ -65,7 +65,7 @@ def adopt(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentP
 
 
 def run(args: argparse.Namespace) -> int:
-    from blogtui.search.index import search_imports
+    from blogtui.search.index import refresh_imports, search_imports
     from blogtui.search.lookup import simple_terms
     from blogtui.search.syntax import QueryError, check, parse
 
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         shown = results.hits[: args.limit] if args.limit else results.hits
         return results, snippets(index, text, [hit.post for hit in shown])
 
-    early = Early(searched, before=lambda: search_imports(plain))
+    early = Early(searched, before=lambda: search_imports(plain), idle=refresh_imports)
     try:
         check(text)
         root = archive_root(args)
