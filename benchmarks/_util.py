@@ -113,6 +113,9 @@ class Run:
     stdout: bytes
     stderr: bytes
     cpu_seconds: float = 0.0  # user + system, its own and its waited-for descendants'
+    #: The largest single process of the tree, sampled (wait4's `max_rss_mb` also counts
+    #: the benchmark's memory the child was forked from: see `own_peak_mb`).
+    tree_largest_mb: float = 0.0
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bool = False,
@@ -127,11 +130,12 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         peak = sampler.stop() if sampler else 0.0
+        largest = sampler.largest_kb / 1024 if sampler else 0.0
         out.seek(0)
         err.seek(0)
         cpu = usage.ru_utime + usage.ru_stime
         return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read(),
-                   cpu)  # fmt: skip
+                   cpu, largest)  # fmt: skip
 
 
 #: Starts a command from this small process and prints its peak RSS (kB) when it ends.
@@ -159,17 +163,20 @@ def own_peak_mb(argv: Sequence[str], *, env: Mapping[str, str] | None = None) ->
 
 
 class _TreeSampler:
-    """Samples the summed RSS of a process and its descendants every few milliseconds."""
+    """Samples the summed RSS of a process and its descendants every few milliseconds, and
+    the largest single one's."""
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.pid, self.interval, self.peak_kb, self.largest_kb = pid, interval, 0, 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while not self._done.is_set():
-            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
+            sizes = list(map(_rss_kb, _tree(self.pid)))
+            self.peak_kb = max(self.peak_kb, sum(sizes))
+            self.largest_kb = max(self.largest_kb, *sizes, 0)
             self._done.wait(self.interval)
 
     def stop(self) -> float:
