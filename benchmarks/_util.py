@@ -107,7 +107,7 @@ class Run:
     """One measured subprocess: wall time, its own peak RSS, the whole tree's peak RSS."""
 
     seconds: float
-    max_rss_mb: float  # the largest single process (from wait4)
+    max_rss_mb: float  # from wait4: counts the memory of the process it was forked from too
     tree_peak_mb: float  # the sum over the process and its descendants, sampled
     returncode: int
     stdout: bytes

@@ -90,7 +90,7 @@ def measure(posts: int, rounds: int, work: Path, source: Path) -> list[Row]:
         Row(f"merge {segs_before} segments (wall)", done.seconds, floor.seconds,
             note=f"baseline: cp -a of the Whoosh folder; {done.stdout.decode().strip()} "
             f"merged; load {load:.1f}"),
-        Row("  peak RSS", done.max_rss_mb, None, unit="MB",
+        Row("  peak RSS", done.tree_largest_mb, None, unit="MB",
             note=f"process tree {done.tree_peak_mb:.0f} MB"),
         Row("segments", segments(merged), segs_before, unit="", note="baseline: unmerged"),
         Row("index size on disk", size_mb(merged), size_before, unit="MB",

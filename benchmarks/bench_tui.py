@@ -208,11 +208,13 @@ def child(kind: str, root: Path) -> None:
 def measure(kind: str, root: Path, env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
     """Run one child: its wall time, peak RSS in MB and what it printed."""
     env = {**env, "BLOGTUI_BENCH_LAUNCH": repr(time.time())}
-    result = run([sys.executable, str(Path(__file__)), "--child", kind, str(root)], env=env)
+    result = run(
+        [sys.executable, str(Path(__file__)), "--child", kind, str(root)], env=env, sample=True
+    )  # (its RSS sampled: wait4's counts this process's too)
     if result.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{result.stderr.decode()[-3000:]}")
     printed = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    return result.seconds, result.max_rss_mb, printed
+    return result.seconds, result.tree_largest_mb, printed
 
 
 def main() -> None:

@@ -194,10 +194,10 @@ def cmd_command(args: argparse.Namespace) -> None:
     home = Home.warm(args.posts, 1)
     env = home.env()
     argv = [a.replace("{archive}", str(root)) for a in args.argv]
-    plain = run([*blogtui_command(), *argv], env=env)
+    plain = run([*blogtui_command(), *argv], env=env, sample=True)
     load = os.getloadavg()[0]
     print(f"blogtui {' '.join(argv)}: {plain.seconds:.2f} s wall, {plain.cpu_seconds:.2f} s CPU, "
-          f"{plain.max_rss_mb:.0f} MB (unprofiled, own process; load {load:.1f})")  # fmt: skip
+          f"{plain.tree_largest_mb:.0f} MB (unprofiled, sampled; load {load:.1f})")  # fmt: skip
     os.environ.update(env)
     from blogtui.cli import main
 
