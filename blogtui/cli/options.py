@@ -215,7 +215,7 @@ def filtered_results(index: PostIndex, text: str, args: argparse.Namespace) -> R
         years=args.year,
         drafts=not args.no_drafts,
         sort=args.sort,
-        limit=getattr(args, "limit", None) or None,
+        limit=args.limit or None,
         facets=False,
         terms={"author": args.author},
         include_hidden=args.all,

@@ -348,11 +348,13 @@ def term_spans(text: str, heads: frozenset[str] | None = None) -> Iterator[tuple
     (or a non-ASCII character) are tokenised at all, found by one regex: a 1,500-word body
     took 10 ms word by word.
     """
-    if heads and not _needs_full_rules(text):
+    if _needs_full_rules(text):
+        yield from _spans(text, heads, 0, TOKEN.compiled)
+    elif heads:
         for stretch in _stretches_with(heads).finditer(text):
-            yield from _spans(stretch.group(), heads, stretch.start())
-        return
-    yield from _spans(text, heads, 0)
+            yield from _spans(stretch.group(), heads, stretch.start(), _PLAIN_GROUPS)
+    else:
+        yield from _spans(text, heads, 0, _PLAIN_GROUPS)
 
 
 @lru_cache(maxsize=64)
@@ -364,10 +366,12 @@ def _stretches_with(heads: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\S)\S*?(?:(?<![^\W_])(?:{starts})|[^\x00-\x7f])\S*", re.IGNORECASE)
 
 
-def _spans(text: str, heads: frozenset[str] | None, at: int) -> Iterator[tuple[str, int, int]]:
-    """`term_spans` of `text`, its offsets moved by `at`."""
+def _spans(
+    text: str, heads: frozenset[str] | None, at: int, pattern: re.Pattern[str]
+) -> Iterator[tuple[str, int, int]]:
+    """`term_spans` of `text` by `pattern` (`_token`'s choice for it), offsets moved by `at`."""
     cache = _TERMS
-    for match in _token(text).finditer(text):
+    for match in pattern.finditer(text):
         run, emoji, word, tail = match.groups()
         start = at + match.start()
         if tail:

@@ -33,7 +33,6 @@ import sys
 import zlib
 from array import array
 from collections.abc import Sequence
-from hashlib import md5
 from itertools import accumulate
 from math import log
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import Any, ClassVar
 from blogtui.model import term_key
 from blogtui.search import store
 from blogtui.search.analysis import query_terms
+from blogtui.search.pooling import INT, KEY_VALUE_LENGTHS, MAGIC, VALUE, md5_hash
 from blogtui.search.syntax import And, Node, Word
 
 #: BM25F's parameters, as Whoosh's searcher's default weighting has them.
@@ -51,12 +51,11 @@ K1, B = 1.2, 0.75
 TEXT_FIELDS = ("title", "body", "authors")
 TERM_FIELDS = ("tags", "categories")
 _TOC = re.compile(r"_MAIN_(\d+)\.toc\Z")
-_INT, _LONG = struct.Struct("!i"), struct.Struct("!q")
 _DIRECTORY = struct.Struct("!qi")  # a hash table's position and slot count
 _POINTER = struct.Struct("!Iq")  # a slot: the key's hash and its position
-_LENGTHS = struct.Struct("!ii")  # a key's and its value's lengths
-_TERM_INFO = struct.Struct("!BfIBBfII")  # flags, weight, doc frequency, ... (W3TermInfo)
-_MAGIC = b"W3Bl"
+#: A term info's fixed part (W3TermInfo: flags, weight, doc frequency, lengths, top weight,
+#: first and last docnum); pooling.VALUE is it with the posting list's offset and length.
+_TERM_INFO = struct.Struct(VALUE.format[:-2])
 #: Above this many documents of one segment, its stored values are read at once.
 _FEW_PATHS = 64
 #: Whoosh's length byte -> length table (whoosh.util.numeric's, from the formula it was
@@ -187,17 +186,15 @@ class _TocUnpickler(pickle.Unpickler):
 def _segments(toc: Path) -> list[dict[str, Any]]:
     """The attributes of each segment a Whoosh table of contents lists."""
     try:
-        fd = store.open_private(toc, os.O_RDONLY)
-        with os.fdopen(fd, "rb") as file:
-            data = file.read()
+        data = store.read_private(toc)
     except OSError as exc:
         raise Unreadable(str(exc)) from exc
     stream = io.BytesIO(data)
     try:
         sizes = [_varint(stream) for _ in range(3)]
-        if sizes != [4, 8, 4] or _INT.unpack(stream.read(4))[0] != -12345:
+        if sizes != [4, 8, 4] or INT.unpack(stream.read(4))[0] != -12345:
             raise Unreadable("a table of contents of another machine")
-        if _INT.unpack(stream.read(4))[0] != -111:  # TOC format version (whoosh.index)
+        if INT.unpack(stream.read(4))[0] != -111:  # TOC format version (whoosh.index)
             raise Unreadable("a table of contents of another format")
         for _ in range(3):
             _varint(stream)  # the Whoosh release that wrote it
@@ -292,7 +289,7 @@ class _Segment:
             head = self._read(".trm", 0, 5)
             if head[:4] != b"HSH3" or head[4] not in (0, 1):
                 raise ValueError("not a term table of a known kind")
-            (extras_length,) = _INT.unpack(self._read(".trm", size - 4, 4))
+            (extras_length,) = INT.unpack(self._read(".trm", size - 4, 4))
             extras_at = size - 4 - extras_length
             extras = pickle.loads(self._read(".trm", extras_at, extras_length))
             tables_at = extras_at - 256 * _DIRECTORY.size
@@ -308,10 +305,7 @@ class _Segment:
         if number is None:
             return None
         key = number.to_bytes(2, "big") + btext
-        if hashtype == 0:
-            keyhash = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-        else:
-            keyhash = zlib.crc32(key) & 0xFFFFFFFF
+        keyhash = md5_hash(key) if hashtype == 0 else zlib.crc32(key) & 0xFFFFFFFF
         start, slots = tables[keyhash & 255]
         if not slots:
             return None
@@ -323,7 +317,7 @@ class _Segment:
             if not position:
                 return None
             if found_hash == keyhash:
-                key_length, value_length = _LENGTHS.unpack(self._read(".trm", position, 8))
+                key_length, value_length = KEY_VALUE_LENGTHS.unpack(self._read(".trm", position, 8))
                 if key_length == len(key):
                     row = self._read(".trm", position + 8, key_length + value_length)
                     if row[:key_length] == key:
@@ -341,16 +335,15 @@ class _Segment:
         if flags:  # inlined in the term table: a pickle of (ids, weights, values)
             inlined_ids, inlined_weights, _values = pickle.loads(value[_TERM_INFO.size :])
             return list(inlined_ids), [float(w) for w in inlined_weights]
-        (offset,) = _LONG.unpack_from(value, _TERM_INFO.size)
-        (length,) = _INT.unpack_from(value, _TERM_INFO.size + 8)
+        *_info, offset, length = VALUE.unpack(value)
         data = self._read(".pst", offset, length)
-        if data[:4] != _MAGIC:
+        if data[:4] != MAGIC:
             raise ValueError("not a posting list")
         ids: list[int] = []
         weights: list[float] = []
         at, last = 4, False
         while not last:
-            (size,) = _INT.unpack_from(data, at)
+            (size,) = INT.unpack_from(data, at)
             last, size = size < 0, abs(size)
             block = data[at + 4 : at + 4 + size]
             if len(block) != size:
