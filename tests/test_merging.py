@@ -257,3 +257,31 @@ def test_segments_written_by_whooshs_own_writer_merge_too(tmp_path: Path) -> Non
                 found = searcher.search(QueryParser("body", ix.schema).parse(text), limit=None)
                 answers.append(sorted((hit["path"], round(hit.score, 6)) for hit in found))
         assert answers[0] == answers[1] and answers[0], text
+
+
+def test_the_two_processes_get_about_as_many_bytes_not_documents() -> None:
+    """A build's first segments hold its biggest files (few documents, many bytes): the cut
+    follows the bytes of each segment's files, so neither process merges most of them."""
+
+    class Segment:
+        def __init__(self, name: str, docs: int) -> None:
+            self.name, self.docs = name, docs
+
+        def segment_id(self) -> str:
+            return self.name
+
+        def doc_count_all(self) -> int:
+            return self.docs
+
+    class Storage:
+        sizes = {f"s{i}.seg": 27_000_000 for i in range(8)}
+
+        def list(self) -> list[str]:
+            return [*self.sizes, "s1x.seg", "_MAIN_1.toc"]
+
+        def file_length(self, name: str) -> int:
+            return self.sizes.get(name, 10**9)
+
+    chosen = [Segment(f"s{i}", 200 * (i + 1) ** 2) for i in range(8)]  # docs grow, bytes do not
+    first, second = merging._halves(chosen, Storage())  # type: ignore[arg-type]
+    assert len(first) == len(second) == 4

@@ -97,7 +97,9 @@ def merge(ix: Any, which: Collection[str] | None = None) -> int:
     if len(chosen) < 2:
         return 0
     writer = segments.open_writer(ix, lock=False)
-    halves = _halves(chosen) if getattr(writer.storage, "folder", None) else [chosen]
+    halves = (
+        _halves(chosen, writer.storage) if getattr(writer.storage, "folder", None) else [chosen]
+    )
     helper = None
     try:
         if len(halves) > 1:
@@ -121,14 +123,21 @@ def merge(ix: Any, which: Collection[str] | None = None) -> int:
     return len(chosen)
 
 
-def _halves(chosen: list[Any]) -> list[list[Any]]:
-    """`chosen` cut in two runs of about as many documents, one for each process (at least
-    two segments each: merging one alone would copy it whole), or left whole."""
+def _halves(chosen: list[Any], storage: Any) -> list[list[Any]]:
+    """`chosen` cut in two runs of about as many bytes of segment files, one for each
+    process (at least two segments each: merging one alone would copy it whole), or left
+    whole. Bytes, not documents: a merge's work is its terms and posting blocks, and a
+    build's first segments hold its biggest files (at 100,000 posts, cut by documents, one
+    process took 34 s of CPU and the other 12)."""
     if PROCESSES < 2 or len(chosen) < 4:
         return [chosen]
-    counts = [s.doc_count_all() for s in chosen]
-    total = sum(counts)
-    cut = min(range(2, len(chosen) - 1), key=lambda i: abs(2 * sum(counts[:i]) - total))
+    files = storage.list()
+    sizes = []
+    for segment in chosen:
+        prefix = f"{segment.segment_id()}."
+        sizes.append(sum(storage.file_length(name) for name in files if name.startswith(prefix)))
+    total = sum(sizes)
+    cut = min(range(2, len(chosen) - 1), key=lambda i: abs(2 * sum(sizes[:i]) - total))
     return [chosen[:cut], chosen[cut:]]
 
 
