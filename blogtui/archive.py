@@ -7,7 +7,7 @@ import stat
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import chain
 from operator import attrgetter
@@ -34,6 +34,10 @@ _JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 _ASTRO_CONFIGS = ("astro.config.mjs", "astro.config.js", "astro.config.ts", "astro.config.mts")
 
 
+# The classes here are plain classes with __slots__ (or named tuples), not dataclasses:
+# making a dataclass costs 0.3-0.5 ms at import, and every command imports this module
+# (its ten took 4.3 ms of a 0.12 s warm search).
+
 #: Files above this size are read only this far (the rest is reported, not loaded).
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -42,14 +46,16 @@ class ArchiveError(Exception):
     """The archive itself cannot be read (missing, not a folder): one readable line."""
 
 
-@dataclass(frozen=True, slots=True, init=False)
 class SourceFile:
     """One candidate post file found by `scan`, known by stat alone (nothing read yet).
 
     Built as `SourceFile(path, abspath, mtime_ns, size, content_path="")`; where to read it
     is kept as text (`location`), and `abspath` makes the Path only when asked: a scan of
-    10,000 files spent a fifth of its time building Paths nobody looked at.
+    10,000 files spent a fifth of its time building Paths nobody looked at. A value: equal
+    when every field is, hashable, and not to be changed once made.
     """
+
+    __slots__ = ("content_path", "location", "mtime_ns", "path", "size")
 
     path: str  # relative to the archive root, POSIX
     location: str  # where to read it: the absolute path as text
@@ -61,12 +67,24 @@ class SourceFile:
     def __init__(
         self, path: str, abspath: Path | str, mtime_ns: int, size: int, content_path: str = ""
     ) -> None:
-        set_field = object.__setattr__  # the frozen dataclass's own way to initialise
-        set_field(self, "path", path)
-        set_field(self, "location", os.fspath(abspath))
-        set_field(self, "mtime_ns", mtime_ns)
-        set_field(self, "size", size)
-        set_field(self, "content_path", content_path)
+        self.path, self.location, self.mtime_ns = path, os.fspath(abspath), mtime_ns
+        self.size, self.content_path = size, content_path
+
+    def _fields(self) -> tuple[str, str, int, int, str]:
+        return self.path, self.location, self.mtime_ns, self.size, self.content_path
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not SourceFile:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"SourceFile(path={self.path!r}, location={self.location!r}, "
+                f"mtime_ns={self.mtime_ns!r}, size={self.size!r}, "
+                f"content_path={self.content_path!r})")  # fmt: skip
 
     @property
     def abspath(self) -> Path:
@@ -74,28 +92,39 @@ class SourceFile:
         return Path(self.location)
 
 
-@dataclass(slots=True)
 class Scan:
     """The result of a stat-only walk: candidate post files and problems met on the way."""
 
-    root: Path
-    files: list[SourceFile] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    #: What the site's config, authors file and `_index.md` cascades say (see blogtui.site).
-    site: Site = NO_SITE
+    __slots__ = ("files", "problems", "root", "site")
+
+    def __init__(
+        self,
+        root: Path,
+        files: list[SourceFile] | None = None,
+        problems: list[Problem] | None = None,
+        site: Site = NO_SITE,
+    ) -> None:
+        self.root = root
+        self.files: list[SourceFile] = [] if files is None else files
+        self.problems: list[Problem] = [] if problems is None else problems
+        #: What the site's config, authors file and `_index.md` cascades say (blogtui.site).
+        self.site = site
 
 
-@dataclass(slots=True)
 class Archive:
     """Every post of an archive (newest first, undated last) and the problems met."""
 
-    root: Path
-    posts: list[Post] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ("posts", "problems", "root")
+
+    def __init__(
+        self, root: Path, posts: list[Post] | None = None, problems: list[Problem] | None = None
+    ) -> None:
+        self.root = root
+        self.posts: list[Post] = [] if posts is None else posts
+        self.problems: list[Problem] = [] if problems is None else problems
 
 
-@dataclass(frozen=True, slots=True)
-class Content:
+class Content(NamedTuple):
     """A folder to walk: where it is, its archive-relative prefix, and the site's rules."""
 
     abspath: str
@@ -163,7 +192,6 @@ class Folder(NamedTuple):
         ]
 
 
-@dataclass(frozen=True, slots=True)
 class Reuse:
     """What a scan may take from the previous one (`Tree.folders`) instead of listing again.
 
@@ -173,30 +201,38 @@ class Reuse:
     named) only those folders are listed and those files stat-ed; the others are trusted.
     """
 
-    folders: Mapping[str, Folder]
-    touched: frozenset[str] | None = None
-    #: The folders the `touched` paths are in (only their files are looked for by name).
-    parents: frozenset[str] = field(init=False, default=frozenset())
+    __slots__ = ("folders", "parents", "touched")
 
-    def __post_init__(self) -> None:
-        if self.touched is not None:
-            parents = frozenset(os.path.dirname(path) for path in self.touched)
-            object.__setattr__(self, "parents", parents)
+    def __init__(
+        self, folders: Mapping[str, Folder], touched: frozenset[str] | None = None
+    ) -> None:
+        self.folders = folders
+        self.touched = touched
+        #: The folders the `touched` paths are in (only their files are looked for by name).
+        self.parents: frozenset[str] = (
+            frozenset() if touched is None else frozenset(map(os.path.dirname, touched))
+        )
 
 
-@dataclass(slots=True)
 class Tree:
     """A walk of the archive: every folder as it was seen, in walk order, and the Site."""
 
-    root: Path
-    folders: dict[str, Folder]
-    problems: list[Problem]
-    site: Site
-    #: The content folders, as `content_folders` gave them for this walk.
-    contents: tuple[Content, ...] = ()
+    __slots__ = ("_plain", "contents", "folders", "problems", "root", "site")
 
-    #: Whether every file has one path (worked out on first use: see `plain`).
-    _plain: bool | None = None
+    def __init__(
+        self,
+        root: Path,
+        folders: dict[str, Folder],
+        problems: list[Problem],
+        site: Site,
+        contents: tuple[Content, ...] = (),
+        _plain: bool | None = None,
+    ) -> None:
+        self.root, self.folders, self.problems, self.site = root, folders, problems, site
+        #: The content folders, as `content_folders` gave them for this walk.
+        self.contents = contents
+        #: Whether every file has one path (None: worked out on first use, see `plain`).
+        self._plain = _plain
 
     @property
     def plain(self) -> bool:
@@ -235,8 +271,7 @@ class Tree:
         return Scan(root=self.root, files=self.files(), problems=self.problems, site=self.site)
 
 
-@dataclass(frozen=True, slots=True)
-class _Task:
+class _Task(NamedTuple):
     """A folder waiting to be walked."""
 
     content: Content
@@ -246,39 +281,48 @@ class _Task:
     key: tuple[int, int]  # (st_dev, st_ino) of the real folder
 
 
-@dataclass(slots=True)
 class _Found:
-    source: SourceFile
-    key: tuple[int, int]  # (st_dev, st_ino) of the real file
-    via_link: bool
-    seen: Seen | None = None
+    __slots__ = ("key", "seen", "source", "via_link")
+
+    def __init__(
+        self, source: SourceFile, key: tuple[int, int], via_link: bool, seen: Seen | None = None
+    ) -> None:
+        self.source = source
+        self.key = key  # (st_dev, st_ino) of the real file
+        self.via_link = via_link
+        self.seen = seen
 
 
-@dataclass(slots=True)
 class _Walk:
     """State of one scan: the real root, what has been visited, what was found."""
 
-    real_root: str
-    follow_symlinks: bool
-    reuse: Reuse | None = None
-    started_ns: int = 0
-    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
-    folders: dict[str, Folder] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    deferred: list[_Task] = field(default_factory=list)
-    #: The `_index.*` files met: (content-relative, archive-relative) paths.
-    branch_indexes: list[tuple[str, str]] = field(default_factory=list)
+    __slots__ = ("branch_indexes", "deferred", "folders", "follow_symlinks", "problems",
+                 "real_root", "reuse", "seen_dirs", "started_ns")  # fmt: skip
+
+    def __init__(
+        self, real_root: str, follow_symlinks: bool, reuse: Reuse | None = None, started_ns: int = 0
+    ) -> None:
+        self.real_root, self.follow_symlinks = real_root, follow_symlinks
+        self.reuse, self.started_ns = reuse, started_ns
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.folders: dict[str, Folder] = {}
+        self.problems: list[Problem] = []
+        self.deferred: list[_Task] = []
+        #: The `_index.*` files met: (content-relative, archive-relative) paths.
+        self.branch_indexes: list[tuple[str, str]] = []
 
 
-@dataclass(slots=True)
 class _Listing:
     """What listing one folder found (becomes its Folder)."""
 
-    files: list[Seen] = field(default_factory=list)
-    subdirs: list[Sub] = field(default_factory=list)
-    branch_indexes: list[tuple[str, str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    plain: bool = True
+    __slots__ = ("branch_indexes", "files", "plain", "problems", "subdirs")
+
+    def __init__(self) -> None:
+        self.files: list[Seen] = []
+        self.subdirs: list[Sub] = []
+        self.branch_indexes: list[tuple[str, str]] = []
+        self.problems: list[Problem] = []
+        self.plain = True
 
 
 # --- scanning ---------------------------------------------------------------------------------

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from blogtui.model import Post, Sort, term_key
 from blogtui.prose import plain_text
@@ -34,35 +33,57 @@ _FEW_HITS = 1000
 _ATTEMPTS = 3
 
 
-@dataclass(slots=True)
+# Plain classes and a named tuple, not dataclasses: every search imports this module, and
+# making its five dataclasses took 1.4 ms of it.
+
+
 class Hit:
     """One matching post; score is None when no text query ranked it."""
 
-    post: Post
-    score: float | None = None
+    __slots__ = ("post", "score")
+
+    def __init__(self, post: Post, score: float | None = None) -> None:
+        self.post, self.score = post, score
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Hit:
+            return NotImplemented
+        return self.post == other.post and self.score == other.score
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Hit(post={self.post!r}, score={self.score!r})"
 
 
-@dataclass(slots=True)
 class Results:
     """Every matching post in order (all of them, `limit` aside) and the facet counts."""
 
-    hits: list[Hit]
-    facets: Facets
-    #: Why (part of) the query matches nothing: words with nothing to search for, unknown
-    #: front-matter keys. The CLI prints them on stderr, the reader shows them.
-    notices: tuple[str, ...] = ()
-    #: The query asked for every page (`show:all`), those left out of lists by default too.
-    show_all: bool = False
-    #: How many posts matched, `limit` aside (None: as many as `hits`).
-    matched: int | None = None
+    __slots__ = ("facets", "hits", "matched", "notices", "show_all")
+
+    def __init__(
+        self,
+        hits: list[Hit],
+        facets: Facets,
+        notices: tuple[str, ...] = (),
+        show_all: bool = False,
+        matched: int | None = None,
+    ) -> None:
+        self.hits, self.facets = hits, facets
+        #: Why (part of) the query matches nothing: words with nothing to search for,
+        #: unknown front-matter keys. The CLI prints them on stderr, the reader shows them.
+        self.notices = notices
+        #: The query asked for every page (`show:all`), those left out by default too.
+        self.show_all = show_all
+        #: How many posts matched, `limit` aside (None: as many as `hits`).
+        self.matched = matched
 
     @property
     def total(self) -> int:
         return len(self.hits)
 
 
-@dataclass(frozen=True, slots=True)
-class Snippet:
+class Snippet(NamedTuple):
     """Plain text around the matched words and the [start, end) offsets of each match."""
 
     text: str
@@ -236,16 +257,10 @@ def _ranked(
     return [(docpaths[d], None) for d in searcher.docs_for_query(compiled)]
 
 
-@dataclass(slots=True)
 class _Filter:
     """The AND of the sidebar's filters, over the facet table's rows."""
 
-    tags: set[str]
-    categories: set[str]
-    years: set[int]
-    drafts: bool
-    terms: set[tuple[FacetKind, str]]
-    hidden: bool
+    __slots__ = ("categories", "drafts", "hidden", "tags", "terms", "years")
 
     def __init__(
         self,
@@ -256,11 +271,13 @@ class _Filter:
         terms: Mapping[FacetKind, Iterable[str]],
         hidden: bool,
     ) -> None:
-        self.tags = {term_key(t) for t in tags}
-        self.categories = {term_key(c) for c in categories}
-        self.years = set(years)
+        self.tags: set[str] = {term_key(t) for t in tags}
+        self.categories: set[str] = {term_key(c) for c in categories}
+        self.years: set[int] = set(years)
         self.drafts = drafts
-        self.terms = {(kind, term_key(t)) for kind, picked in terms.items() for t in picked}
+        self.terms: set[tuple[FacetKind, str]] = {
+            (kind, term_key(t)) for kind, picked in terms.items() for t in picked
+        }
         self.hidden = hidden
 
     def keep(self, row: FacetRow | None) -> bool:
@@ -305,12 +322,14 @@ def _sorted(hits: list[Hit], sort: Sort) -> list[Hit]:
 # Marking matched words in snippets and titles.
 
 
-@dataclass(slots=True)
 class _Wanted:
     """The terms and prefixes a query looks for (outside NOT), per field group."""
 
-    terms: set[str] = field(default_factory=set)
-    prefixes: list[str] = field(default_factory=list)
+    __slots__ = ("prefixes", "terms")
+
+    def __init__(self) -> None:
+        self.terms: set[str] = set()
+        self.prefixes: list[str] = []
 
     def add(self, text: str, prefix: bool) -> None:
         """What one word (or `word*`) of the query matches, as the index would match it."""
