@@ -1,5 +1,5 @@
 """`python -m blogtui` runs the command line."""
 
-from blogtui.cli import main
+from blogtui.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -196,6 +196,24 @@ def test_stats_taken_ahead_see_each_change(
     assert forked[-1] is not None  # the stats of the last walk were taken in a child
 
 
+def test_the_objects_frozen_while_the_children_stat_are_the_gcs_again_after(
+    blog: Path, forked: list[freshness.Ahead | None]
+) -> None:
+    """The GC leaves this process's objects alone while the children live (no page copied
+    for its passes), and has them back once the children are collected."""
+    import gc
+
+    command(blog).close()
+    command(blog).close()  # the second one starts from the walk the first saved
+    assert gc.get_freeze_count() == 0
+    ahead = forked[-1]
+    assert ahead is not None and not ahead._frozen
+    again = freshness.Ahead.start(freshness.Walked(None, None, columns=ahead._columns))
+    assert again is not None and gc.get_freeze_count() > 0
+    again.close()
+    assert gc.get_freeze_count() == 0
+
+
 #: Where `search` and `list` work out their answer (each call counted: the answer made
 #: while the stats are taken is kept, or made again after the refresh).
 ANSWERS = {

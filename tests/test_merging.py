@@ -274,7 +274,8 @@ def test_the_two_processes_get_about_as_many_bytes_not_documents() -> None:
             return self.docs
 
     class Storage:
-        sizes = {f"s{i}.seg": 27_000_000 for i in range(8)}
+        def __init__(self) -> None:
+            self.sizes = {f"s{i}.seg": 27_000_000 for i in range(8)}
 
         def list(self) -> list[str]:
             return [*self.sizes, "s1x.seg", "_MAIN_1.toc"]

@@ -133,3 +133,29 @@ def test_the_registry_lists_each_command_as_its_module_defines_it() -> None:
     for listed in (*COMMANDS, DEFAULT):
         assert listed.command().name == listed.name
     assert len({listed.name for listed in COMMANDS}) == len(COMMANDS)
+
+
+def test_the_command_leaves_at_once_with_its_whole_answer_and_status(
+    tmp_path: Path, archive: Path
+) -> None:
+    """`python -m blogtui` ends with os._exit once its answer is flushed (no interpreter
+    shutdown): a pipe still gets every byte, and the exit status and stderr are kept."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(400):  # a listing longer than a pipe's buffer
+        (many / f"post-{n}.md").write_text(f"---\ntitle: Post {n}\n---\nBody {n}.\n", "utf-8")
+    listed = subprocess.run([sys.executable, "-m", "blogtui", "list", "-a", str(many), "--json"],
+                            capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 400
+    missing = subprocess.run(
+        [sys.executable, "-m", "blogtui", "search", "-a", str(archive), "zzznothingzzz"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert "no posts match" in missing.stderr
+    head = subprocess.run(  # the reader of the pipe goes away: no traceback, status 0
+        f"{sys.executable} -m blogtui list -a {many} | head -1",
+        shell=True, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert head.stdout.count("\n") == 1 and "Traceback" not in head.stderr

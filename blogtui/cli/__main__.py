@@ -1,5 +1,5 @@
 """`python -m blogtui.cli` runs the command line, as `python -m blogtui` does."""
 
-from blogtui.cli import main
+from blogtui.cli import entry
 
-raise SystemExit(main())
+entry()
