@@ -6,7 +6,8 @@
 Parts, in the order they run (each can be skipped or picked alone):
   cold-index  `blogtui index` with no index yet: wall, CPU, peak RSS of the whole process
               tree; beside one Python process reading every file and splitting it into words
-  search      warm `blogtui search RAREWORD` against `rg -l RAREWORD`, alternating
+  search      warm `blogtui search RAREWORD` against `rg -l RAREWORD`, alternating; and
+              both again started by sh, as a shell starts a command (SHELL)
   common      warm `blogtui search WORD` for the archive's most common tag (most posts
               match; 20 shown) against `rg -l WORD`, alternating
   list        warm `blogtui list --json`: wall and peak RSS, beside Python's start-up
