@@ -222,16 +222,21 @@ class PostIndex:
         index = cls(root, location, follow_symlinks=follow_symlinks, now=now, notice=notice)
         ahead = None
         try:
-            store.prepare_location(location, root)
-            if rebuild:
-                index._wipe()
-            else:  # the last walk's stats are taken while the catalogue loads
-                ahead = freshness.Ahead.start(index._last_walk()) if refresh else None
-                index._load_or_reset()
-        except OSError as exc:  # unwritable, or not private (see store): in memory
-            index._to_memory(exc)
-        if meanwhile is not None:
-            meanwhile(index, ahead)
+            try:
+                store.prepare_location(location, root)
+                if rebuild:
+                    index._wipe()
+                else:  # the last walk's stats are taken while the catalogue loads
+                    ahead = freshness.Ahead.start(index._last_walk()) if refresh else None
+                    index._load_or_reset()
+            except OSError as exc:  # unwritable, or not private (see store): in memory
+                index._to_memory(exc)
+            if meanwhile is not None:
+                meanwhile(index, ahead)
+        except BaseException:
+            if ahead is not None:  # the children collected (and the GC thawed) even so
+                ahead.close()
+            raise
         if refresh:  # a command: folders by stamp, every known file by stat (freshness.py)
             index.refresh(progress, exact=False, counted=False, ahead=ahead)
         elif ahead is not None:
