@@ -157,6 +157,10 @@ def test_footnotes_are_numbered_in_the_text_and_listed_at_the_end() -> None:
         ("https://x.io/a%20b?q=%26", "https://x.io/a%20b?q=%26"),  # delimiters stay escaped
         ("https://x.io/%FF", "https://x.io/%FF"),  # not text
         ("https://x.io/%1B%5B2J", "https://x.io/%1B%5B2J"),  # an escape sequence stays escaped
+        ("%7B%7B%25%20eturl%20highlight%20%25%7D%7D", "{{% eturl highlight %}}"),  # a tag
+        ("{%25%20link%20x.md%20%25}", "{% link x.md %}"),
+        ("%7B%7B%25%20x%1B%5B2J%20%25%7D%7D", "{{%25%20x%1B%5B2J%20%25}}"),  # escapes stay
+        ("{{%25%20x%20%25}}%1B%5B2J", "{{%25%20x%20%25}}%1B%5B2J"),  # not one tag: as before
     ],
 )
 def test_urls_are_shown_percent_decoded(url: str, shown: str) -> None:
