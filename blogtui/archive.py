@@ -67,11 +67,24 @@ class SourceFile:
     def __init__(
         self, path: str, abspath: Path | str, mtime_ns: int, size: int, content_path: str = ""
     ) -> None:
-        self.path, self.location, self.mtime_ns = path, os.fspath(abspath), mtime_ns
-        self.size, self.content_path = size, content_path
+        set_field = object.__setattr__  # (frozen: __setattr__ refuses)
+        set_field(self, "path", path)
+        set_field(self, "location", os.fspath(abspath))
+        set_field(self, "mtime_ns", mtime_ns)
+        set_field(self, "size", size)
+        set_field(self, "content_path", content_path)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SourceFile is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"SourceFile is frozen: cannot delete {name!r}")
 
     def _fields(self) -> tuple[str, str, int, int, str]:
         return self.path, self.location, self.mtime_ns, self.size, self.content_path
+
+    def __reduce__(self) -> tuple[type[SourceFile], tuple[str, str, int, int, str]]:
+        return SourceFile, self._fields()  # (build workers are sent them pickled)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not SourceFile:

@@ -279,3 +279,15 @@ def test_future_judged_against_the_given_now(tmp_path: Path) -> None:
     write(tmp_path / "p.md", "---\ndate: 2026-12-01\n---\n")
     assert load(tmp_path, now=NOW).posts[0].future
     assert not load(tmp_path, now=datetime(2027, 1, 1).astimezone()).posts[0].future
+
+
+def test_a_source_file_is_a_frozen_value_that_survives_pickling(tmp_path: Path) -> None:
+    """Build workers are sent SourceFiles pickled; sets and dicts hold them: equal by value,
+    hashable, and never changed once made."""
+    import pickle
+
+    source = SourceFile("a.md", tmp_path / "a.md", 5, 6, "posts/a.md")
+    again = pickle.loads(pickle.dumps(source))
+    assert again == source and hash(again) == hash(source) and again.abspath == tmp_path / "a.md"
+    with pytest.raises(AttributeError):
+        source.size = 7  # type: ignore[misc]
