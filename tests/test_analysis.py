@@ -12,6 +12,7 @@ from blogtui.search.analysis import (
     TOKEN,
     heads_of,
     lone_compound,
+    pool_positions,
     position_map,
     query_terms,
     term_spans,
@@ -49,6 +50,25 @@ def test_indexing_stores_the_tokens_analysis_gives(text: str) -> None:
     for token in tokens(text):
         expected.setdefault(token.term, []).append(token.pos)
     assert position_map(text) == {term: sorted(p) for term, p in expected.items()}
+
+
+@SETTINGS
+@given(st.lists(TEXTS, min_size=1, max_size=4))
+@example(["k8s.io/api 3.7.2 the the", "分布式 and the"])
+def test_a_build_pools_what_position_map_gives(texts: list[str]) -> None:
+    """Documents pooled straight into a segment's term arrays (`docnum << 32 | position`
+    keys) hold each document's `position_map`, and the field length counts its entries."""
+    from array import array
+
+    pool: dict[str, array[int]] = {}
+    for docnum, text in enumerate(texts):
+        length = pool_positions(text, pool, docnum << 32)
+        assert length == sum(map(len, position_map(text).values()))
+    for docnum, text in enumerate(texts):
+        mine = {term: [key & 0xFFFFFFFF for key in keys if key >> 32 == docnum]
+                for term, keys in pool.items()}  # fmt: skip
+        assert {term: where for term, where in mine.items() if where} == position_map(text)
+    assert all(list(keys) == sorted(keys) for keys in pool.values())
 
 
 @SETTINGS

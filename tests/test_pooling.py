@@ -123,9 +123,9 @@ def test_merged_segments_keep_every_posting(both: tuple[Any, Any]) -> None:
 def test_packed_postings_unpack_to_whooshs_values(postings: list[list[int]], boost: float) -> None:
     from whoosh.formats import Positions
 
-    packed = array("I")
+    packed = array("q")  # `docnum << 32 | position` a position, as analysis.pool_positions adds
     for docnum, where in enumerate(postings):
-        packed.extend((docnum * 3, len(where), *sorted(where)))
+        packed.extend((docnum * 3) << 32 | pos for pos in sorted(where))
     ids, weights, values = pooling.unpack(packed, boost)
     assert ids == [docnum * 3 for docnum in range(len(postings))]
     assert weights == [len(where) * boost for where in postings]

@@ -14,11 +14,13 @@ so all three agree.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 from blogtui.folding import EMOJI_MODIFIERS, INVISIBLE, MARKS, PICTOGRAPHS, fold
 from blogtui.patterns import LazyPattern
@@ -159,6 +161,56 @@ def position_map(text: str) -> dict[str, list[int]]:
             poses.setdefault(term, []).append(pos)
             pos += 1
     return poses
+
+
+def pool_positions(text: str, pool: dict[str, array[int]], base: int) -> int:
+    """`position_map` of `text` added straight to a segment's pool: each position goes to its
+    term's array as `base + position` (a build gives `docnum << 32`, so each entry is one
+    64-bit key, docnum then position), with no dict of the document's own; the field's
+    length (its number of entries, a whole compound's among them), as a sum of
+    `position_map`'s lists' lengths.
+
+    One append a token and no per-document pass: pooling the document's map term by term
+    after it was made cost as much again as making it.
+    """
+    if _needs_full_rules(text):
+        length = 0
+        for term, where in _full_position_map(text).items():
+            keys = pool.get(term)
+            if keys is None:
+                keys = pool[term] = array("q")
+            keys.extend(map(add, where, repeat(base)))
+            length += len(where)
+        return length
+    plans = _PLANS
+    pos = base
+    wholes = 0
+    for token in _PLAIN_TOKEN.findall(text):
+        plan = plans.get(token)
+        if plan is None:
+            plan = _plan(token)
+        if isinstance(plan, str):
+            if plan:
+                keys = pool.get(plan)
+                if keys is None:
+                    keys = pool[plan] = array("q")
+                keys.append(pos)
+                pos += 1
+            continue
+        whole, parts = plan
+        if whole:
+            keys = pool.get(whole)
+            if keys is None:
+                keys = pool[whole] = array("q")
+            keys.append(pos)
+            wholes += 1
+        for term in parts:
+            keys = pool.get(term)
+            if keys is None:
+                keys = pool[term] = array("q")
+            keys.append(pos)
+            pos += 1
+    return pos - base + wholes
 
 
 #: `TOKEN` where none of its CJK, emoji, mark or invisible characters occur: a word and the

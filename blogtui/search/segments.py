@@ -234,7 +234,7 @@ def add_post(writer: Any, post: Post) -> None:
     for name in sorted(doc):
         value, field = doc[name], schema[name]
         if name in POSITIONAL:
-            length = pool.add_positions(name, docnum, position_map(value))
+            length = pool.add_positions(name, docnum, value)
         else:
             length = 0
             for btext, freq, weight, vbytes in field.index(value):
