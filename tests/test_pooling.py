@@ -120,16 +120,19 @@ def test_merged_segments_keep_every_posting(both: tuple[Any, Any]) -> None:
     st.sampled_from([1.0, 1.5, 3.0]),
 )  # fmt: skip
 @example([[5], [70_000], [0]], 1.5)  # every posting one position: the columns shortcut
-def test_packed_postings_unpack_to_whooshs_values(postings: list[list[int]], boost: float) -> None:
-    from whoosh.formats import Positions
-
+def test_packed_postings_unpack_to_the_format_values(
+    postings: list[list[int]], boost: float
+) -> None:
     packed = array("q")  # `docnum << 32 | position` a position, as analysis.pool_positions adds
     for docnum, where in enumerate(postings):
         packed.extend((docnum * 3) << 32 | pos for pos in sorted(where))
     ids, weights, values = pooling.unpack(packed, boost)
     assert ids == [docnum * 3 for docnum in range(len(postings))]
     assert weights == [len(where) * boost for where in postings]
-    assert values == [Positions().encode(sorted(where)) for where in postings]
+    fmt = segments.schema()["body"].format
+    assert values == [fmt.encode(sorted(where)) for where in postings]
+    assert [fmt.decode_positions(value) for value in values] == [sorted(w) for w in postings]
+    assert [fmt.decode_frequency(value) for value in values] == [len(w) for w in postings]
 
 
 def test_the_term_table_hash_is_whooshs() -> None:

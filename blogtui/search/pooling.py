@@ -17,14 +17,15 @@ caller.
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from hashlib import md5
 from operator import itemgetter, sub
 from pickle import dumps
-from typing import Any
+from typing import Any, Literal
 
 from blogtui.search.analysis import pool_positions
 
@@ -41,32 +42,42 @@ USHORT = struct.Struct("!H")
 KEY_VALUE_LENGTHS = struct.Struct("!ii")
 #: Positions whose one-position value is remembered (most postings are one position).
 _ONE_POSITION_MEMO = 1 << 16
+#: A posting's value in the positional fields (segments' `_FastPositions` format): its
+#: positions as little-endian 32-bit words, no count (4 bytes each; Whoosh's Positions
+#: pickles the deltas after a count, 14 bytes for one position). It is written from the
+#: pool's 64-bit keys without a Python step per position (`unpack`).
+_WORD: Literal["I", "L"] = "I" if array("I").itemsize == 4 else "L"
+_LITTLE = sys.byteorder == "little"
+
+
+def encode_positions(positions: Iterable[int]) -> bytes:
+    """The value of a posting at `positions` (ascending)."""
+    words = array(_WORD, positions)
+    if not _LITTLE:
+        words.byteswap()
+    return words.tobytes()
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """The positions of a posting's value (`encode_positions`)."""
+    words = array(_WORD, value)
+    if not _LITTLE:
+        words.byteswap()
+    return words.tolist()
 
 
 class _OnePositions(dict[int, bytes]):
-    """position -> the Positions value of a posting at that one position, made on first use
-    (a dict subclass: a remembered one costs one subscript, no function call)."""
+    """position -> the value of a posting at that one position, made on first use (a dict
+    subclass: a remembered one costs one subscript, no function call)."""
 
     def __missing__(self, pos: int) -> bytes:
-        value = _UINT.pack(1) + dumps([pos], 2)
+        value = encode_positions((pos,))
         if pos < _ONE_POSITION_MEMO:
             self[pos] = value
         return value
 
 
 _ONE_POSITION = _OnePositions()
-
-
-def decode_positions(value: bytes) -> list[int]:
-    """The positions of a Positions value (Whoosh's Positions.encode: the count, then a
-    protocol-2 pickle of the list of deltas)."""
-    from pickle import loads
-
-    position, out = 0, []
-    for delta in loads(value[_UINT.size :] if value.endswith(b".") else value[4:] + b"."):
-        position += delta
-        out.append(position)
-    return out
 
 
 class PostingPool:
@@ -160,10 +171,13 @@ def unpack(packed: array[int], boost: float) -> tuple[list[int], list[float], li
         key = packed[0]
         return [key >> 32], [boost], [one[key & _POSITION]]
     items = packed.tolist()  # list items are quicker to index than an array's
+    # The keys as 32-bit words: on a little-endian machine each key's position is its first
+    # word, so a posting's value is every other word of its keys, copied at C speed.
+    words = memoryview(packed).cast("B").cast(_WORD) if _LITTLE else None
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    mask, pack, at, end = _POSITION, _UINT.pack, 0, len(items)
+    mask, at, end = _POSITION, 0, len(items)
     while at < end:
         key = items[at]
         doc = key >> 32
@@ -174,13 +188,12 @@ def unpack(packed: array[int], boost: float) -> tuple[list[int], list[float], li
             values.append(one[key & mask])
             at += 1
             continue
-        # Whoosh's Positions.encode: the count, then the pickled deltas (the keys' deltas are
-        # the positions' own: a document's keys share their docnum bits)
         stop = bisect_left(items, after, at + 2)
-        n = stop - at
-        weights.append(n * boost)
-        where = items[at:stop]
-        values.append(pack(n) + dumps([key & mask, *map(sub, where[1:], where)], 2))
+        weights.append((stop - at) * boost)
+        if words is not None:
+            values.append(words[2 * at : 2 * stop : 2].tobytes())
+        else:
+            values.append(encode_positions([key & mask for key in items[at:stop]]))
         at = stop
     return ids, weights, values
 

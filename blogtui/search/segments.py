@@ -64,7 +64,8 @@ class Analyzer:
 
 
 def _define_fast_positions() -> type:
-    """A Whoosh Positions format whose word_values skips the per-token generator chain."""
+    """A Whoosh Positions format whose word_values skips the per-token generator chain and
+    whose values are pooling's (positions as 32-bit words, no pickle)."""
     from whoosh.formats import Positions
 
     class _FastPositions(Positions):
@@ -72,6 +73,18 @@ def _define_fast_positions() -> type:
             boost = self.field_boost
             for word, poslist in position_map(value).items():
                 yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+
+        def encode(self, poslist: Any) -> bytes:
+            return pooling.encode_positions(poslist)
+
+        def decode_positions(self, valuestring: bytes) -> list[int]:
+            return pooling.decode_positions(valuestring)
+
+        def decode_frequency(self, valuestring: bytes) -> int:
+            return len(valuestring) // 4
+
+        def decode_weight(self, valuestring: bytes) -> float:
+            return len(valuestring) // 4 * self.field_boost
 
     _FastPositions.__qualname__ = _FastPositions.__name__
     _FastPositions.__module__ = __name__

@@ -37,7 +37,7 @@ Buffer = bytes | bytearray | memoryview
 #: Bump when the Whoosh schema, the codec or the catalogue layout changes. The Post field
 #: table and the analyzer are hashed into SCHEMA_VERSION as well, so changing them rebuilds
 #: old indexes without anyone remembering to bump this.
-FORMAT = 9
+FORMAT = 10
 SCHEMA_VERSION = (
     f"{FORMAT}-"
     + hashlib.sha256(f"{FIELDS_FINGERPRINT}|{ANALYSIS_FINGERPRINT}".encode()).hexdigest()[:12]
