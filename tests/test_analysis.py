@@ -61,8 +61,9 @@ def test_a_build_pools_what_position_map_gives(texts: list[str]) -> None:
     from array import array
 
     pool: dict[str, array[int]] = {}
+    arrays: dict[str, array[int]] = {}
     for docnum, text in enumerate(texts):
-        length = pool_positions(text, pool, docnum << 32)
+        length = pool_positions(text, pool, docnum << 32, arrays)
         assert length == sum(map(len, position_map(text).values()))
     for docnum, text in enumerate(texts):
         mine = {term: [key & 0xFFFFFFFF for key in keys if key >> 32 == docnum]

@@ -163,14 +163,18 @@ def position_map(text: str) -> dict[str, list[int]]:
     return poses
 
 
-def pool_positions(text: str, pool: dict[str, array[int]], base: int) -> int:
+def pool_positions(
+    text: str, pool: dict[str, array[int]], base: int, arrays: dict[str, array[int]]
+) -> int:
     """`position_map` of `text` added straight to a segment's pool: each position goes to its
     term's array as `base + position` (a build gives `docnum << 32`, so each entry is one
     64-bit key, docnum then position), with no dict of the document's own; the field's
     length (its number of entries, a whole compound's among them), as a sum of
     `position_map`'s lists' lengths.
 
-    One append a token and no per-document pass: pooling the document's map term by term
+    `arrays` remembers, for the pool's life, each plain token's array in it (a word seen
+    before in the segment costs one lookup and one append); a compound or a token that is
+    not indexed takes the longer way each time. Pooling the document's map term by term
     after it was made cost as much again as making it.
     """
     if _needs_full_rules(text):
@@ -186,6 +190,11 @@ def pool_positions(text: str, pool: dict[str, array[int]], base: int) -> int:
     pos = base
     wholes = 0
     for token in _PLAIN_TOKEN.findall(text):
+        keys = arrays.get(token)
+        if keys is not None:
+            keys.append(pos)
+            pos += 1
+            continue
         plan = plans.get(token)
         if plan is None:
             plan = _plan(token)
@@ -194,6 +203,7 @@ def pool_positions(text: str, pool: dict[str, array[int]], base: int) -> int:
                 keys = pool.get(plan)
                 if keys is None:
                     keys = pool[plan] = array("q")
+                arrays[token] = keys
                 keys.append(pos)
                 pos += 1
             continue

@@ -92,6 +92,8 @@ class PostingPool:
         self.runs: list[str] = []
         self.boosts = dict(positional)
         self._packed: dict[str, dict[str, array[int]]] = {name: {} for name in positional}
+        #: Per positional field, each plain token's array in `_packed` (pool_positions').
+        self._arrays: dict[str, dict[str, array[int]]] = {name: {} for name in positional}
         self._rows: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
         #: Positional fields fed through `add` too (a merge): their lists may need sorting.
         self._mixed: set[str] = set()
@@ -99,7 +101,8 @@ class PostingPool:
     def add_positions(self, fieldname: str, docnum: int, text: str) -> int:
         """Add one document's text of a positional field; the field's length in the
         document (its number of positions)."""
-        length = pool_positions(text, self._packed[fieldname], docnum << 32)
+        length = pool_positions(text, self._packed[fieldname], docnum << 32,
+                                self._arrays[fieldname])  # fmt: skip
         if length:
             self.fieldnames.add(fieldname)
         return length
@@ -147,7 +150,7 @@ class PostingPool:
 
     def cleanup(self) -> None:
         """Forget every posting."""
-        for terms in self._packed.values():
+        for terms in (*self._packed.values(), *self._arrays.values()):
             terms.clear()
         self._rows.clear()
         self.fieldnames.clear()
