@@ -116,11 +116,20 @@ class Run:
     #: The largest single process of the tree, sampled (wait4's `max_rss_mb` also counts
     #: the benchmark's memory the child was forked from: see `own_peak_mb`).
     tree_largest_mb: float = 0.0
+    #: With `orphans`: until the last process the command left running (blogtui's merge in
+    #: the background) ended, from the start; 0 when it left none. Their CPU is counted in
+    #: `cpu_seconds` and their memory in the peaks then.
+    orphans_seconds: float = 0.0
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bool = False,
-        cwd: Path | None = None) -> Run:  # fmt: skip
-    """Run a command, timing it; with `sample`, poll /proc for the process tree's total RSS."""
+        cwd: Path | None = None, orphans: bool = False) -> Run:  # fmt: skip
+    """Run a command, timing it; with `sample`, poll /proc for the process tree's total RSS.
+    With `orphans` (Linux), processes the command leaves running (it exits, they go on in a
+    session of their own) are waited for too: this process becomes their subreaper, so they
+    are its children once the command has gone (see `Run.orphans_seconds`)."""
+    if orphans:
+        _become_subreaper()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=err,
@@ -129,13 +138,31 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+        left = 0.0
+        if orphans and sampler is not None:
+            sampler.pid = os.getpid()  # the orphans are this process's children now
+            while True:
+                try:
+                    _, _, more = os.wait4(-1, 0)
+                except ChildProcessError:  # none left
+                    break
+                cpu += more.ru_utime + more.ru_stime
+                left = time.perf_counter() - started
         peak = sampler.stop() if sampler else 0.0
         largest = sampler.largest_kb / 1024 if sampler else 0.0
         out.seek(0)
         err.seek(0)
-        cpu = usage.ru_utime + usage.ru_stime
         return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read(),
-                   cpu, largest)  # fmt: skip
+                   cpu, largest, left)  # fmt: skip
+
+
+def _become_subreaper() -> None:
+    """PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented to this process."""
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
 
 #: Starts a command from this small process and prints its peak RSS (kB) when it ends.
@@ -174,7 +201,10 @@ class _TreeSampler:
 
     def _loop(self) -> None:
         while not self._done.is_set():
-            sizes = list(map(_rss_kb, _tree(self.pid)))
+            pid = self.pid
+            sizes = list(map(_rss_kb, _tree(pid)))
+            if pid == os.getpid():
+                sizes = sizes[1:]  # sampling the orphans (see `run`): not this process
             self.peak_kb = max(self.peak_kb, sum(sizes))
             self.largest_kb = max(self.largest_kb, *sizes, 0)
             self._done.wait(self.interval)

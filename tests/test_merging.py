@@ -32,11 +32,13 @@ WORDS = ["the", "data", "and", "title:the", "NOT the", "date:2020..2024", "date:
 PREFIXES = ["a*", "da*", "title:s*", "t*"]
 
 
-def built(root: Path, cache: Path, *, merge: bool) -> PostIndex:
-    """`root` indexed by the build workers into several small segments, merged or not."""
+def built(root: Path, cache: Path, *, merge: bool, background: bool = False) -> PostIndex:
+    """`root` indexed by the build workers into several small segments, merged (before
+    the refresh returns, or by a process of its own: `background`) or not."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(cache))
         patch.setattr(index_module, "PARALLEL_MIN", 10)
+        patch.setattr(index_module, "BACKGROUND_MERGE", background)
         patch.setattr(workers, "SEGMENT_BYTES", 60_000)  # many segments a worker
         patch.setattr(merging, "MERGE_ABOVE", merging.MERGE_ABOVE if merge else 10**6)
         return PostIndex.open(root, now=NOW)
@@ -129,6 +131,59 @@ def test_a_real_corpus_answers_the_same_merged(
     finally:
         plain.close()
         merged.close()
+
+
+def test_a_big_build_is_merged_in_the_background(
+    generated_pair: tuple[PostIndex, ...], tmp_path: Path
+) -> None:
+    """The build returns with its segments committed (searchable at once) and a process of
+    its own merges them; once it is done the index holds two segments and answers the same."""
+    plain, _merged = generated_pair
+    root = plain.root
+    background = built(root, tmp_path / "cache", merge=True, background=True)
+    try:
+        assert background.merging is not None
+        assert ranked(background, "the") == ranked(plain, "the")  # while it merges, or after
+        assert background.merging.wait(timeout=120) == 0
+        background.close()
+        assert len(whoosh_segments(background)) == 2
+        assert_same_answers(plain, background, WORDS)
+        assert segments.clean_leftovers(background._storage) == []
+    finally:
+        background.close()
+
+
+def test_a_refresh_during_a_background_merge_wins(
+    generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh that commits while the merge writes (it holds no lock then) is kept: the
+    merge sees a segment it merged has changed, commits nothing and removes its files."""
+    plain, _merged = generated_pair
+    root = tmp_path / "blog"
+    shutil.copytree(plain.root, root)
+    index = built(root, tmp_path / "cache", merge=False)
+    assert index.location is not None
+    storage = index._storage
+    before = {s.segment_id() for s in storage.open_index()._segments()}
+    victim = plain.posts()[5].path
+    write = merging._write
+
+    def edited_meanwhile(writer: Any, chosen: list[Any]) -> Any:
+        segment = write(writer, chosen)
+        with (root / victim).open("a", encoding="utf-8") as out:
+            out.write("\nzqmeanwhile\n")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+            PostIndex.open(root, now=NOW).close()  # another command's refresh commits
+        return segment
+
+    monkeypatch.setattr(merging, "_write", edited_meanwhile)
+    monkeypatch.setattr(merging, "PROCESSES", 1)
+    assert merging.merge(storage.open_index(), before, location=index.location) == 0
+    assert segments.clean_leftovers(storage) == []  # the merge left no files
+    index.close()
+    assert [hit.post.path for hit in search(index, "zqmeanwhile").hits] == [victim]
+    assert storage.open_index().doc_count() == 400
 
 
 def whoosh_folder(index: PostIndex) -> Path:

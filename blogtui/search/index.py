@@ -27,6 +27,8 @@ from blogtui.search.facets import FacetCounter, FacetRow, Facets
 from blogtui.site import NO_SITE, Site
 
 if TYPE_CHECKING:
+    from subprocess import Popen
+
     from blogtui.archive import Scan
     from blogtui.search.freshness import Found, Walked
 
@@ -37,6 +39,10 @@ Notice = Callable[[str], None]
 
 #: Below this many files to (re)index, parsing in this process beats starting workers.
 PARALLEL_MIN = 400
+#: A big build's segments are merged by a process of its own once the build is committed
+#: (the command returns meanwhile; merging.merge with a location); False merges them
+#: before the refresh returns, holding its lock.
+BACKGROUND_MERGE = True
 #: Bodies of recently opened posts kept in memory (they are big; keep what is on screen).
 BODY_CACHE = 64
 
@@ -196,6 +202,10 @@ class PostIndex:
         #: Counts the swaps of catalogue or searcher: what was read of the index is still
         #: what it holds while this stays the same.
         self.generation = 0
+        #: A big build's segments, merged once its refresh is done; and that merge's
+        #: process (merging.start_background), the last one started.
+        self._merge_after: list[str] | None = None
+        self.merging: Popen[bytes] | None = None
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -502,12 +512,17 @@ class PostIndex:
             if ahead is not None:
                 ahead.close()
         self._site = found.site
+        self._merge_after = None
         try:
             with self._refreshing, store.refresh_lock(self.location):
                 if self._catalogue_changed():
                     self._load_or_reset(locked=True)  # another process refreshed meanwhile
                 report = self._apply(found, progress)
                 self._keep_walk(found)
+            if self._merge_after and self.location is not None:
+                from blogtui.search import merging  # (a search never needs it)
+
+                self.merging = merging.start_background(self.location, self._merge_after)
         except OSError as exc:
             self._to_memory(exc)  # the cache filled up (or turned read-only) mid-write
             with self._refreshing:
@@ -743,7 +758,10 @@ class PostIndex:
             self._counted = sink.finish()
             self._body = sink.body
         segments.commit_with(writer, built)
-        merging.merge_built(self._ix(), built)
+        if not BACKGROUND_MERGE:
+            merging.merge_built(self._ix(), built)
+        elif len(built) > merging.MERGE_ABOVE:  # once the refresh is done (see `refresh`)
+            self._merge_after = [segment.segment_id() for segment in built]
         return sink.entries
 
     def _serial(self, writer: Any, todo: list[Any], progress: Progress | None) -> dict[str, Entry]:

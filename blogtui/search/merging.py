@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import os
 import pickle
 import struct
 import subprocess
@@ -36,7 +37,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from blogtui.search import pooling, segments, workers
+from blogtui.search import pooling, segments, store, workers
 
 #: Merge a build's segments when it wrote more than this many.
 MERGE_ABOVE = 6
@@ -80,13 +81,19 @@ def merge_built(ix: Any, built: Collection[Any]) -> int:
     return merge(ix, {segment.segment_id() for segment in built})
 
 
-def merge(ix: Any, which: Collection[str] | None = None) -> int:
+def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | None = None) -> int:
     """Merge the index's segments named in `which` (segment ids; every one when None) that
     have no deleted documents, and commit; how many were merged. They become one segment,
     or two when there are four or more (`PROCESSES`: one written by a second process).
 
-    The caller holds the index's refresh lock (Whoosh's own lock is not taken). A full disk
-    or a segment this merge cannot copy (`Unmergeable`) leaves the index as it was.
+    Without `location` the caller holds the index's refresh lock (Whoosh's own lock is not
+    taken). With it (a merge in the background, `background_main`) no lock is held while
+    the merged segments are written, so commands and the reader refresh meanwhile; the
+    refresh lock is taken for the commit alone, which happens only if the index still holds
+    every merged segment, with no deletions, and the merged files (a refresh that committed
+    meanwhile deletes every file its table of contents does not name): else 0, and the
+    merged files are removed. A full disk or a segment this merge cannot copy
+    (`Unmergeable`) leaves the index as it was.
     """
     current = ix._segments()
     chosen = [
@@ -107,20 +114,97 @@ def merge(ix: Any, which: Collection[str] | None = None) -> int:
         merged = [_write(writer, halves[0])]
         if helper is not None:
             merged.append(helper.segment())
-        place = current.index(chosen[0])
-        final = [s for s in current if s not in chosen]
-        final[place:place] = merged
-        _commit(writer, final)
+        if location is None:
+            _commit(writer, _replaced(current, chosen, merged))
+            return len(chosen)
+        with store.refresh_lock(location):
+            if _commit_current(writer, chosen, merged):
+                return len(chosen)
+            _remove(writer.storage, merged)
+            return 0
     except BaseException as exc:
         if helper is not None:
             helper.stop()
         if not writer.is_closed:
             writer.cancel()
-        segments.clean_leftovers(writer.storage)
+        if location is None:
+            segments.clean_leftovers(writer.storage)
+        else:  # what a writer leaves is only safe to remove under the lock
+            with store.refresh_lock(location):
+                segments.clean_leftovers(writer.storage)
         if isinstance(exc, OSError | Unmergeable):
             return 0  # a full disk, or a segment not copied here: the old index is whole
         raise
-    return len(chosen)
+
+
+def _replaced(current: list[Any], chosen: list[Any], merged: list[Any]) -> list[Any]:
+    """`current` with `chosen` taken out and `merged` in the place of the first of them."""
+    ids = {s.segment_id() for s in chosen}
+    place = next(i for i, s in enumerate(current) if s.segment_id() in ids)
+    final = [s for s in current if s.segment_id() not in ids]
+    final[place:place] = merged
+    return final
+
+
+def _commit_current(writer: Any, chosen: list[Any], merged: list[Any]) -> bool:
+    """Commit `merged` in place of `chosen` in the index's table of contents as it is now
+    (the caller holds the refresh lock), if that still names every one of `chosen` with no
+    deletions and the merged segments' files are all there; whether it committed."""
+    fresh = writer.storage.open_index()
+    current = fresh._segments()
+    now = {s.segment_id(): s for s in current}
+    if any(s.segment_id() not in now or now[s.segment_id()].has_deletions() for s in chosen):
+        return False
+    names = writer.storage.list()
+    if not all(any(n.startswith(f"{s.segment_id()}.") for n in names) for s in merged):
+        return False
+    writer.generation = fresh.latest_generation() + 1
+    _commit(writer, _replaced(current, chosen, merged))
+    return True
+
+
+def _remove(storage: Any, merged: list[Any]) -> None:
+    """Delete the files of segments that were not committed."""
+    prefixes = tuple(f"{s.segment_id()}." for s in merged)
+    for name in storage.list():
+        if name.startswith(prefixes):
+            storage.delete_file(name)
+
+
+#: What a merge in the background runs (`start_background`).
+BACKGROUND_CODE = "from blogtui.search.merging import background_main; background_main()"
+#: The merge in the background runs at this niceness: a command the user starts meanwhile
+#: gets the cores first.
+BACKGROUND_NICE = 10
+
+
+def start_background(location: Path, ids: Collection[str]) -> subprocess.Popen[bytes]:
+    """Merge the segments `ids` of the index at `location` in a process of its own, in a
+    session of its own (it outlives the command that built them, as `git gc --auto` does);
+    its errors are dropped unless BLOGTUI_DEBUG is set. It never holds the command's
+    stdout open: `blogtui index | cat` ends when the command does."""
+    errors = None if os.environ.get("BLOGTUI_DEBUG") else subprocess.DEVNULL
+    return workers.python_child(
+        BACKGROUND_CODE, str(location), ",".join(sorted(ids)), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+    )  # fmt: skip
+
+
+#: Times the merge in the background starts again when a refresh committed meanwhile.
+BACKGROUND_TRIES = 3
+
+
+def background_main() -> None:
+    """The merge in the background: the segments named, merged as `merge` does with a
+    `location` (no lock held but to commit), again when a refresh committed meanwhile
+    (its commit deleted the merged files: those its table of contents does not name) with
+    those of them still unchanged. Any failure leaves the index as it was."""
+    location, ids = Path(sys.argv[1]), set(sys.argv[2].split(","))
+    os.nice(BACKGROUND_NICE)
+    storage = store.whoosh_storage(location / store.WHOOSH)
+    for _try in range(BACKGROUND_TRIES):
+        if merge(storage.open_index(), ids, location=location):
+            return
 
 
 def _halves(chosen: list[Any], storage: Any) -> list[list[Any]]:
@@ -173,8 +257,6 @@ class _Helper:
 def helper_main() -> None:
     """The helper process: merge the segments named (in TOC order) and print the segment
     pickled; the parent commits it."""
-    from blogtui.search import store
-
     folder, ids = sys.argv[1], set(sys.argv[2].split(","))
     ix = store.whoosh_storage(Path(folder)).open_index()
     writer = segments.open_writer(ix, lock=False)

@@ -52,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
         + "".join(f"  {reason}: {n}\n" for reason, n in sorted(done.hidden.items()))
         + f"seconds: {done.seconds:.2f}\n"
     )
+    if index.merging is not None and sys.stderr.isatty():
+        sys.stderr.write(
+            f"blogtui: merging the new index's segments in the background (process"
+            f" {index.merging.pid}); it is searchable meanwhile\n"
+        )
     return 0
 
 
