@@ -32,7 +32,6 @@ import struct
 import subprocess
 import sys
 import zlib
-from array import array
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,6 @@ _EXTENT = struct.Struct("!qi")
 _BLOCK_LENGTH = _KEY_LENGTH = struct.Struct("!i")
 #: A zlib stream's closing checksum.
 _CHECKSUM = struct.Struct("!I")
-#: A term-table hash slot: the key's hash and its row's position.
-_POINTER = struct.Struct("!Iq")
 MAGIC = pooling.MAGIC
 
 
@@ -516,22 +513,19 @@ def _pickled_int(n: int) -> bytes:
 class _Rows:
     """The merged segment's posting lists and term-table rows, written as pooling's
     `_TermWriter` writes them (keys in order, buffered, offsets counted), with the term
-    table's hash entries in arrays: Whoosh's (hash, position) tuple a term would hold
-    240 MB at 100,000 posts (2 million terms)."""
+    table's hash entries in arrays (pooling.HashSlots)."""
 
     def __init__(self, fieldwriter: Any) -> None:
         self.postfile = fieldwriter._postfile
         self.table = fieldwriter._tindex
-        self.hashes = [array("I") for _ in range(256)]
-        self.positions = [array("q") for _ in range(256)]
-        self.table._write_hashes = self._write_hashes  # what the table's close() calls
+        self.slots = pooling.HashSlots(self.table)
 
     def write(self, fieldid: int, terms: Iterator[tuple[bytes, bytes, bytes]]) -> None:
         """Write each (term bytes, posting list, packed term info) of a field in key order."""
         postfile, table, prefix = self.postfile, self.table, pooling.USHORT.pack(fieldid)
         offset, at = postfile.tell(), table.dbfile.tell()
         hashfn = pooling.md5_hash if table.hashfn is pooling.whoosh_md5_hash() else table.hashfn
-        hashes, positions, lastkey = self.hashes, self.positions, table.lastkey
+        hashes, positions, lastkey = self.slots.hashes, self.slots.positions, table.lastkey
         lengths, row_size, extent = pooling.KEY_VALUE_LENGTHS, pooling.ROW_SIZE, _EXTENT
         head = lengths.pack(0, pooling.VALUE.size)[4:]  # every value is one size
         postings: list[bytes] = []
@@ -562,21 +556,6 @@ class _Rows:
         postings.clear()
         rows.clear()
         starts.clear()
-
-    def _write_hashes(self) -> None:
-        """HashWriter._write_hashes from the arrays: each of the 256 hash tables twice as
-        many slots as entries, linear probing from (hash >> 8) % slots, (0, 0) empty."""
-        dbfile, pointer = self.table.dbfile, _POINTER
-        for hashes, positions in zip(self.hashes, self.positions, strict=True):
-            slots = 2 * len(hashes)
-            self.table.directory.append((dbfile.tell(), slots))
-            slot_hashes, slot_positions = array("I", bytes(4 * slots)), array("q", bytes(8 * slots))
-            for h, position in zip(hashes, positions, strict=True):
-                slot = (h >> 8) % slots
-                while slot_positions[slot]:  # no row starts at 0 (the file's header is there)
-                    slot = (slot + 1) % slots
-                slot_hashes[slot], slot_positions[slot] = h, position
-            dbfile.write(b"".join(map(pointer.pack, slot_hashes, slot_positions)))
 
 
 # ---- reading a segment ----------------------------------------------------------------------
