@@ -212,6 +212,8 @@ def write_postings(writer: Any) -> None:
     """Write the pool of a Whoosh SegmentWriter (the work of its `_flush_segment`)."""
     writer.perdocwriter.close()
     pool: PostingPool = writer.pool
+    for arrays in pool._arrays.values():  # the tokens' memo: not wanted by the write
+        arrays.clear()
     fieldwriter = writer.fieldwriter
     slots = HashSlots(fieldwriter._tindex)
     for fieldname in sorted(pool.fieldnames):
