@@ -513,6 +513,8 @@ class PostIndex:
                 ahead.close()
         self._site = found.site
         self._merge_after = None
+        if self.merging is not None and self.merging.poll() is not None:
+            self.merging = None  # (collected: a reader that runs on leaves no zombie)
         try:
             with self._refreshing, store.refresh_lock(self.location):
                 if self._catalogue_changed():
