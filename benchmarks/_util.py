@@ -130,6 +130,7 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
     are its children once the command has gone (see `Run.orphans_seconds`)."""
     if orphans:
         _become_subreaper()
+    before = set(_children(os.getpid()))  # (a tmux server an earlier part left, say)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=err,
@@ -140,15 +141,13 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         proc.returncode = os.waitstatus_to_exitcode(status)
         cpu = usage.ru_utime + usage.ru_stime
         left = 0.0
-        if orphans and sampler is not None:
-            sampler.pid = os.getpid()  # the orphans are this process's children now
-            while True:
-                try:
-                    _, _, more = os.wait4(-1, 0)
-                except ChildProcessError:  # none left
-                    break
+        while orphans and (left_running := set(_children(os.getpid())) - before):
+            if sampler is not None:  # the orphans are this process's children now
+                sampler.pids = sorted(left_running)
+            for pid in left_running:
+                _, _, more = os.wait4(pid, 0)
                 cpu += more.ru_utime + more.ru_stime
-                left = time.perf_counter() - started
+            left = time.perf_counter() - started
         peak = sampler.stop() if sampler else 0.0
         largest = sampler.largest_kb / 1024 if sampler else 0.0
         out.seek(0)
@@ -194,17 +193,14 @@ class _TreeSampler:
     the largest single one's."""
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.pid, self.interval, self.peak_kb, self.largest_kb = pid, interval, 0, 0
+        self.pids, self.interval, self.peak_kb, self.largest_kb = [pid], interval, 0, 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while not self._done.is_set():
-            pid = self.pid
-            sizes = list(map(_rss_kb, _tree(pid)))
-            if pid == os.getpid():
-                sizes = sizes[1:]  # sampling the orphans (see `run`): not this process
+            sizes = [_rss_kb(pid) for top in self.pids for pid in _tree(top)]
             self.peak_kb = max(self.peak_kb, sum(sizes))
             self.largest_kb = max(self.largest_kb, *sizes, 0)
             self._done.wait(self.interval)
@@ -216,17 +212,24 @@ class _TreeSampler:
         return self.peak_kb / 1024
 
 
+def _children(pid: int) -> list[int]:
+    """pid's children, from /proc/PID/task/*/children."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.extend(int(child) for child in task.read_text().split())
+        except OSError:  # the process ended while we looked
+            continue
+    return found
+
+
 def _tree(pid: int) -> list[int]:
-    """pid and all its descendants, from /proc/PID/task/*/children."""
+    """pid and all its descendants."""
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo.extend(int(child) for child in task.read_text().split())
-            except OSError:  # the process ended while we looked
-                continue
+        todo.extend(_children(current))
     return found
 
 

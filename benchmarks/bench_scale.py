@@ -289,8 +289,9 @@ class Bench:
         if not self.home.has_index:
             print(f"  building the warm index of {self.posts} posts…", file=sys.stderr)
         started = time.perf_counter()
-        self.check(run([*self.blogtui, "index", "-a", str(self.root)], env=self.home.env()),
-                   "warm index")  # fmt: skip
+        # (a merge it leaves running in the background is waited for: `orphans`)
+        self.check(run([*self.blogtui, "index", "-a", str(self.root)], env=self.home.env(),
+                       orphans=True), "warm index")  # fmt: skip
         print(f"  warm index ready ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
 
     # ---- parts ---------------------------------------------------------------------------

@@ -153,11 +153,17 @@ def test_a_big_build_is_merged_in_the_background(
         background.close()
 
 
-def test_a_refresh_during_a_background_merge_wins(
-    generated_pair: tuple[PostIndex, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("change", ["added", "edited"])
+def test_a_refresh_during_a_background_merge(
+    change: str,
+    generated_pair: tuple[PostIndex, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A refresh that commits while the merge writes (it holds no lock then) is kept: the
-    merge sees a segment it merged has changed, commits nothing and removes its files."""
+    """A refresh commits while the merge writes (it holds the merge lock, not the refresh
+    lock): its commit spares the files being written, so a new post is kept and the merge
+    commits around it; an edit deletes a document of a merged segment, so the merge
+    commits nothing and removes its files. The refresh is kept either way."""
     plain, _merged = generated_pair
     root = tmp_path / "blog"
     shutil.copytree(plain.root, root)
@@ -165,25 +171,39 @@ def test_a_refresh_during_a_background_merge_wins(
     assert index.location is not None
     storage = index._storage
     before = {s.segment_id() for s in storage.open_index()._segments()}
-    victim = plain.posts()[5].path
+    path = "posts/zq-meanwhile.md" if change == "added" else plain.posts()[5].path
     write = merging._write
 
-    def edited_meanwhile(writer: Any, chosen: list[Any]) -> Any:
+    def changed_meanwhile(writer: Any, chosen: list[Any]) -> Any:
         segment = write(writer, chosen)
-        with (root / victim).open("a", encoding="utf-8") as out:
+        with (root / path).open("a", encoding="utf-8") as out:
+            out.write("---\ntitle: Meanwhile\n---\n" if change == "added" else "")
             out.write("\nzqmeanwhile\n")
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
             PostIndex.open(root, now=NOW).close()  # another command's refresh commits
         return segment
 
-    monkeypatch.setattr(merging, "_write", edited_meanwhile)
+    monkeypatch.setattr(merging, "_write", changed_meanwhile)
     monkeypatch.setattr(merging, "PROCESSES", 1)
-    assert merging.merge(storage.open_index(), before, location=index.location) == 0
+    monkeypatch.setattr(segments, "SMALL_SEGMENT_DOCS", 0)  # (the refresh merges none)
+    with store.merge_lock(index.location) as held:  # as background_main holds it
+        assert held
+        merged = merging.merge(storage.open_index(), before, location=index.location)
+    now = {s.segment_id() for s in storage.open_index()._segments()}
+    if change == "added":
+        assert merged == len(before) and len(now) == 2  # the merged one and the new post's
+    else:
+        assert merged == 0 and before < now  # nothing merged away; the edit's segment
     assert segments.clean_leftovers(storage) == []  # the merge left no files
     index.close()
-    assert [hit.post.path for hit in search(index, "zqmeanwhile").hits] == [victim]
-    assert storage.open_index().doc_count() == 400
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    again = PostIndex.open(root, now=NOW)
+    try:
+        assert [hit.post.path for hit in search(again, "zqmeanwhile").hits] == [path]
+        assert again.searcher()[0].doc_count() == 400 + (change == "added")
+    finally:
+        again.close()
 
 
 def whoosh_folder(index: PostIndex) -> Path:

@@ -84,13 +84,14 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
     or two when there are four or more (`PROCESSES`: one written by a second process).
 
     Without `location` the caller holds the index's refresh lock (Whoosh's own lock is not
-    taken). With it (a merge in the background, `background_main`) no lock is held while
-    the merged segments are written, so commands and the reader refresh meanwhile; the
-    refresh lock is taken for the commit alone, which happens only if the index still holds
-    every merged segment, with no deletions, and the merged files (a refresh that committed
-    meanwhile deletes every file its table of contents does not name): else 0, and the
-    merged files are removed. A full disk or a segment this merge cannot copy
-    (`Unmergeable`) leaves the index as it was.
+    taken). With it (a merge in the background, `background_main`, which holds the merge
+    lock) the refresh lock is not held while the merged segments are written, so commands
+    and the reader refresh meanwhile (their commits spare the segment files no table of
+    contents names while the merge lock is held: `segments.open_writer`); it is taken for
+    the commit alone, which happens only if the index still holds every merged segment with
+    no deletions (a refresh deleted none of their documents meanwhile) and the merged files:
+    else 0, and the merged files are removed. A full disk or a segment this merge cannot
+    copy (`Unmergeable`) leaves the index as it was.
     """
     current = ix._segments()
     chosen = [
@@ -100,7 +101,7 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
     ]
     if len(chosen) < 2:
         return 0
-    writer = segments.open_writer(ix, lock=False)
+    writer = segments.open_writer(ix, lock=False, spare_merge=False)
     halves = (
         _halves(chosen, writer.storage) if getattr(writer.storage, "folder", None) else [chosen]
     )
@@ -128,7 +129,7 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
             segments.clean_leftovers(writer.storage)
         else:  # what a writer leaves is only safe to remove under the lock
             with store.refresh_lock(location):
-                segments.clean_leftovers(writer.storage)
+                segments.clean_leftovers(writer.storage, spare_merge=False)
         if isinstance(exc, OSError | Unmergeable):
             return 0  # a full disk, or a segment not copied here: the old index is whole
         raise
@@ -193,15 +194,16 @@ BACKGROUND_TRIES = 3
 
 def background_main() -> None:
     """The merge in the background: the segments named, merged as `merge` does with a
-    `location` (no lock held but to commit), again when a refresh committed meanwhile
-    (its commit deleted the merged files: those its table of contents does not name) with
-    those of them still unchanged. Any failure leaves the index as it was."""
+    `location` (no lock held but to commit) while holding the merge lock (one merge at a
+    time: another running, this one leaves), and again with those still unchanged when a
+    refresh deleted documents of some meanwhile. Any failure leaves the index as it was."""
     location, ids = Path(sys.argv[1]), set(sys.argv[2].split(","))
     os.nice(BACKGROUND_NICE)
     storage = store.whoosh_storage(location / store.WHOOSH)
-    for _try in range(BACKGROUND_TRIES):
-        if merge(storage.open_index(), ids, location=location):
-            return
+    with store.merge_lock(location) as held:
+        for _try in range(BACKGROUND_TRIES if held else 0):
+            if merge(storage.open_index(), ids, location=location):
+                return
 
 
 def _halves(chosen: list[Any], storage: Any) -> list[list[Any]]:

@@ -13,11 +13,12 @@ loads it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from blogtui.folding import same_name
 from blogtui.model import Post, term_key
-from blogtui.search import fm, pooling
+from blogtui.search import fm, pooling, store
 from blogtui.search.analysis import position_map, tokens
 
 #: Memory each Whoosh writer may use for its posting pool before spilling to disk.
@@ -184,9 +185,11 @@ def _mostly_deleted(segment: Any) -> bool:
     return 3 * deleted > total
 
 
-def clean_leftovers(storage: Any) -> list[str]:
+def clean_leftovers(storage: Any, *, spare_merge: bool = True) -> list[str]:
     """Delete the files the index's current table of contents does not name (what a write
-    that failed midway, say on a full disk, left behind); the names deleted."""
+    that failed midway, say on a full disk, left behind); the names deleted. While a merge
+    runs in the background (`store.merging`) the segment files are spared, the ones it is
+    writing among them, unless `spare_merge` is false (the merge cleaning up after itself)."""
     from whoosh import index
 
     toc: Any = index.TOC  # whoosh's classes are untyped
@@ -197,10 +200,11 @@ def clean_leftovers(storage: Any) -> list[str]:
     except Exception:  # whoosh raises many kinds; no readable TOC: the next open rebuilds the index
         return []
     pattern = toc._segment_pattern(ix.indexname)
+    spared = spare_merge and _merge_running(storage)
     removed = []
     for filename in storage.list():
         match = pattern.match(filename)
-        if filename == current or (match is not None and match.group(1) in names):
+        if filename == current or (match is not None and (spared or match.group(1) in names)):
             continue
         storage.delete_file(filename)
         removed.append(filename)
@@ -213,12 +217,15 @@ def clean_leftovers(storage: Any) -> list[str]:
 # together with its own deletions (Whoosh has no public API for either).
 
 
-def open_writer(ix: Any, *, lock: bool = True, **kwargs: Any) -> Any:
+def open_writer(ix: Any, *, lock: bool = True, spare_merge: bool = True, **kwargs: Any) -> Any:
     """A segment writer with a leaner codec and blogtui's posting pool (postings.py).
 
     The codec keeps no per-block length statistics (they only tighten score bounds for top-N
     pruning, which blogtui never uses: it ranks every hit) and compresses blocks cheaply.
     `lock=False` is for build workers, whose parent holds Whoosh's write lock for them.
+    Its commit deletes the files its table of contents does not name, as Whoosh's does,
+    but spares the segment files while a merge runs in the background (the merge's own
+    writer, `spare_merge=False`, does not).
     """
     from whoosh import writing
     from whoosh.codec import whoosh3
@@ -234,7 +241,42 @@ def open_writer(ix: Any, *, lock: bool = True, **kwargs: Any) -> Any:
     writer.pool.cleanup()
     writer.pool = pooling.PostingPool(POSITIONAL)
     writer._flush_segment = lambda: pooling.write_postings(writer)
+    writer._commit_toc = lambda final: _commit_toc(writer, final, spare_merge)
     return writer
+
+
+def _commit_toc(writer: Any, final: list[Any], spare_merge: bool) -> None:
+    """SegmentWriter._commit_toc: write the table of contents naming `final`, then delete
+    the older ones and the files of segments it does not name (but see `open_writer`)."""
+    from whoosh import index
+
+    whoosh_index: Any = index  # whoosh's functions are untyped
+    whoosh_index.TOC(writer.schema, final, writer.generation).write(
+        writer.storage, writer.indexname
+    )
+    kept = final
+    if spare_merge and _merge_running(writer.storage):
+        pattern = whoosh_index.TOC._segment_pattern(writer.indexname)
+        names = {m.group(1) for n in writer.storage.list() if (m := pattern.match(n))}
+        kept = [*final, *map(_Named, names)]
+    whoosh_index.clean_files(writer.storage, writer.indexname, writer.generation, kept)
+
+
+class _Named:
+    """A segment by its id alone, for whoosh.index.clean_files, which asks no more."""
+
+    def __init__(self, segment_id: str) -> None:
+        self._id = segment_id
+
+    def segment_id(self) -> str:
+        return self._id
+
+
+def _merge_running(storage: Any) -> bool:
+    """Whether a merge runs in the background on the index whose Whoosh folder `storage`
+    is (the index's location is its parent)."""
+    folder = getattr(storage, "folder", None)
+    return folder is not None and store.merging(Path(folder).parent)
 
 
 def add_post(writer: Any, post: Post) -> None:

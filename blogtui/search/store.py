@@ -57,6 +57,8 @@ DATA_FILE = re.compile(r"catalogue-[0-9a-f]{16}\.dat")
 WALK = "walk.json"
 META = "meta.json"
 LOCK = "refresh.lock"
+#: Held by the merge in the background for its life (search/merging.py).
+MERGE_LOCK = "merge.lock"
 WHOOSH = "whoosh"
 #: Files older versions kept in an index folder (removed: they hold the archive's words).
 _LEGACY = ("catalogue.marshal",)
@@ -280,6 +282,33 @@ def remove_unnamed(location: Path, keep: str) -> None:
     for child in location.iterdir():
         if child.name != keep and DATA_FILE.fullmatch(child.name):
             child.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def merge_lock(location: Path) -> Iterator[bool]:
+    """Hold the merge lock of the index at `location` if no other process does (never
+    waits); yields whether it is held. While it is, the segment files no table of contents
+    names may be a merge's being written: commits and clean-ups leave them alone."""
+    fd = open_private(location / MERGE_LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def merging(location: Path) -> bool:
+    """Whether a merge in the background holds the merge lock of the index at `location`
+    (a process holding it itself is told True as well)."""
+    try:
+        with merge_lock(location) as held:
+            return not held
+    except OSError:  # no index folder, or a planted symlink: no merge of ours runs there
+        return False
 
 
 @contextlib.contextmanager
