@@ -147,6 +147,7 @@ def serial_build(root: Path, top: int) -> tuple[float, dict[str, float]]:
     patches = [
         (archive, "read_post", "parse (archive.read_post)"),
         (segments, "position_map", "analyse (segments.position_map)"),
+        (pooling, "pool_positions", "analyse and pool (pooling.pool_positions)"),
         (segments, "add_post", "add a post (incl. analyse)"),
         (writing.SegmentWriter, "add_document", "whoosh add_document (incl. analyse)"),
         (pooling, "write_postings", "segment write (pooling.write_postings)"),

@@ -129,53 +129,31 @@ def _parts(compound: str) -> Iterator[tuple[str, int, int]]:
 
 
 def position_map(text: str) -> dict[str, list[int]]:
-    """Every indexed term of `text` with its positions (the hot path of indexing).
-
-    Text with no CJK, emoji, combining mark or invisible character (most latin prose, and
-    `_needs_full_rules` finds out from its non-ASCII characters alone) takes a simpler
-    regex that finds the same tokens five times faster; each token's term, or how its
-    compound splits, comes from a memo, so a word seen before costs one lookup.
-    """
-    if _needs_full_rules(text):
-        return _full_position_map(text)
-    poses: dict[str, list[int]] = {}
-    plans = _PLANS
-    pos = 0
-    for token in _PLAIN_TOKEN.findall(text):
-        plan = plans.get(token)
-        if plan is None:
-            plan = _plan(token)
-        if isinstance(plan, str):
-            if plan:
-                where = poses.get(plan)
-                if where is None:
-                    poses[plan] = [pos]
-                else:
-                    where.append(pos)
-                pos += 1
-            continue
-        whole, parts = plan
-        if whole:
-            poses.setdefault(whole, []).append(pos)
-        for term in parts:
-            poses.setdefault(term, []).append(pos)
-            pos += 1
-    return poses
+    """Every indexed term of `text` with its positions: `pool_positions` for one document
+    (the build pools them itself)."""
+    pool: dict[str, array[int]] = {}
+    pool_positions(text, pool, 0, {})
+    return {term: keys.tolist() for term, keys in pool.items()}
 
 
 def pool_positions(
     text: str, pool: dict[str, array[int]], base: int, arrays: dict[str, array[int]]
 ) -> int:
-    """`position_map` of `text` added straight to a segment's pool: each position goes to its
-    term's array as `base + position` (a build gives `docnum << 32`, so each entry is one
-    64-bit key, docnum then position), with no dict of the document's own; the field's
-    length (its number of entries, a whole compound's among them), as a sum of
-    `position_map`'s lists' lengths.
+    """Every indexed term of `text` with its positions (the hot path of indexing), added
+    straight to a segment's pool: each position goes to its term's array as `base +
+    position` (a build gives `docnum << 32`, so each entry is one 64-bit key, docnum then
+    position), with no dict of the document's own; the field's length (its number of
+    entries, a whole compound's among them).
 
     `arrays` remembers, for the pool's life, each plain token's array in it (a word seen
     before in the segment costs one lookup and one append); a compound or a token that is
     not indexed takes the longer way each time. Pooling the document's map term by term
     after it was made cost as much again as making it.
+
+    Text with no CJK, emoji, combining mark or invisible character (most latin prose, and
+    `_needs_full_rules` finds out from its non-ASCII characters alone) takes a simpler
+    regex that finds the same tokens five times faster; each token's term, or how its
+    compound splits, comes from a memo (`_plan`), so a word seen before costs one lookup.
     """
     if _needs_full_rules(text):
         length = 0
