@@ -361,3 +361,13 @@ def test_the_two_processes_get_about_as_many_bytes_not_documents() -> None:
     chosen = [Segment(f"s{i}", 200 * (i + 1) ** 2) for i in range(8)]  # docs grow, bytes do not
     first, second = merging._halves(chosen, Storage())  # type: ignore[arg-type]
     assert len(first) == len(second) == 4
+
+
+def test_asking_whether_a_merge_runs_creates_nothing(tmp_path: Path) -> None:
+    """Every commit asks; only the merge itself makes its lock file."""
+    index = tmp_path / "index"
+    index.mkdir()
+    assert not store.merging(index) and list(index.iterdir()) == []
+    with store.merge_lock(index) as held:
+        assert held and store.merging(index)
+    assert not store.merging(index)

@@ -285,11 +285,12 @@ def remove_unnamed(location: Path, keep: str) -> None:
 
 
 @contextlib.contextmanager
-def merge_lock(location: Path) -> Iterator[bool]:
+def merge_lock(location: Path, *, create: bool = True) -> Iterator[bool]:
     """Hold the merge lock of the index at `location` if no other process does (never
     waits); yields whether it is held. While it is, the segment files no table of contents
-    names may be a merge's being written: commits and clean-ups leave them alone."""
-    fd = open_private(location / MERGE_LOCK, os.O_RDWR | os.O_CREAT)
+    names may be a merge's being written: commits and clean-ups leave them alone. Without
+    `create`, a missing lock file raises FileNotFoundError (no merge ever ran there)."""
+    fd = open_private(location / MERGE_LOCK, os.O_RDWR | (os.O_CREAT if create else 0))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -303,11 +304,12 @@ def merge_lock(location: Path) -> Iterator[bool]:
 
 def merging(location: Path) -> bool:
     """Whether a merge in the background holds the merge lock of the index at `location`
-    (a process holding it itself is told True as well)."""
+    (a process holding it itself is told True as well). Creates nothing: where no merge
+    ever ran there is no lock file, and no answer needs one."""
     try:
-        with merge_lock(location) as held:
+        with merge_lock(location, create=False) as held:
             return not held
-    except OSError:  # no index folder, or a planted symlink: no merge of ours runs there
+    except OSError:  # no lock file or folder, or a planted symlink: no merge of ours runs
         return False
 
 
