@@ -13,7 +13,9 @@ Whoosh's per-document writer. Two processes each merge half of the segments (the
 Python-bound; the machine blogtui targets has two cores), so 36 segments become 2.
 
 Only segments without deleted documents are merged: a build's segments never have any,
-and `segments.merge_small` already rewrites segments that deletions thin out.
+and `segments.merge_small` already rewrites segments that deletions thin out. (Documents
+a refresh deletes while a merge in the background writes are deleted in the merged
+segments when it commits.)
 
 The new segment's files are written first, then a new table of contents names it instead
 of the merged ones, then their files are deleted: a merge stopped before the commit leaves
@@ -88,10 +90,11 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
     lock) the refresh lock is not held while the merged segments are written, so commands
     and the reader refresh meanwhile (their commits spare the segment files no table of
     contents names while the merge lock is held: `segments.open_writer`); it is taken for
-    the commit alone, which happens only if the index still holds every merged segment with
-    no deletions (a refresh deleted none of their documents meanwhile) and the merged files:
-    else 0, and the merged files are removed. A full disk or a segment this merge cannot
-    copy (`Unmergeable`) leaves the index as it was.
+    the commit alone, which happens only if the index still holds every merged segment (a
+    refresh's merge of small segments rewrites none of a build's) and the merged files:
+    else 0, and the merged files are removed. Documents a refresh deleted from them
+    meanwhile are deleted in the merged segments too. A full disk or a segment this merge
+    cannot copy (`Unmergeable`) leaves the index as it was.
     """
     current = ix._segments()
     chosen = [
@@ -116,7 +119,7 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
             _commit(writer, _replaced(current, chosen, merged))
             return len(chosen)
         with store.refresh_lock(location):
-            if _commit_current(writer, chosen, merged):
+            if _commit_current(writer, halves, merged):
                 return len(chosen)
             _remove(writer.storage, merged)
             return 0
@@ -144,18 +147,28 @@ def _replaced(current: list[Any], chosen: list[Any], merged: list[Any]) -> list[
     return final
 
 
-def _commit_current(writer: Any, chosen: list[Any], merged: list[Any]) -> bool:
-    """Commit `merged` in place of `chosen` in the index's table of contents as it is now
-    (the caller holds the refresh lock), if that still names every one of `chosen` with no
-    deletions and the merged segments' files are all there; whether it committed."""
+def _commit_current(writer: Any, halves: list[list[Any]], merged: list[Any]) -> bool:
+    """Commit `merged` (one segment for each of `halves`, their documents in order) in place
+    of the segments of `halves` in the index's table of contents as it is now (the caller
+    holds the refresh lock), if that still names every one of them and the merged
+    segments' files are all there; whether it committed. Documents a refresh deleted from
+    them meanwhile (an edit deletes the post's old document) are deleted in the merged
+    segments, at their places there."""
     fresh = writer.storage.open_index()
     current = fresh._segments()
     now = {s.segment_id(): s for s in current}
-    if any(s.segment_id() not in now or now[s.segment_id()].has_deletions() for s in chosen):
+    chosen = [s for half in halves for s in half]
+    if any(s.segment_id() not in now for s in chosen):
         return False
     names = writer.storage.list()
     if not all(any(n.startswith(f"{s.segment_id()}.") for n in names) for s in merged):
         return False
+    for half, segment in zip(halves, merged, strict=True):
+        base = 0
+        for source in half:
+            for docnum in now[source.segment_id()].deleted_docs():
+                segment.delete_document(base + docnum)
+            base += source.doc_count_all()
     writer.generation = fresh.latest_generation() + 1
     _commit(writer, _replaced(current, chosen, merged))
     return True
@@ -188,15 +201,15 @@ def start_background(location: Path, ids: Collection[str]) -> subprocess.Popen[b
     )  # fmt: skip
 
 
-#: Times the merge in the background starts again when a refresh committed meanwhile.
+#: Times the merge in the background starts again when a refresh rewrote a segment of it.
 BACKGROUND_TRIES = 3
 
 
 def background_main() -> None:
     """The merge in the background: the segments named, merged as `merge` does with a
     `location` (no lock held but to commit) while holding the merge lock (one merge at a
-    time: another running, this one leaves), and again with those still unchanged when a
-    refresh deleted documents of some meanwhile. Any failure leaves the index as it was."""
+    time: another running, this one leaves), and again with those still there when a
+    refresh rewrote some meanwhile. Any failure leaves the index as it was."""
     location, ids = Path(sys.argv[1]), set(sys.argv[2].split(","))
     os.nice(BACKGROUND_NICE)
     storage = store.whoosh_storage(location / store.WHOOSH)
