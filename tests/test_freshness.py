@@ -303,16 +303,38 @@ def test_a_search_imports_what_a_refresh_needs_while_the_children_stat(
         return stats(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(freshness, "_stats", slow)
-    imported: list[bool] = []
+    asked: list[bool] = []
     refresh_imports = indexing.refresh_imports
-    monkeypatch.setattr(
-        indexing, "refresh_imports", lambda: imported.append(True) or refresh_imports()
-    )
+
+    def imports(pending: Callable[[], bool]) -> None:
+        refresh_imports(lambda: asked.append(pending()) or asked[-1])
+
+    monkeypatch.setattr(indexing, "refresh_imports", imports)
     make, expected = CHANGES["edited: same size, same second"]
     make(blog)
     assert answered("search", blog, capsys) == expected
     assert forked[-1] is not None and not forked[-1].pending()  # (collected by the walk)
-    assert imported == [True]
+    assert asked == [True] * len(indexing.REFRESH_MODULES)  # every step, while they stat
+
+
+def test_the_imports_meanwhile_stop_when_the_children_are_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The imports made while the children stat are made a module at a time, asking
+    before each whether they still are: once they are done, no more (a refresh that finds
+    nothing changed needs none, and the answer would wait for them)."""
+    import importlib
+
+    from blogtui.search import index as indexing
+
+    imported: list[str] = []
+    monkeypatch.setattr(importlib, "import_module", imported.append)
+    answers = iter([True, True, False, True])
+    indexing.refresh_imports(lambda: next(answers))
+    assert imported == list(indexing.REFRESH_MODULES[:2])
+    imported.clear()
+    indexing.refresh_imports()  # (a refresh that found a change: every one)
+    assert imported == list(indexing.REFRESH_MODULES)
 
 
 def test_a_failed_child_leaves_the_stats_to_the_walk(

@@ -81,11 +81,12 @@ class Early(Generic[T]):
         self,
         make: Callable[[PostIndex], T],
         before: Callable[[], object] | None = None,
-        idle: Callable[[], object] | None = None,
+        idle: Callable[[Callable[[], bool]], object] | None = None,
     ) -> None:
-        """`before`: done first in any case; `idle`: done after the answer if the children
-        are still taking the stats (the command would only wait for them): what the
-        refresh after needs if it finds a change, such as Whoosh's writer."""
+        """`before`: done first in any case; `idle(pending)`: done after the answer, in
+        steps while `pending()` says the children are still taking the stats (the command
+        would only wait for them): what the refresh after needs if it finds a change, such
+        as Whoosh's writer (`index.refresh_imports`)."""
         self._make, self._before, self._idle = make, before, idle
         self._made: tuple[int, T] | None = None
 
@@ -99,8 +100,8 @@ class Early(Generic[T]):
             self._made = (generation, self._make(index))
         except Exception:  # (a bad query, a damaged index: the answer after says or mends)
             self._made = None
-        if self._idle is not None and ahead.pending():
-            self._idle()
+        if self._idle is not None:
+            self._idle(ahead.pending)
 
     def answer(self, index: PostIndex) -> T:
         """The answer for the index as it is now (the opened, refreshed one)."""

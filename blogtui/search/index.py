@@ -8,6 +8,7 @@ imported only when something has to be written or searched.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import threading
@@ -924,15 +925,28 @@ class PostIndex:
             self._storage = None
 
 
-def refresh_imports() -> None:
-    """Import what a refresh that finds a change needs first: the post parser (its YAML
-    and TOML loaders) and Whoosh's storage and writer, about 0.1 s; a command does it while
-    the stat children are still at work (`cli.opening.Early`)."""
-    import whoosh.codec.whoosh3
-    import whoosh.filedb.filestore
-    import whoosh.writing  # noqa: F401
+#: What a refresh that finds a change imports first (the post parser, its YAML and TOML
+#: loaders, and Whoosh's storage and writer: about 0.07 s), in steps of at most a few ms,
+#: each module after those it imports.
+REFRESH_MODULES = (
+    "yaml", "tomllib", "blogtui.front_matter", "blogtui.parse", "whoosh.columns",
+    "whoosh.analysis", "whoosh.formats", "whoosh.fields", "whoosh.index",
+    "whoosh.filedb.compound", "whoosh.codec.base", "whoosh.matching", "whoosh.codec.whoosh3",
+    "whoosh.filedb.filestore", "whoosh.writing",
+)  # fmt: skip
 
-    import blogtui.parse  # noqa: F401
+
+def refresh_imports(meanwhile: Callable[[], bool] | None = None) -> None:
+    """Import REFRESH_MODULES; with `meanwhile`, only while it holds, asked before each
+    step: a command does them while the stat children are still at work
+    (`cli.opening.Early`), and stops when they are done, so that imports a refresh may not
+    need (it finds no change) never keep the answer waiting. At 10,000 posts the children
+    take about as long as the command's own work: all of them imported at once had made a
+    warm `search RAREWORD` 0.186 s against 0.145 s without (medians of 30)."""
+    for name in REFRESH_MODULES:
+        if meanwhile is not None and not meanwhile():
+            return
+        importlib.import_module(name)
 
 
 def search_imports(plain: bool = False) -> None:
