@@ -130,6 +130,7 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
     are its children once the command has gone (see `Run.orphans_seconds`)."""
     if orphans:
         _become_subreaper()
+    _reap_orphans()
     before = set(_children(os.getpid()))  # (a tmux server an earlier part left, say)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -154,6 +155,21 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, sample: bo
         err.seek(0)
         return Run(seconds, usage.ru_maxrss / 1024, peak, proc.returncode, out.read(), err.read(),
                    cpu, largest, left)  # fmt: skip
+
+
+def _reap_orphans() -> None:
+    """Wait for the children that have ended and that nothing here waits for: once this
+    process is a subreaper, every orphan that ends (a tmux server a reader part left, the
+    reader inside it) stays a zombie until it is waited for. Called between commands, when
+    every child this module started itself has been waited for."""
+    for pid in _children(os.getpid()):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state == b"Z":
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
 
 
 def _become_subreaper() -> None:
