@@ -7,6 +7,7 @@ replaces the head; when most of the file is dead it is written anew under a new 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from pathlib import Path
@@ -100,6 +101,51 @@ def test_a_missing_data_file_rebuilds_with_one_notice(blog: Path) -> None:
     index = PostIndex.open(blog, notice=notices.append)
     assert len(titles(index)) == 40 and len(notices) == 1, notices
     assert len(data_files(blog)) == 1
+
+
+def test_a_data_file_removed_before_a_save_is_written_anew(blog: Path) -> None:
+    """The data file goes while an index that read it is open (it still reads the file it
+    opened): its next save cannot append, so every document goes to a new file; nothing
+    is lost and no notice is given."""
+    PostIndex.open(blog).close()
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    (data,) = data_files(blog)
+    data.unlink()
+    edit(blog / "posts/p07.md", "Seven, edited", "A kingfisher now.")
+    index.refresh()
+    index.close()
+    (written,) = data_files(blog)
+    assert written != data and notices == []
+    again = PostIndex.open(blog, notice=notices.append)
+    assert hits(again, "kingfisher") == {"posts/p07.md"}
+    assert "Seven, edited" in titles(again) and len(titles(again)) == 40 and notices == []
+
+
+def test_a_full_disk_while_the_documents_are_written_leaves_no_data_file(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents are written as they are made; the disk fills after the first chunk:
+    the half-written file is removed, the command answers from memory with one notice,
+    and the next command with room builds the catalogue whole."""
+    write_all, calls = store.write_all, []
+
+    def filling(fd: int, data: store.Buffer) -> None:
+        calls.append(len(data))
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write_all(fd, data)
+
+    monkeypatch.setattr(store, "write_all", filling)
+    monkeypatch.setattr(catalogue, "RECORD_CHUNK_BYTES", 64)  # (many chunks for 40 posts)
+    notices: list[str] = []
+    index = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(index)) == 40 and hits(index, "heron") and len(calls) == 2
+    assert len(notices) == 1 and "No space left" in notices[0], notices
+    assert data_files(blog) == []
+    monkeypatch.setattr(store, "write_all", write_all)
+    again = PostIndex.open(blog, notice=notices.append)
+    assert len(titles(again)) == 40 and len(data_files(blog)) == 1 and len(notices) == 1
 
 
 def test_a_planted_data_file_name_is_not_followed(blog: Path, tmp_path: Path) -> None:

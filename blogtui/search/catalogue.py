@@ -1113,7 +1113,8 @@ class Saved(NamedTuple):
     appended at `at` to the one the last head named or, when `fresh`, a new file."""
 
     head: bytes
-    #: The chunks to write, in order (not joined: 130 MB at 100,000 posts).
+    #: The chunks to write, in order (not joined: 130 MB at 100,000 posts); none when
+    #: `plan` was given a sink (it wrote them).
     pieces: list[Buffer]
     fresh: bool
     at: int
@@ -1158,11 +1159,17 @@ def dump(entries: Mapping[str, Entry], schema: str, site: str = "", spellings: A
 def plan(
     entries: Mapping[str, Entry], schema: str, site: str, spellings: Any, body: Body | None,
     at: int, fresh_name: str | None, head_size: int | None = None,
+    sink: Callable[[bool], Callable[[Buffer], object]] | None = None,
 ) -> Saved:  # fmt: skip
     """What to write for `entries`, given the data file `body` was loaded from (`at` bytes
     long now): the documents of entries read from it stay where they are and only the rest
     are appended, unless most of the file would be dead (then all go to a new file, named
     `fresh_name`; None: after the head, in the same file).
+
+    With `sink`, the documents are written as they are made instead of kept in
+    `Saved.pieces` (at 100,000 posts they are 130 MB): `sink(fresh)` is called once,
+    before the first, with whether they go to a new file (else they are appended to
+    `body`'s), and returns what writes each chunk, in order.
 
     When the head file is the one `body` was loaded from or last saved as (`head_size`
     bytes long, ending with whole lines) and only a few entries changed in place (the same
@@ -1184,12 +1191,13 @@ def plan(
     fresh = body is None
     chunks: list[Chunk] = [] if body is None else list(body.chunks)
     pieces: list[Buffer] = []
+    write = pieces.append if sink is None else sink(fresh)
     new_rows = [i for i, row in enumerate(source) if row < 0]
     written = [flat.entry(i) for i in new_rows]
-    records = _Appender(chunks, pieces, 0 if fresh else at, RECORD_CHUNK_BYTES)
+    records = _Appender(chunks, write, 0 if fresh else at, RECORD_CHUNK_BYTES)
     placed = [records.add(e._stored() if e.readable else b"") for e in written]
     records.close()
-    shown = _Appender(chunks, pieces, records.end, CHUNK_BYTES)
+    shown = _Appender(chunks, write, records.end, CHUNK_BYTES)
     placed_shown = [shown.add(e.stored_shown() if e.readable else b"") for e in written]
     shown.close()
     if body is None:
@@ -1347,8 +1355,11 @@ def split_head(data: bytes, magic: bytes = MAGIC) -> tuple[bytes, bytes]:
 class _Appender:
     """Documents packed into chunks of about `limit` bytes, each digested when it is full."""
 
-    def __init__(self, chunks: list[Chunk], pieces: list[Buffer], start: int, limit: int) -> None:
-        self.chunks, self.pieces, self.end, self.limit = chunks, pieces, start, limit
+    def __init__(
+        self, chunks: list[Chunk], write: Callable[[Buffer], object], start: int, limit: int
+    ) -> None:
+        """`write`: what is given each chunk's bytes once it is full (or closed)."""
+        self.chunks, self.write, self.end, self.limit = chunks, write, start, limit
         self._open: list[Buffer] = []
         self._size = 0
 
@@ -1368,7 +1379,7 @@ class _Appender:
             return
         data = b"".join(self._open)
         self.chunks.append((self.end, len(data), _digest(data)))
-        self.pieces.append(data)
+        self.write(data)
         self.end += len(data)
         self._open, self._size = [], 0
 

@@ -522,10 +522,6 @@ class PostIndex:
                     self._load_or_reset(locked=True)  # another process refreshed meanwhile
                 report = self._apply(found, progress)
                 self._keep_walk(found)
-            if self._merge_after and self.location is not None:
-                from blogtui.search import merging  # (a search never needs it)
-
-                self.merging = merging.start_background(self.location, self._merge_after)
         except OSError as exc:
             self._to_memory(exc)  # the cache filled up (or turned read-only) mid-write
             with self._refreshing:
@@ -536,6 +532,13 @@ class PostIndex:
         if counted:  # (the listing keys of every post: a command's own refresh skips it)
             with self._lock:
                 report.hidden = listing.hidden_counts(self._entries.items())
+        if self._merge_after and self.location is not None:
+            # Started last: the merge's memory grows as this process's last work would (at
+            # 100,000 posts the hidden counts, with the catalogue just saved: 280 MB).
+            from blogtui.search import merging  # (a search never needs it)
+
+            with contextlib.suppress(OSError):  # (no process to spare: the segments stay)
+                self.merging = merging.start_background(self.location, self._merge_after)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -675,19 +678,18 @@ class PostIndex:
         body = self._body if self._body is not None and self._body.file is not None else None
         fresh = catalogue.data_name(os.urandom(8))
         head_size = self._catalogue_stat[1] if self._catalogue_stat is not None else None
-        saved = catalogue.plan(
-            entries, store.SCHEMA_VERSION, site, counts, body, self._end(body), fresh, head_size
-        )
-        name = fresh
-        if not saved.fresh and body is not None and body.name is not None:
+        with _DataSink(self.location, fresh, body) as sink:
             try:
-                store.append_private(self.location / body.name, saved.pieces)
-                name = body.name
-            except FileNotFoundError:  # removed under us: write them all anew
+                saved = catalogue.plan(entries, store.SCHEMA_VERSION, site, counts, body,
+                                       self._end(body), fresh, head_size, sink)  # fmt: skip
+            except FileNotFoundError:  # the data file was removed under us: write anew
+                if sink.name == fresh:
+                    raise
                 body = None
-                saved = catalogue.plan(entries, store.SCHEMA_VERSION, site, counts, None, 0, fresh)
-        if saved.fresh:
-            store.write_atomic(self.location / name, saved.pieces)
+                saved = catalogue.plan(
+                    entries, store.SCHEMA_VERSION, site, counts, None, 0, fresh, sink=sink
+                )
+        name = sink.name
         if saved.patch:  # appended: readers of the head as it was read no more than it held
             store.append_private(path, [saved.head])
         else:
@@ -934,6 +936,47 @@ REFRESH_MODULES = (
     "whoosh.filedb.compound", "whoosh.codec.base", "whoosh.matching", "whoosh.codec.whoosh3",
     "whoosh.filedb.filestore", "whoosh.writing",
 )  # fmt: skip
+
+
+class _DataSink:
+    """Where `catalogue.plan` writes the documents as it makes them (`sink(fresh)`): a new
+    data file named `fresh`, else appended to `body`'s (FileNotFoundError if it is gone).
+    A new file is made under its own name, not through a rename: no head names it until
+    the save is done (a crash leaves a file `store.remove_unnamed` takes); one that fails
+    is removed. Appended documents past the end of the chunks a head names are never read
+    (a save that fails leaves them, and the next appends after them: `PostIndex._end`)."""
+
+    def __init__(self, location: Path, fresh: str, body: catalogue.Body | None) -> None:
+        self._location, self._fresh, self._body = location, fresh, body
+        self._fd: int | None = None
+        #: The data file written to (once the sink was called).
+        self.name = fresh
+
+    def __call__(self, fresh: bool) -> Callable[[store.Buffer], object]:
+        self.close()
+        if fresh or self._body is None or self._body.name is None:
+            self.name = self._fresh
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        else:
+            self.name = self._body.name
+            flags = os.O_WRONLY | os.O_APPEND
+        fd = self._fd = store.open_private(self._location / self.name, flags)
+        return lambda data: store.write_all(fd, data)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> _DataSink:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        written = self._fd is not None
+        self.close()
+        if kind is not None and written and self.name == self._fresh:
+            with contextlib.suppress(OSError):
+                (self._location / self.name).unlink()
 
 
 def refresh_imports(meanwhile: Callable[[], bool] | None = None) -> None:

@@ -269,11 +269,16 @@ def append_private(path: Path, pieces: Sequence[Buffer]) -> None:
     fd = open_private(path, os.O_WRONLY | os.O_APPEND)
     try:
         for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, piece)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: Buffer) -> None:
+    """Write all of `data` to the file descriptor `fd`."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def remove_unnamed(location: Path, keep: str) -> None:
