@@ -91,7 +91,7 @@ def merge(ix: Any, which: Collection[str] | None = None, *, location: Path | Non
     and the reader refresh meanwhile (their commits spare the segment files no table of
     contents names while the merge lock is held: `segments.open_writer`); it is taken for
     the commit alone, which happens only if the index still holds every merged segment (a
-    refresh's merge of small segments rewrites none of a build's) and the merged files:
+    refresh rewrites one only once most of it is deleted) and the merged files:
     else 0, and the merged files are removed. Documents a refresh deleted from them
     meanwhile are deleted in the merged segments too. A full disk or a segment this merge
     cannot copy (`Unmergeable`) leaves the index as it was.
