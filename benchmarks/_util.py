@@ -163,13 +163,8 @@ def _reap_orphans() -> None:
     reader inside it) stays a zombie until it is waited for. Called between commands, when
     every child this module started itself has been waited for."""
     for pid in _children(os.getpid()):
-        try:
-            state = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state == b"Z":
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # (one still running is left as it is)
 
 
 def _become_subreaper() -> None:

@@ -985,7 +985,7 @@ def refresh_imports(meanwhile: Callable[[], bool] | None = None) -> None:
     (`cli.opening.Early`), and stops when they are done, so that imports a refresh may not
     need (it finds no change) never keep the answer waiting. At 10,000 posts the children
     take about as long as the command's own work: all of them imported at once had made a
-    warm `search RAREWORD` 0.186 s against 0.145 s without (medians of 30)."""
+    warm `search RAREWORD` 0.186 s against 0.145 s without (hyperfine, means of 30)."""
     for name in REFRESH_MODULES:
         if meanwhile is not None and not meanwhile():
             return
