@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from blogtui.search import building, catalogue, spellings, store, workers
+from blogtui.search import building, catalogue, segments, spellings, store, workers
 from blogtui.search import index as index_module
 from blogtui.search.index import PostIndex
 from tests.conftest import NOW, ROOT
@@ -97,6 +97,33 @@ def test_each_worker_process_takes_its_share_and_a_new_one_the_rest(
     finally:
         serial.close()
         parallel.close()
+
+
+def test_each_row_from_a_worker_carries_the_parents_own_path(archive: Path, tmp_path: Path) -> None:
+    """Workers answer in a chunk's order without the paths; the parent gives each row the
+    path of the file it sent (its own string: a build holds one copy of each), and each
+    row's document is that file's."""
+    from blogtui.archive import scan
+
+    todo = scan(archive).files
+    store.whoosh_storage(tmp_path).create_index(segments.schema()).close()
+
+    class Caught(building.Kept):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[building.Row] = []
+
+        def add(self, rows: list[building.Row]) -> None:
+            self.rows += rows
+            super().add(rows)
+
+    sink = Caught()
+    workers.build(tmp_path, todo, NOW, None, sink=sink)
+    sources = {source.path: source for source in todo}
+    assert sorted(row[0] for row in sink.rows) == sorted(sources)
+    for row in sink.rows:
+        assert row[0] is sources[row[0]].path
+        assert json.dumps(row[0]).encode() in bytes(row[5])  # its `list --json` fragment
 
 
 def test_an_edit_after_a_streamed_build_is_seen_and_stored(

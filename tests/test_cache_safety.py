@@ -275,7 +275,8 @@ _FAKE_WORKER = textwrap.dedent(
     first, second = workers.read_frame(source), workers.read_frame(source)
     frames = []
     for chunk in (first, second):
-        payload = workers.pickle.dumps(("done", len(chunk), {{}}))
+        rows = [("", 0, 100, (), b"", b"", None, None)] * len(chunk)
+        payload = workers.pickle.dumps(("done", len(chunk), rows))
         frames.append(workers._HEADER.pack(len(payload)) + payload)
     out.write(b"".join(frames))  # both replies in one write: they arrive together
     out.flush()
