@@ -203,7 +203,7 @@ def cmd_command(args: argparse.Namespace) -> None:
     from blogtui.cli import main
 
     profile = cpu_profile()
-    with redirect_stdout(io.StringIO()):
+    with redirect_stdout(io.TextIOWrapper(io.BytesIO(), encoding="utf-8")):  # (has .buffer)
         began = time.process_time()
         profile.enable()
         main(argv)

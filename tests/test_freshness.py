@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 from blogtui.search import catalogue, freshness, store
 from blogtui.search.index import PostIndex
 from blogtui.search.search import search
+from blogtui.tui import polling
 from blogtui.tui.app import BlogApp
 from blogtui.tui.screens import main as main_screen
 from blogtui.tui.watcher import Watcher
@@ -523,6 +525,62 @@ async def test_the_reader_shows_each_change_within_two_seconds(
         make(blog)
         await until(pilot, lambda: titles_and_paths(app) == expected, change, timeout=WITHIN)
         assert time.monotonic() - started <= WITHIN
+
+
+async def test_a_change_made_while_the_watcher_starts_is_seen(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watcher starts in a thread after the first refresh; a post added after that
+    refresh's walk but before the watch began (no event will name it) is found by the poll
+    of every folder a new watcher is followed by."""
+    monkeypatch.setattr(main_screen, "POLL_INTERVAL", 3600)  # events only
+    screen_thread = threading.get_ident()
+    started_in: list[int] = []
+    real_start = Watcher.start
+
+    def start_late(self: Watcher) -> str | None:
+        started_in.append(threading.get_ident())
+        add(blog)  # in the gap: after the walk, before the watch
+        return real_start(self)
+
+    monkeypatch.setattr(Watcher, "start", start_late)
+    app = BlogApp(blog, now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: ("posts/delta.md", "Delta") in titles_and_paths(app),
+                    "the new watcher's poll to show the post", timeout=WITHIN)  # fmt: skip
+    assert started_in and screen_thread not in started_in  # never on the screen's thread
+
+
+async def test_once_events_come_the_reader_stops_polling_every_interval(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll timed before the watcher began is timed again when it begins: no walk of the
+    whole archive every POLL_INTERVAL while events come (at 100,000 posts one cost 0.35 s)."""
+    from blogtui.tui.library import Library
+
+    monkeypatch.setattr(  # polls every 1.5 s without a watcher, every minute with one
+        polling.Poller, "delay", lambda self, interval: 60.0 if self.watcher else 1.5
+    )
+    refreshes: list[float] = []
+    real_refresh = Library.refresh
+
+    def counted(self: Library, *args: object, **kwargs: object) -> object:
+        refreshes.append(time.monotonic())
+        return real_refresh(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "refresh", counted)
+    app = BlogApp(blog, now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.main.poller.watcher is not None, "the watcher")
+        await pilot.pause(0.2)  # the new watcher's one poll of every folder
+        before = len(refreshes)
+        await pilot.pause(1.8)  # past the poll timed before the watcher began
+        assert len(refreshes) == before
+        add(blog)  # events still bring changes in
+        await until(pilot, lambda: ("posts/delta.md", "Delta") in titles_and_paths(app),
+                    "the event to show the new post", timeout=WITHIN)  # fmt: skip
 
 
 async def test_without_events_the_reader_polls_and_says_so_once(

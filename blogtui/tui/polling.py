@@ -9,6 +9,7 @@ and the index lock held, so the next poll waits COST_FACTOR times the last walk'
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ class Poller:
     touched: set[str] = field(default_factory=set)
     #: A new watcher started: what changed between the last walk and its start needs a poll.
     recheck: bool = False
+    #: Held while a watcher is made (in a thread: two refreshes may each ask for one).
+    _starting: threading.Lock = field(default_factory=threading.Lock)
 
     def delay(self, interval: float) -> float:
         """Seconds until the next poll: `interval` (WATCHED_INTERVAL while events come), or
@@ -47,18 +50,20 @@ class Poller:
         return min(MAX_DELAY, max(interval, COST_FACTOR * self.cost))
 
     def watch(self, root: Path, folders: Iterable[str], touched: Touched) -> str | None:
-        """Watch these folders (a new watcher when they changed); why not, if it cannot."""
-        wanted = frozenset(folders) | {str(root)}
-        if self.watcher is not None and self.watcher.folders == wanted:
-            return None
-        self.stop()
-        watcher = Watcher(root, wanted, touched)
-        reason = watcher.start()
-        if reason is None:
-            self.watcher, self.polling = watcher, None
-        else:
-            self.polling = reason
-        return reason
+        """Watch these folders (a new watcher when they changed); why not, if it cannot.
+        Called from a thread of its own, one call at a time."""
+        with self._starting:
+            wanted = frozenset(folders) | {str(root)}
+            if self.watcher is not None and self.watcher.folders == wanted:
+                return None
+            self.stop()
+            watcher = Watcher(root, wanted, touched)
+            reason = watcher.start()
+            if reason is None:
+                self.watcher, self.polling = watcher, None
+            else:
+                self.polling = reason
+            return reason
 
     def stop(self) -> None:
         """Stop watching (the archive went away, or the reader closes)."""

@@ -28,7 +28,14 @@ from blogtui.search.search import Results
 from blogtui.search.shelf import ShelfPosts
 from blogtui.search.syntax import QueryError
 from blogtui.tui import external, layout, polling, shown
-from blogtui.tui.library import FIRST_SCREEN, Filters, Listing, marks_in_title, preview_stream
+from blogtui.tui.library import (
+    FIRST_SCREEN,
+    Filters,
+    Library,
+    Listing,
+    marks_in_title,
+    preview_stream,
+)
 from blogtui.tui.rendering import Look
 from blogtui.tui.session import Session
 from blogtui.tui.state import UiState, clamp_split
@@ -269,13 +276,27 @@ class MainScreen(Screen[None]):
         library = self.session.library
         if library is None or self.poller.lost is not None or self.poller.polling is not None:
             return
+        self._start_watching(library)
+
+    @work(thread=True, group="watch")
+    def _start_watching(self, library: Library) -> None:
+        """Watch the folders of the last walk, off the screen's thread: a watch a folder, and
+        at 100,000 posts the 15,000 folders took 1.6 s of CPU (1.9 s during which no key was
+        answered, when it ran here)."""
         before = self.poller.watcher
         reason = self.poller.watch(library.root, library.folders(), self._events)
-        if reason is not None:
+        self.call_later(self._watching, reason, self.poller.watcher is not before)
+
+    def _watching(self, reason: str | None, new: bool) -> None:
+        if self.poller.lost is not None:  # gone while the watch began: polls notice its return
+            self.poller.stop()
+        elif reason is not None:
             shown.notify(self, safe(f"polling the archive for changes: {reason}"), timeout=6)
             self._poll_later()
-        elif self.poller.watcher is not before:  # what changed before the watch began
+        elif new:  # what changed before the watch began: a poll of every folder
             self.poller.recheck = True
+            self._touched(frozenset())
+            self._poll_later()  # events come now: the next poll in WATCHED_INTERVAL
 
     def _events(self, paths: frozenset[str]) -> None:
         """From the watcher's thread: hand the paths to the screen's queue."""
