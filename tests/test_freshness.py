@@ -603,6 +603,33 @@ async def test_without_events_the_reader_polls_and_says_so_once(
     assert polling == ["polling the archive for changes: no inotify in this test"]
 
 
+def test_a_watcher_stopped_while_it_starts_is_not_left_running(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader closes (or the archive goes) while its watcher starts in a thread: the
+    watcher that start made is stopped, not kept."""
+    from blogtui.tui.polling import Poller
+
+    poller = Poller()
+    made: list[Watcher] = []
+    real_start = Watcher.start
+
+    def start_then_closed(self: Watcher) -> str | None:
+        made.append(self)
+        reason = real_start(self)
+        poller.stop()  # from the screen's thread, while this one still starts
+        return reason
+
+    monkeypatch.setattr(Watcher, "start", start_then_closed)
+    assert poller.watch(blog, [str(blog / "posts")], lambda paths: None) is None
+    assert poller.watcher is None
+    assert made and made[0]._stop.is_set()
+    monkeypatch.setattr(Watcher, "start", real_start)
+    assert poller.watch(blog, [str(blog / "posts")], lambda paths: None) is None
+    assert poller.watcher is not None  # a later start is kept
+    poller.stop()
+
+
 def test_polls_back_off_by_their_cost() -> None:
     from blogtui.tui.polling import Poller
 

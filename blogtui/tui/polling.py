@@ -41,6 +41,8 @@ class Poller:
     recheck: bool = False
     #: Held while a watcher is made (in a thread: two refreshes may each ask for one).
     _starting: threading.Lock = field(default_factory=threading.Lock)
+    #: Counts `stop` calls: one made while a watcher was starting stops that one too.
+    _stops: int = 0
 
     def delay(self, interval: float) -> float:
         """Seconds until the next poll: `interval` (WATCHED_INTERVAL while events come), or
@@ -57,16 +59,21 @@ class Poller:
             if self.watcher is not None and self.watcher.folders == wanted:
                 return None
             self.stop()
+            stops = self._stops
             watcher = Watcher(root, wanted, touched)
             reason = watcher.start()
-            if reason is None:
+            if reason is None and self._stops != stops:  # stopped meanwhile (the reader
+                watcher.stop()  # closed, the archive went away): not to be left running
+            elif reason is None:
                 self.watcher, self.polling = watcher, None
             else:
                 self.polling = reason
             return reason
 
     def stop(self) -> None:
-        """Stop watching (the archive went away, or the reader closes)."""
+        """Stop watching (the archive went away, or the reader closes), and any watcher
+        being started meanwhile."""
+        self._stops += 1
         if self.watcher is not None:
             self.watcher.stop()
         self.watcher = None
