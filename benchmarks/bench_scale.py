@@ -173,6 +173,10 @@ class Screen:
         shot = subprocess.run([*self._tmux(), "capture-pane", "-p"], capture_output=True)
         return shot.stdout.decode("utf-8", "replace")
 
+    def keys(self, *names: str) -> None:
+        """Press keys (tmux key names) in the pane."""
+        subprocess.run([*self._tmux(), "send-keys", *names], capture_output=True, check=True)
+
     def wait(self, seen: Callable[[str], bool], timeout: float, step: float = 0.02) -> float:
         """Seconds from the command until `seen(screen)`; polls capture-pane every `step`."""
         deadline = time.perf_counter() + timeout
@@ -215,8 +219,9 @@ def _alive(pid: int) -> bool:
 def settled(pid: int, quiet: float = 0.05, most: float = 30.0) -> float:
     """Wait until a second passes in which `pid` uses under `quiet` s of CPU (at most `most`
     s): the one-off work after the reader's first refresh is over (its file-system watcher
-    starts then, in a thread: 0.16 s of CPU for 1,502 folders at 10,000 posts, 1.6 s for
-    15,069 at 100,000), and what follows is what an idle reader costs. The wait, in s."""
+    starts then, in a thread: 0.12-0.16 s of CPU for 1,502 folders at 10,000 posts,
+    1.3-1.6 s for 15,069 at 100,000: bench_watch.py), and what follows is what an idle
+    reader costs. The wait, in s."""
     began = time.perf_counter()
     while time.perf_counter() - began < most:
         before = cpu_seconds(pid)

@@ -281,9 +281,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="watch")
     def _start_watching(self, library: Library) -> None:
         """Watch the folders of the last walk, off the screen's thread: a watch a folder, 1.6 s
-        of CPU for the 15,069 folders of 100,000 generated posts. (watchfiles holds Python's
-        lock while it adds them, 1.33 s of that, so keys still wait then; the rest, their
-        real paths among it, no longer holds the screen.)"""
+        for the 15,069 folders of 100,000 generated posts (benchmarks/bench_watch.py).
+        (watchfiles holds Python's lock while it adds them, about 1.4 s of that, so keys
+        still wait then; the rest, their real paths among it, no longer holds the screen.)"""
         before = self.poller.watcher
         reason = self.poller.watch(library.root, library.folders(), self._events)
         self.call_later(self._watching, reason, self.poller.watcher is not before)
